@@ -1,0 +1,201 @@
+# SPDX-License-Identifier: MIT
+#
+# Tessera — a hypervisor assembled from components.
+#
+#   make aarch64_defconfig | x86_64_defconfig    choose a configuration
+#   make menuconfig                              change it
+#   make                                         build the image
+#   make run                                     build and boot it in an emulator
+#   make test                                    all tests
+#   make help                                    everything else
+#
+# The user interface lives here; the image is built by scripts/build.mk and
+# the host tests by scripts/host.mk, both run as sub-makes once the
+# configuration and the component list are known.
+
+TESSERA_VERSION := 0.1.0
+
+srctree := $(abspath $(dir $(firstword $(MAKEFILE_LIST))))
+O ?= build
+objtree := $(abspath $(O))
+PYTHON ?= /usr/bin/python3
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+MAKEFLAGS += --no-print-directory
+endif
+
+# Out-of-tree components, colon-separated.  Remembered in the build folder
+# so that later 'make' runs without the variable keep them; pass
+# EXTRA_COMPONENTS= (empty) to drop them.
+EXTRA_FILE := $(objtree)/.extra_components
+ifeq ($(origin EXTRA_COMPONENTS),command line)
+$(shell mkdir -p '$(objtree)' && printf '%s\n' '$(EXTRA_COMPONENTS)' > '$(EXTRA_FILE)')
+else
+EXTRA_COMPONENTS := $(shell cat '$(EXTRA_FILE)' 2>/dev/null)
+endif
+EXTRA_DIRS := $(subst :, ,$(EXTRA_COMPONENTS))
+
+COMPDB := $(objtree)/host/compdb
+COMPDB_SRCS := $(addprefix $(srctree)/scripts/compdb/,semver.c compdb.c main.c)
+COMPDB_ARGS := --srctree $(srctree) --root $(srctree)/components --root $(srctree)/apps \
+	$(foreach e,$(EXTRA_DIRS),--extra $(e))
+COMPONENTS_KCONFIG := $(objtree)/Kconfig.components
+KCONFIG := srctree=$(srctree) KCONFIG_CONFIG=$(objtree)/.config \
+	COMPONENTS_KCONFIG=$(COMPONENTS_KCONFIG) TESSERA_VERSION=$(TESSERA_VERSION) \
+	KCONFIG_AUTOHEADER=$(objtree)/include/generated/autoconf.h \
+	$(PYTHON) $(srctree)/scripts/kconfig.py
+
+SUBMAKE := $(MAKE) srctree=$(srctree) objtree=$(objtree) Q=$(Q) V=$(V) \
+	TESSERA_VERSION=$(TESSERA_VERSION)
+
+# The architecture: ARCH=... on the command line, else the one in .config,
+# else aarch64.
+CONFIG_ARCH_NOW = $(shell sed -n 's/^CONFIG_ARCH="\(.*\)"/\1/p' '$(objtree)/.config' 2>/dev/null)
+ifneq ($(ARCH),)
+ifeq ($(filter $(ARCH),x86_64 aarch64),)
+$(error ARCH=$(ARCH) is not supported; use ARCH=x86_64 or ARCH=aarch64)
+endif
+endif
+DEFAULT_ARCH = $(or $(ARCH),$(CONFIG_ARCH_NOW),aarch64)
+
+.DEFAULT_GOAL := all
+.PHONY: host-fuzz kconfig-components all image prepare components menuconfig olddefconfig savedefconfig help \
+	clean distclean run debug setup test test-one host-tests coverage fuzz FORCE
+
+all: image
+
+$(COMPDB): $(COMPDB_SRCS) $(wildcard $(srctree)/scripts/compdb/*.h)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)gcc -std=c11 -O1 -g -Wall -Wextra -Werror -o $@ $(COMPDB_SRCS)
+
+# Kconfig.components lists the Kconfig file of every component found.
+kconfig-components: $(COMPDB)
+	$(Q)mkdir -p $(objtree)
+	$(Q)$(COMPDB) kconfig $(COMPDB_ARGS) --out $(COMPONENTS_KCONFIG)
+
+%_defconfig: kconfig-components
+	$(Q)$(KCONFIG) defconfig $(srctree)/configs/$@
+
+# Brings .config up to date (creating it from a defconfig when needed),
+# writes autoconf.h and resolves the enabled components.
+prepare: kconfig-components
+	$(Q)if [ ! -f '$(objtree)/.config' ]; then \
+		echo "  CONFIG  no .config yet: using configs/$(DEFAULT_ARCH)_defconfig"; \
+		$(KCONFIG) defconfig $(srctree)/configs/$(DEFAULT_ARCH)_defconfig >/dev/null || exit 1; \
+	elif [ -n '$(ARCH)' ] && [ '$(CONFIG_ARCH_NOW)' != '$(ARCH)' ]; then \
+		cp '$(objtree)/.config' '$(objtree)/.config.old'; \
+		echo "  CONFIG  .config was for $(CONFIG_ARCH_NOW): switching to configs/$(ARCH)_defconfig (old one kept as .config.old)"; \
+		$(KCONFIG) defconfig $(srctree)/configs/$(ARCH)_defconfig >/dev/null || exit 1; \
+	else \
+		$(KCONFIG) olddefconfig || exit 1; \
+	fi
+	$(Q)$(KCONFIG) genconfig
+	$(Q)mkdir -p $(objtree)/gen
+	$(Q)$(COMPDB) resolve $(COMPDB_ARGS) --config $(objtree)/.config \
+		--make-out $(objtree)/components.mk --gen-dir $(objtree)/gen
+
+image: prepare
+	$(Q)$(SUBMAKE) -f $(srctree)/scripts/build.mk image
+
+components: prepare
+	$(Q)$(COMPDB) list $(COMPDB_ARGS) --config $(objtree)/.config
+
+menuconfig: kconfig-components
+	$(Q)if [ ! -f '$(objtree)/.config' ]; then \
+		$(KCONFIG) defconfig $(srctree)/configs/$(DEFAULT_ARCH)_defconfig; fi
+	$(Q)$(KCONFIG) menuconfig
+
+olddefconfig: kconfig-components
+	$(Q)$(KCONFIG) olddefconfig
+
+savedefconfig: kconfig-components
+	$(Q)$(KCONFIG) savedefconfig $(objtree)/defconfig
+	@echo "  copy it to configs/<name>_defconfig to make it 'make <name>_defconfig'"
+
+# ---- running -------------------------------------------------------------
+
+setup:
+	$(Q)bash $(srctree)/scripts/setup.sh
+
+EMULATOR ?= $(shell $(srctree)/scripts/emu/default-emulator.sh $(DEFAULT_ARCH))
+CMDLINE ?= $(shell sed -n 's/^CONFIG_IMAGE_CMDLINE="\(.*\)"/\1/p' '$(objtree)/.config' 2>/dev/null)
+
+run: setup
+	$(Q)$(MAKE) -f $(srctree)/Makefile O=$(O) image
+	$(Q)$(srctree)/scripts/emu/$(EMULATOR)-$(DEFAULT_ARCH).sh run $(objtree) "$(CMDLINE)"
+
+debug: setup
+	$(Q)$(MAKE) -f $(srctree)/Makefile O=$(O) image
+	$(Q)$(srctree)/scripts/emu/$(EMULATOR)-$(DEFAULT_ARCH).sh debug $(objtree) "$(CMDLINE)"
+
+# ---- tests -----------------------------------------------------------------
+
+test: setup
+	$(Q)$(PYTHON) $(srctree)/scripts/test/run.py --srctree $(srctree) --objtree $(objtree)
+
+test-one: setup
+	$(Q)$(PYTHON) $(srctree)/scripts/test/run.py --srctree $(srctree) --objtree $(objtree) --only '$(T)'
+
+# Host test programs for the current configuration (used by the runner).
+host-tests: prepare
+	$(Q)$(SUBMAKE) -f $(srctree)/scripts/host.mk VARIANT=unit all
+
+host-fuzz: prepare
+	$(Q)$(SUBMAKE) -f $(srctree)/scripts/host.mk VARIANT=fuzz all
+
+coverage: prepare
+	$(Q)$(SUBMAKE) -f $(srctree)/scripts/host.mk VARIANT=cov coverage
+
+FUZZ_SECONDS ?= 60
+fuzz: prepare
+	$(Q)$(SUBMAKE) -f $(srctree)/scripts/host.mk VARIANT=fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz
+
+bench-%: prepare
+	$(Q)$(SUBMAKE) -f $(srctree)/scripts/host.mk VARIANT=unit BENCH=$* bench
+
+# ---- housekeeping ----------------------------------------------------------
+
+clean:
+	$(Q)rm -rf $(objtree)/obj $(objtree)/host $(objtree)/gen $(objtree)/archive $(objtree)/test \
+		$(objtree)/tessera.elf $(objtree)/tessera.bin $(objtree)/tessera.iso \
+		$(objtree)/bootarchive.cpio $(objtree)/components.mk
+
+distclean:
+	$(Q)if [ '$(objtree)' = '$(srctree)' ]; then \
+		echo "error: O is the source tree; remove the build files by hand."; exit 1; fi
+	$(Q)rm -rf $(objtree)
+
+help:
+	@echo 'Tessera $(TESSERA_VERSION)'
+	@echo
+	@echo 'Configuration:'
+	@for f in $(notdir $(wildcard $(srctree)/configs/*_defconfig)); do \
+		printf '  %-24s %s\n' "$$f" "configure from configs/$$f"; done
+	@echo '  menuconfig               change the configuration (components, options)'
+	@echo '  olddefconfig             update .config, new options at their defaults'
+	@echo '  savedefconfig            write a minimal defconfig to $$(O)/defconfig'
+	@echo
+	@echo 'Building and running:'
+	@echo '  all (default)            build the image: $$(O)/tessera.elf, tessera.bin, bootarchive.cpio'
+	@echo '  components               list the enabled components, versions and folders'
+	@echo '  run                      install what is missing, build, boot in an emulator'
+	@echo '                           (ARCH=x86_64|aarch64, EMULATOR=qemu|bochs, CMDLINE="...")'
+	@echo '  debug                    like run, but the emulator waits for gdb'
+	@echo
+	@echo 'Testing:'
+	@echo '  test                     host unit tests, fuzz regressions and boot tests'
+	@echo '  test-one T=<name>        one test, e.g. T=aarch64/banner or T=unit/core/test_heap'
+	@echo '  coverage                 line coverage of the device models (gcovr)'
+	@echo '  fuzz FUZZ_SECONDS=N      run every fuzz target for N seconds'
+	@echo '  bench-<component>        run that component'"'"'s micro-benchmarks (e.g. bench-bus)'
+	@echo
+	@echo 'Cleaning:'
+	@echo '  clean                    remove build products, keep .config'
+	@echo '  distclean                remove the whole build folder'
+	@echo
+	@echo 'Variables: O=dir (build folder, default build), V=1 (show commands),'
+	@echo '  ARCH=x86_64|aarch64, CROSS_COMPILE=prefix (default aarch64-linux-gnu- on aarch64),'
+	@echo '  EXTRA_COMPONENTS=/path/a:/path/b (out-of-tree components, remembered in $$(O))'

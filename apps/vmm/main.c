@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VMM application: what the image does once the machine is up.
+ *
+ *   1. the banner: version, architecture, components, CPUs, memory and
+ *      the boot archive;
+ *   2. hardware virtualization: probe on the boot CPU, then enable it on
+ *      every CPU (each runs hwvirt_enable_cpu() itself via smp_call()).
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include <core/app.h>
+#include <core/arch.h>
+#include <core/bootfs.h>
+#include <core/bootinfo.h>
+#include <core/component.h>
+#include <core/log.h>
+#include <core/mm.h>
+#include <core/percpu.h>
+#include <core/smp.h>
+#include <vcpu/hwvirt.h>
+
+static void print_banner(void)
+{
+	const struct boot_info *bi = bootinfo();
+	uint64_t ram = 0;
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < bi->mem_count; i++)
+		if (bi->mem[i].type == MEM_RAM)
+			ram += bi->mem[i].size;
+
+	printk("\n");
+	printk("Tessera %s (%s)\n", TESSERA_VERSION, arch_name());
+	printk("  Loaded by:    %s\n", bi->loader ? bi->loader : "unknown");
+	printk("  Command line: %s\n", bi->cmdline && bi->cmdline[0] ? bi->cmdline : "(none)");
+	printk("  CPUs:         %u online of %u\n", cpu_online_count(), cpu_possible_count());
+	printk("  Memory:       %llu MiB RAM, %llu MiB free for guests and the hypervisor\n",
+	       (unsigned long long)(ram >> 20),
+	       (unsigned long long)((mm_free_pages() * PAGE_SIZE) >> 20));
+	for_each_component(c)
+		n++;
+	printk("  Components:   %u\n", n);
+	for_each_component(c)
+		printk("    %-12s %-8s %s\n", c->name, c->version, c->description);
+	printk("  Boot archive: %u file%s\n", bootfs_count(), bootfs_count() == 1 ? "" : "s");
+	for (unsigned int i = 0; i < bootfs_count(); i++) {
+		const struct bootfs_file *f = bootfs_get(i);
+		printk("    %-40s %zu bytes\n", f->name, f->size);
+	}
+	printk("\n");
+}
+
+struct enable_result {
+	int status;
+	char desc[160];
+};
+
+static void enable_on_this_cpu(void *arg)
+{
+	struct enable_result *r = arg;
+
+	r->status = hwvirt_enable_cpu(r->desc, sizeof(r->desc));
+}
+
+/* Turns virtualization on on every online CPU; returns how many succeeded. */
+static unsigned int enable_on_all_cpus(void)
+{
+	unsigned int ok = 0;
+
+	for_each_possible_cpu(cpu) {
+		struct enable_result r = { .status = -ENODEV, .desc = "not online" };
+
+		if (cpu->online && smp_call(cpu->id, enable_on_this_cpu, &r) != 0)
+			snprintf(r.desc, sizeof(r.desc), "did not answer");
+		if (r.status == 0)
+			ok++;
+		printk("  CPU%u: %s%s\n", cpu->id, r.status == 0 ? "" : "FAILED: ", r.desc);
+	}
+	return ok;
+}
+
+int app_main(void)
+{
+	char info[256];
+	unsigned int ok;
+
+	print_banner();
+
+	if (hwvirt_probe(info, sizeof(info)) != 0) {
+		printk("%s\n", info);
+		return 1;
+	}
+	printk("Hardware virtualization: %s\n", info);
+	ok = enable_on_all_cpus();
+	printk("Hardware virtualization enabled on %u of %u CPUs.\n", ok, cpu_possible_count());
+	if (ok != cpu_possible_count())
+		return 1;
+	printk("No guest VMs are configured yet; nothing to run.\n");
+	return 0;
+}

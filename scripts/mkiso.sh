@@ -51,8 +51,8 @@ menuentry "Tessera" {
 }
 CFG
 # Only the BIOS platform: Bochs and legacy machines boot from El Torito.
-grub-mkrescue -o "$iso" -d /usr/lib/grub/i386-pc "$staging" >/dev/null 2>&1 || {
-	echo "error: grub-mkrescue failed to build $iso; rerun it by hand to see why:" >&2
-	echo "  grub-mkrescue -o $iso -d /usr/lib/grub/i386-pc $staging" >&2
+if ! grub-mkrescue -o "$iso" -d /usr/lib/grub/i386-pc "$staging" >"$staging/log" 2>&1; then
+	echo "error: grub-mkrescue failed to build $iso:" >&2
+	cat "$staging/log" >&2
 	exit 1
-}
+fi

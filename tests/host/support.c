@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host stand-ins for the services of the image that device models and
+ * core's host-y files reach.  Plain ISO C11 plus the host C library, so
+ * it builds with gcc -std=c11 and with clang for the fuzzers.
+ */
+#include <host/support.h>
+
+#include <core/arch.h>
+#include <core/console.h>
+#include <core/mm.h>
+#include <core/panic.h>
+#include <core/percpu.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- memory --------------------------------------------------------------- */
+
+static size_t pages_in_use;
+
+void *kmalloc(size_t size)
+{
+	/* calloc keeps host tests deterministic; ASan still sees overflows. */
+	return calloc(1, size ? size : 1);
+}
+
+void *kzalloc(size_t size)
+{
+	return calloc(1, size ? size : 1);
+}
+
+void *kcalloc(size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return calloc(n ? n : 1, size ? size : 1);
+}
+
+void kfree(void *p)
+{
+	free(p);
+}
+
+void *page_alloc_aligned(size_t pages, size_t align_pages)
+{
+	size_t align, bytes;
+	void *p;
+
+	if (align_pages == 0)
+		align_pages = 1;
+	if (pages == 0 || (align_pages & (align_pages - 1)) ||
+	    pages > SIZE_MAX / PAGE_SIZE || align_pages > SIZE_MAX / PAGE_SIZE)
+		return NULL;
+	align = align_pages * PAGE_SIZE;
+	bytes = pages * PAGE_SIZE;
+	/* aligned_alloc wants the size to be a multiple of the alignment. */
+	if (bytes % align)
+		bytes += align - bytes % align;
+	p = aligned_alloc(align, bytes);
+	if (!p)
+		return NULL;
+	memset(p, 0, bytes);
+	pages_in_use += pages;
+	return p;
+}
+
+void *page_alloc(size_t pages)
+{
+	return page_alloc_aligned(pages, 1);
+}
+
+void page_free(void *addr, size_t pages)
+{
+	if (!addr)
+		return;
+	pages_in_use -= pages;
+	free(addr);
+}
+
+size_t host_pages_in_use(void)
+{
+	return pages_in_use;
+}
+
+size_t mm_free_pages(void)
+{
+	return 262144 - pages_in_use;  /* pretend 1 GiB */
+}
+
+size_t mm_total_pages(void)
+{
+	return 262144;
+}
+
+/* --- console -------------------------------------------------------------- */
+
+static char *console_text;
+static size_t console_len, console_cap;
+static int console_verbose = -1;
+
+void console_register(struct console_driver *drv)
+{
+	(void)drv;
+}
+
+void console_write(const char *buf, size_t len)
+{
+	if (console_verbose < 0) {
+		const char *v = getenv("TESSERA_TEST_VERBOSE");
+
+		console_verbose = v && *v && strcmp(v, "0") != 0;
+	}
+	if (console_verbose)
+		fwrite(buf, 1, len, stderr);
+
+	if (console_len + len + 1 > console_cap) {
+		size_t cap = console_cap ? console_cap : 4096;
+		char *grown;
+
+		while (cap < console_len + len + 1)
+			cap *= 2;
+		grown = realloc(console_text, cap);
+		if (!grown) {
+			fprintf(stderr, "host support: out of memory for console text\n");
+			abort();
+		}
+		console_text = grown;
+		console_cap = cap;
+	}
+	memcpy(console_text + console_len, buf, len);
+	console_len += len;
+	console_text[console_len] = '\0';
+}
+
+int console_getc(void)
+{
+	return -1;
+}
+
+const char *host_console_text(void)
+{
+	return console_text ? console_text : "";
+}
+
+size_t host_console_length(void)
+{
+	return console_len;
+}
+
+void host_console_clear(void)
+{
+	console_len = 0;
+	if (console_text)
+		console_text[0] = '\0';
+}
+
+bool host_console_contains(const char *needle)
+{
+	return strstr(host_console_text(), needle) != NULL;
+}
+
+/* --- panic ---------------------------------------------------------------- */
+
+static jmp_buf *panic_catcher;
+static char panic_message[512];
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(panic_message, sizeof(panic_message), fmt, ap);
+	va_end(ap);
+
+	if (panic_catcher) {
+		jmp_buf *catcher = panic_catcher;
+
+		panic_catcher = NULL;
+		longjmp(*catcher, 1);
+	}
+	fprintf(stderr, "PANIC: %s\n", panic_message);
+	fflush(stderr);
+	abort();
+}
+
+bool host_expect_panic(void (*fn)(void *arg), void *arg)
+{
+	jmp_buf catcher;
+	jmp_buf *volatile outer = panic_catcher;
+
+	panic_message[0] = '\0';
+	if (setjmp(catcher)) {
+		panic_catcher = outer;
+		return true;
+	}
+	panic_catcher = &catcher;
+	fn(arg);
+	panic_catcher = outer;
+	return false;
+}
+
+const char *host_last_panic(void)
+{
+	return panic_message;
+}
+
+/* --- CPU and time --------------------------------------------------------- */
+
+struct percpu percpu_table[MAX_CPUS];
+static uint64_t host_time_ns;
+
+struct percpu *this_cpu(void)
+{
+	percpu_table[0].self = &percpu_table[0];
+	percpu_table[0].online = true;
+	return &percpu_table[0];
+}
+
+unsigned int cpu_possible_count(void)
+{
+	return 1;
+}
+
+unsigned int cpu_online_count(void)
+{
+	return 1;
+}
+
+const char *arch_name(void)
+{
+	return "host";
+}
+
+void arch_cpu_relax(void)
+{
+}
+
+uint64_t arch_timer_ns(void)
+{
+	return host_time_ns;
+}
+
+void host_set_time_ns(uint64_t ns)
+{
+	host_time_ns = ns;
+}

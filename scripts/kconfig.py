@@ -63,7 +63,7 @@ def main():
             sys.exit("error: %s does not exist; run 'make aarch64_defconfig' or "
                      "'make x86_64_defconfig' first." % config)
         kconf.load_config(config)
-        kconf.write_config(config, save_old=False, verbose=False)
+        kconf.write_config(config, save_old=False)
     elif cmd == "savedefconfig":
         kconf.load_config(config)
         kconf.write_min_config(sys.argv[2])

@@ -223,11 +223,11 @@ static char *read_file(const char *path)
 	return buf;
 }
 
-static const char *default_menu(const struct compdb *db, const char *dir)
+static const char *default_menu(const struct compdb *db, const char *dir, bool extra)
 {
 	size_t n = strlen(db->srctree);
 
-	if (strncmp(dir, db->srctree, n) == 0 && dir[n] == '/') {
+	if (!extra && strncmp(dir, db->srctree, n) == 0 && dir[n] == '/') {
 		const char *rel = dir + n + 1;
 
 		if (strncmp(rel, "components/arch/", 16) == 0)
@@ -281,7 +281,7 @@ static bool add_component(struct compdb *db, const char *dir, bool extra)
 		return false;
 	}
 	if (!c.menu[0])
-		snprintf(c.menu, sizeof(c.menu), "%s", default_menu(db, dir));
+		snprintf(c.menu, sizeof(c.menu), "%s", default_menu(db, dir, extra));
 	db->comp[db->count++] = c;
 	return true;
 }

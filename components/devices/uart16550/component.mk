@@ -1,0 +1,2 @@
+obj-y  += uart16550.o
+host-y += uart16550.o

@@ -1,0 +1,2 @@
+obj-y  += fwcfg.o
+host-y += fwcfg.o

@@ -1,0 +1,573 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fw_cfg, compatible with QEMU's device as SeaBIOS, OVMF and AAVMF drive
+ * it.  One state struct, the item store, the DMA engine, then the register
+ * handlers of the two interfaces.
+ *
+ * Byte order, the part that is easy to get wrong: bus values are
+ * little-endian numbers whose byte 0 is the first byte in guest memory.
+ *  - The data register is "string-preserving": byte i of an access is
+ *    byte offset+i of the item, on either interface.
+ *  - The port selector is a little-endian 16-bit number; the MMIO
+ *    selector and every DMA address register are big-endian, so their
+ *    values are byte-swapped here (the guest swaps before writing).
+ *  - DMA descriptors in guest memory are big-endian too.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <bus/bus.h>
+#include <bus/guest_mem.h>
+#include <core/log.h>
+#include <core/mm.h>
+#include <fwcfg/fwcfg.h>
+
+#define FWCFG_KEY_ARCH_BIT      0x8000
+#define FWCFG_KEY_WRITE_CHANNEL 0x4000   /* ignored by QEMU since 2.4 */
+#define FWCFG_KEY_INDEX_MASK    0x3FFF
+#define FWCFG_DIR_ENTRY_SIZE    64
+#define FWCFG_DMA_DESC_SIZE     16
+#define FWCFG_WARN_LIMIT        16
+
+struct fwcfg_item {
+	uint8_t *data;                /* kmalloc'd copy, NULL when len == 0 */
+	uint32_t len;
+	bool writable;
+	fwcfg_write_fn on_write;
+	void *opaque;
+};
+
+struct fwcfg_file {
+	char name[FWCFG_FILE_NAME_MAX + 1];
+	struct fwcfg_item item;
+};
+
+struct fwcfg {
+	struct guest_mem *dma_mem;                     /* NULL: no DMA      */
+	/* Numbered items: [0] generic keys, [1] architecture keys. */
+	struct fwcfg_item fixed[2][FWCFG_FILE_FIRST];
+	struct fwcfg_file files[FWCFG_MAX_FILES];      /* sorted by name    */
+	unsigned file_count;
+
+	/* Guest-visible state. */
+	uint16_t selector;
+	uint32_t offset;                               /* into the item     */
+	uint32_t dma_addr_high;
+	unsigned warnings;
+};
+
+static void fwcfg_warn_guest(struct fwcfg *fw, const char *what, uint64_t value)
+{
+	fw->warnings++;
+	if (fw->warnings <= FWCFG_WARN_LIMIT)
+		log_warn("fw_cfg: %s (0x%llx)", what, (unsigned long long)value);
+	if (fw->warnings == FWCFG_WARN_LIMIT)
+		log_warn("fw_cfg: further guest errors are not reported");
+}
+
+static uint32_t load_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t load_be64(const uint8_t *p)
+{
+	return (uint64_t)load_be32(p) << 32 | load_be32(p + 4);
+}
+
+static void store_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void store_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* ---- item store ---------------------------------------------------- */
+
+static int item_set(struct fwcfg_item *item, const void *data, size_t len)
+{
+	uint8_t *copy = NULL;
+
+	if (len > UINT32_MAX || (len && !data))
+		return -EINVAL;
+	if (len) {
+		copy = kmalloc(len);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, data, len);
+	}
+	kfree(item->data);
+	*item = (struct fwcfg_item){ .data = copy, .len = (uint32_t)len };
+	return 0;
+}
+
+/* The item a key names, or NULL for a key nobody can select. */
+static struct fwcfg_item *fwcfg_item_for_key(struct fwcfg *fw, uint16_t key)
+{
+	unsigned index = key & FWCFG_KEY_INDEX_MASK;
+
+	if (key & FWCFG_KEY_ARCH_BIT)
+		return index < FWCFG_FILE_FIRST ? &fw->fixed[1][index] : NULL;
+	if (index < FWCFG_FILE_FIRST)
+		return &fw->fixed[0][index];
+	index -= FWCFG_FILE_FIRST;
+	return index < fw->file_count ? &fw->files[index].item : NULL;
+}
+
+static int fwcfg_rebuild_directory(struct fwcfg *fw)
+{
+	size_t size = 4 + (size_t)fw->file_count * FWCFG_DIR_ENTRY_SIZE;
+	uint8_t *dir = kzalloc(size);
+	struct fwcfg_item *item = &fw->fixed[0][FWCFG_FILE_DIR];
+
+	if (!dir)
+		return -ENOMEM;
+	store_be32(dir, fw->file_count);
+	for (unsigned i = 0; i < fw->file_count; i++) {
+		uint8_t *entry = dir + 4 + (size_t)i * FWCFG_DIR_ENTRY_SIZE;
+
+		store_be32(entry, fw->files[i].item.len);
+		store_be16(entry + 4, (uint16_t)(FWCFG_FILE_FIRST + i));
+		/* entry + 6: reserved, zero */
+		memcpy(entry + 8, fw->files[i].name, sizeof(fw->files[i].name));
+	}
+	kfree(item->data);
+	item->data = dir;
+	item->len = (uint32_t)size;
+	return 0;
+}
+
+static bool file_name_is_valid(const char *name)
+{
+	size_t n = 0;
+
+	if (!name)
+		return false;
+	while (n <= FWCFG_FILE_NAME_MAX && name[n])
+		n++;
+	return n > 0 && n <= FWCFG_FILE_NAME_MAX;
+}
+
+static struct fwcfg_file *fwcfg_find_file(const struct fwcfg *fw, const char *name)
+{
+	for (unsigned i = 0; i < fw->file_count; i++)
+		if (strcmp(fw->files[i].name, name) == 0)
+			return (struct fwcfg_file *)&fw->files[i];
+	return NULL;
+}
+
+static int fwcfg_insert_file(struct fwcfg *fw, const char *name, const void *data, size_t len,
+			     bool writable, fwcfg_write_fn on_write, void *opaque)
+{
+	struct fwcfg_item item = { 0 };
+	unsigned pos;
+	int err;
+
+	if (!fw || !file_name_is_valid(name))
+		return -EINVAL;
+	if (fwcfg_find_file(fw, name))
+		return -EEXIST;
+	if (fw->file_count >= FWCFG_MAX_FILES)
+		return -ENOSPC;
+	err = item_set(&item, data, len);
+	if (err)
+		return err;
+	item.writable = writable;
+	item.on_write = on_write;
+	item.opaque = opaque;
+
+	for (pos = 0; pos < fw->file_count; pos++)
+		if (strcmp(name, fw->files[pos].name) < 0)
+			break;
+	memmove(&fw->files[pos + 1], &fw->files[pos],
+		(fw->file_count - pos) * sizeof(fw->files[0]));
+	memset(&fw->files[pos], 0, sizeof(fw->files[pos]));
+	strcpy(fw->files[pos].name, name);
+	fw->files[pos].item = item;
+	fw->file_count++;
+
+	err = fwcfg_rebuild_directory(fw);
+	if (err) {
+		kfree(item.data);
+		fw->file_count--;
+		memmove(&fw->files[pos], &fw->files[pos + 1],
+			(fw->file_count - pos) * sizeof(fw->files[0]));
+	}
+	return err;
+}
+
+int fwcfg_add_file(struct fwcfg *fw, const char *name, const void *data, size_t len)
+{
+	return fwcfg_insert_file(fw, name, data, len, false, NULL, NULL);
+}
+
+int fwcfg_add_file_writable(struct fwcfg *fw, const char *name, const void *data, size_t len,
+			    fwcfg_write_fn on_write, void *opaque)
+{
+	return fwcfg_insert_file(fw, name, data, len, true, on_write, opaque);
+}
+
+const uint8_t *fwcfg_file_data(const struct fwcfg *fw, const char *name, uint32_t *len)
+{
+	const struct fwcfg_file *file = fw && name ? fwcfg_find_file(fw, name) : NULL;
+
+	if (!file)
+		return NULL;
+	if (len)
+		*len = file->item.len;
+	return file->item.data;
+}
+
+int fwcfg_file_key(const struct fwcfg *fw, const char *name)
+{
+	const struct fwcfg_file *file = fw && name ? fwcfg_find_file(fw, name) : NULL;
+
+	if (!file)
+		return -ENOENT;
+	return FWCFG_FILE_FIRST + (int)(file - fw->files);
+}
+
+int fwcfg_add_item(struct fwcfg *fw, uint16_t key, const void *data, size_t len)
+{
+	unsigned index = key & FWCFG_KEY_INDEX_MASK;
+	bool arch = key & FWCFG_KEY_ARCH_BIT;
+
+	if (!fw || (key & FWCFG_KEY_WRITE_CHANNEL) || index >= FWCFG_FILE_FIRST)
+		return -EINVAL;
+	if (!arch && (index == FWCFG_SIGNATURE || index == FWCFG_ID || index == FWCFG_FILE_DIR))
+		return -EINVAL;
+	return item_set(&fw->fixed[arch][index], data, len);
+}
+
+int fwcfg_add_item_u16(struct fwcfg *fw, uint16_t key, uint16_t value)
+{
+	uint8_t le[2] = { (uint8_t)value, (uint8_t)(value >> 8) };
+
+	return fwcfg_add_item(fw, key, le, sizeof(le));
+}
+
+int fwcfg_add_item_u32(struct fwcfg *fw, uint16_t key, uint32_t value)
+{
+	uint8_t le[4];
+
+	for (unsigned i = 0; i < 4; i++)
+		le[i] = (uint8_t)(value >> (8 * i));
+	return fwcfg_add_item(fw, key, le, sizeof(le));
+}
+
+int fwcfg_add_item_u64(struct fwcfg *fw, uint16_t key, uint64_t value)
+{
+	uint8_t le[8];
+
+	for (unsigned i = 0; i < 8; i++)
+		le[i] = (uint8_t)(value >> (8 * i));
+	return fwcfg_add_item(fw, key, le, sizeof(le));
+}
+
+struct fwcfg *fwcfg_create(struct guest_mem *dma_mem)
+{
+	struct fwcfg *fw = kzalloc(sizeof(*fw));
+	uint32_t id = FWCFG_ID_TRADITIONAL | (dma_mem ? FWCFG_ID_DMA : 0);
+	uint8_t id_le[4] = { (uint8_t)id, (uint8_t)(id >> 8), (uint8_t)(id >> 16),
+			     (uint8_t)(id >> 24) };
+
+	if (!fw)
+		return NULL;
+	fw->dma_mem = dma_mem;
+	if (item_set(&fw->fixed[0][FWCFG_SIGNATURE], "QEMU", 4) ||
+	    item_set(&fw->fixed[0][FWCFG_ID], id_le, sizeof(id_le)) ||
+	    fwcfg_rebuild_directory(fw)) {
+		fwcfg_destroy(fw);
+		return NULL;
+	}
+	fwcfg_reset(fw);
+	return fw;
+}
+
+void fwcfg_destroy(struct fwcfg *fw)
+{
+	if (!fw)
+		return;
+	for (unsigned a = 0; a < 2; a++)
+		for (unsigned i = 0; i < FWCFG_FILE_FIRST; i++)
+			kfree(fw->fixed[a][i].data);
+	for (unsigned i = 0; i < fw->file_count; i++)
+		kfree(fw->files[i].item.data);
+	kfree(fw);
+}
+
+void fwcfg_reset(struct fwcfg *fw)
+{
+	fw->selector = FWCFG_SIGNATURE;
+	fw->offset = 0;
+	fw->dma_addr_high = 0;
+}
+
+/* ---- guest-visible behaviour ---------------------------------------- */
+
+static void fwcfg_select(struct fwcfg *fw, uint16_t key)
+{
+	fw->selector = key;
+	fw->offset = 0;
+}
+
+/* Next data byte; 0 past the end or when the selection is invalid. */
+static uint8_t fwcfg_read_data_byte(struct fwcfg *fw)
+{
+	const struct fwcfg_item *item = fwcfg_item_for_key(fw, fw->selector);
+
+	if (!item || fw->offset >= item->len)
+		return 0;
+	return item->data[fw->offset++];
+}
+
+static void fwcfg_store_dma_control(struct fwcfg *fw, uint64_t desc_addr, uint32_t control)
+{
+	uint8_t be[4];
+
+	store_be32(be, control);
+	if (guest_mem_write(fw->dma_mem, desc_addr, be, sizeof(be)))
+		fwcfg_warn_guest(fw, "DMA control word not writable", desc_addr);
+}
+
+/*
+ * One DMA request.  Every guest address goes through guest_mem, which
+ * refuses ranges outside RAM or wrapping around; a refused range ends
+ * the transfer with ERROR.  At most two passes of the loop: one inside
+ * the item, one past its end.
+ */
+static void fwcfg_dma_transfer(struct fwcfg *fw, uint64_t desc_addr)
+{
+	uint8_t desc[FWCFG_DMA_DESC_SIZE];
+	uint32_t control, length, op;
+	uint64_t address;
+	bool ok = true;
+
+	if (guest_mem_read(fw->dma_mem, desc_addr, desc, sizeof(desc))) {
+		fwcfg_warn_guest(fw, "DMA descriptor outside guest RAM", desc_addr);
+		fwcfg_store_dma_control(fw, desc_addr, FWCFG_DMA_CTL_ERROR);
+		return;
+	}
+	control = load_be32(desc);
+	length = load_be32(desc + 4);
+	address = load_be64(desc + 8);
+
+	if (control & FWCFG_DMA_CTL_SELECT)
+		fwcfg_select(fw, (uint16_t)(control >> 16));
+	/* READ wins over WRITE, WRITE over SKIP; none of them: no data. */
+	if (control & FWCFG_DMA_CTL_READ)
+		op = FWCFG_DMA_CTL_READ;
+	else if (control & FWCFG_DMA_CTL_WRITE)
+		op = FWCFG_DMA_CTL_WRITE;
+	else if (control & FWCFG_DMA_CTL_SKIP)
+		op = FWCFG_DMA_CTL_SKIP;
+	else
+		op = 0, length = 0;
+
+	while (length && ok) {
+		struct fwcfg_item *item = fwcfg_item_for_key(fw, fw->selector);
+		uint32_t chunk;
+
+		if (!item || fw->offset >= item->len) {
+			/* Nothing left: reads see zeros, writes fail. */
+			chunk = length;
+			if (op == FWCFG_DMA_CTL_READ) {
+				uint8_t *dst = guest_mem_ptr(fw->dma_mem, address, chunk, true);
+
+				if (dst)
+					memset(dst, 0, chunk);
+				else
+					ok = false;
+			} else if (op == FWCFG_DMA_CTL_WRITE) {
+				ok = false;
+			}
+		} else {
+			chunk = item->len - fw->offset;
+			if (chunk > length)
+				chunk = length;
+			if (op == FWCFG_DMA_CTL_READ) {
+				ok = !guest_mem_write(fw->dma_mem, address, item->data + fw->offset,
+						      chunk);
+			} else if (op == FWCFG_DMA_CTL_WRITE) {
+				/* Whole request inside a writable item, or nothing. */
+				ok = item->writable && chunk == length &&
+				     !guest_mem_read(fw->dma_mem, address,
+						     item->data + fw->offset, chunk);
+			}
+			if (ok) {
+				uint32_t start = fw->offset;
+
+				fw->offset += chunk;
+				if (op == FWCFG_DMA_CTL_WRITE && item->on_write)
+					item->on_write(item->opaque, start, item->data + start, chunk);
+			}
+		}
+		address += chunk;
+		length -= chunk;
+	}
+	if (!ok)
+		fwcfg_warn_guest(fw, "DMA transfer failed, descriptor at", desc_addr);
+	fwcfg_store_dma_control(fw, desc_addr, ok ? 0 : FWCFG_DMA_CTL_ERROR);
+}
+
+/* ---- register handlers ----------------------------------------------- */
+
+/* Port 0x510/0x511: 16-bit writes select, 8-bit reads return data. */
+static uint64_t fwcfg_port_read(void *opaque, uint64_t offset, unsigned width)
+{
+	(void)offset;
+	if (width != 1)
+		return ~0ULL;   /* QEMU accepts only byte reads here */
+	return fwcfg_read_data_byte(opaque);
+}
+
+static void fwcfg_port_write(void *opaque, uint64_t offset, unsigned width, uint64_t value)
+{
+	/* Byte writes (the old write channel) are ignored, as in QEMU. */
+	if (width == 2 && offset == 0)
+		fwcfg_select(opaque, (uint16_t)value);
+}
+
+/* MMIO +0: data, any width, bytes in item order. */
+static uint64_t fwcfg_mmio_data_read(void *opaque, uint64_t offset, unsigned width)
+{
+	uint64_t value = 0;
+
+	(void)offset;
+	for (unsigned i = 0; i < width; i++)
+		value |= (uint64_t)fwcfg_read_data_byte(opaque) << (8 * i);
+	return value;
+}
+
+static void fwcfg_ignore_write(void *opaque, uint64_t offset, unsigned width, uint64_t value)
+{
+	(void)opaque;
+	(void)offset;
+	(void)width;
+	(void)value;
+}
+
+/* MMIO +8: big-endian selector, reads give 0. */
+static uint64_t fwcfg_mmio_selector_read(void *opaque, uint64_t offset, unsigned width)
+{
+	(void)opaque;
+	(void)offset;
+	(void)width;
+	return 0;
+}
+
+static void fwcfg_mmio_selector_write(void *opaque, uint64_t offset, unsigned width,
+				      uint64_t value)
+{
+	(void)offset;
+	(void)width;
+	fwcfg_select(opaque, __builtin_bswap16((uint16_t)value));
+}
+
+/* DMA address register (ports 0x514.., MMIO +0x10): reads "QEMU CFG". */
+static uint64_t fwcfg_dma_read(void *opaque, uint64_t offset, unsigned width)
+{
+	static const char signature[8] = { 'Q', 'E', 'M', 'U', ' ', 'C', 'F', 'G' };
+	uint64_t value = 0;
+
+	(void)opaque;
+	for (unsigned i = 0; i < width && offset + i < sizeof(signature); i++)
+		value |= (uint64_t)(uint8_t)signature[offset + i] << (8 * i);
+	return value;
+}
+
+static void fwcfg_dma_write(void *opaque, uint64_t offset, unsigned width, uint64_t value)
+{
+	struct fwcfg *fw = opaque;
+	uint64_t desc_addr;
+
+	if (width == 8 && offset == 0) {
+		desc_addr = __builtin_bswap64(value);
+	} else if (width == 4 && offset == 0) {
+		fw->dma_addr_high = __builtin_bswap32((uint32_t)value);
+		return;
+	} else if (width == 4 && offset == 4) {
+		desc_addr = (uint64_t)fw->dma_addr_high << 32 | __builtin_bswap32((uint32_t)value);
+	} else {
+		return;     /* the bus rules let nothing else through */
+	}
+	/* Like QEMU, each transfer starts from a cleared address register. */
+	fw->dma_addr_high = 0;
+	fwcfg_dma_transfer(fw, desc_addr);
+}
+
+static const struct bus_ops fwcfg_port_ops = {
+	.read = fwcfg_port_read, .write = fwcfg_port_write,
+};
+static const struct bus_ops fwcfg_mmio_data_ops = {
+	.read = fwcfg_mmio_data_read, .write = fwcfg_ignore_write,
+};
+static const struct bus_ops fwcfg_mmio_selector_ops = {
+	.read = fwcfg_mmio_selector_read, .write = fwcfg_mmio_selector_write,
+};
+static const struct bus_ops fwcfg_dma_ops = {
+	.read = fwcfg_dma_read, .write = fwcfg_dma_write,
+};
+
+static const struct bus_rules fwcfg_port_rules = {
+	.min_width = 1, .max_width = 2, .unaligned_ok = true,
+	.oversize = BUS_OVERSIZE_REJECT, .undersize = BUS_UNDERSIZE_REJECT,
+};
+static const struct bus_rules fwcfg_data_rules = {
+	.min_width = 1, .max_width = 8, .unaligned_ok = true,
+	.oversize = BUS_OVERSIZE_REJECT, .undersize = BUS_UNDERSIZE_REJECT,
+};
+static const struct bus_rules fwcfg_selector_rules = {
+	.min_width = 2, .max_width = 2,
+	.oversize = BUS_OVERSIZE_REJECT, .undersize = BUS_UNDERSIZE_REJECT,
+};
+static const struct bus_rules fwcfg_dma_rules = {
+	.min_width = 4, .max_width = 8,
+	.oversize = BUS_OVERSIZE_REJECT, .undersize = BUS_UNDERSIZE_REJECT,
+};
+
+int fwcfg_attach_pio(struct fwcfg *fw, struct bus *bus, uint16_t base)
+{
+	int err;
+
+	if (!fw || !bus || base > 0xFFFF - 0xB)
+		return -EINVAL;
+	err = bus_register_pio(bus, "fw_cfg", base, 2, &fwcfg_port_ops, fw, &fwcfg_port_rules);
+	if (err || !fw->dma_mem)
+		return err;
+	err = bus_register_pio(bus, "fw_cfg-dma", (uint16_t)(base + 4), 8, &fwcfg_dma_ops, fw,
+			       &fwcfg_dma_rules);
+	if (err)
+		bus_unregister(bus, BUS_SPACE_PIO, base);
+	return err;
+}
+
+int fwcfg_attach_mmio(struct fwcfg *fw, struct bus *bus, uint64_t base)
+{
+	int err;
+
+	if (!fw || !bus || base + (FWCFG_MMIO_SIZE - 1) < base)
+		return -EINVAL;
+	err = bus_register_mmio(bus, "fw_cfg-data", base, 8, &fwcfg_mmio_data_ops, fw,
+				&fwcfg_data_rules);
+	if (err)
+		return err;
+	err = bus_register_mmio(bus, "fw_cfg-selector", base + 8, 2, &fwcfg_mmio_selector_ops,
+				fw, &fwcfg_selector_rules);
+	if (!err && fw->dma_mem)
+		err = bus_register_mmio(bus, "fw_cfg-dma", base + 0x10, 8, &fwcfg_dma_ops, fw,
+					&fwcfg_dma_rules);
+	if (err) {
+		bus_unregister(bus, BUS_SPACE_MMIO, base);
+		bus_unregister(bus, BUS_SPACE_MMIO, base + 8);
+	}
+	return err;
+}

@@ -1,0 +1,585 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Generic PCI functions and the host with configuration mechanism #1.
+ *
+ * Every configuration byte has a write mask and a write-1-to-clear mask,
+ * so a guest write is applied byte by byte and needs no per-register
+ * code; only registers with side effects (command, BARs, and whatever
+ * the device handles in ops->config_write) are looked at afterwards.
+ */
+#include <errno.h>
+#include <string.h>
+#include <core/compiler.h>
+#include <core/log.h>
+#include <core/mm.h>
+#include <pci/pci.h>
+#include "internal.h"
+
+#define PCI_STATUS_W1C 0xF900   /* parity, signalled/received aborts, SERR */
+#define PCI_COMMAND_WRITABLE \
+	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE)
+#define PCI_CAP_START 0x40
+#define PCI_WARNINGS_PER_HOST 32
+#define PCI_CF8_WRITABLE 0x80FFFFFCu   /* enable, bus, device, function, register */
+
+static bool range_overlaps(unsigned off, unsigned width, unsigned start, unsigned len)
+{
+	return off < start + len && start < off + width;
+}
+
+static bool config_range_ok(const struct pci_function *fn, unsigned offset, unsigned width)
+{
+	return (width == 1 || width == 2 || width == 4) && offset < fn->config_size &&
+	       width <= fn->config_size - offset;
+}
+
+/* ---- host-side byte access ------------------------------------------ */
+
+uint8_t pci_config_get8(const struct pci_function *fn, unsigned offset)
+{
+	return offset < fn->config_size ? fn->config[offset] : 0xFF;
+}
+
+uint16_t pci_config_get16(const struct pci_function *fn, unsigned offset)
+{
+	return (uint16_t)(pci_config_get8(fn, offset) | pci_config_get8(fn, offset + 1) << 8);
+}
+
+uint32_t pci_config_get32(const struct pci_function *fn, unsigned offset)
+{
+	return (uint32_t)pci_config_get16(fn, offset) | (uint32_t)pci_config_get16(fn, offset + 2) << 16;
+}
+
+static void set_bytes(uint8_t *array, unsigned size, unsigned offset, unsigned width,
+		      uint32_t value)
+{
+	for (unsigned i = 0; i < width && offset + i < size; i++)
+		array[offset + i] = (uint8_t)(value >> (8 * i));
+}
+
+void pci_config_set8(struct pci_function *fn, unsigned offset, uint8_t value)
+{
+	set_bytes(fn->config, fn->config_size, offset, 1, value);
+}
+
+void pci_config_set16(struct pci_function *fn, unsigned offset, uint16_t value)
+{
+	set_bytes(fn->config, fn->config_size, offset, 2, value);
+}
+
+void pci_config_set32(struct pci_function *fn, unsigned offset, uint32_t value)
+{
+	set_bytes(fn->config, fn->config_size, offset, 4, value);
+}
+
+void pci_config_set_wmask(struct pci_function *fn, unsigned offset, unsigned width, uint32_t mask)
+{
+	set_bytes(fn->wmask, fn->config_size, offset, width, mask);
+}
+
+void pci_config_set_w1cmask(struct pci_function *fn, unsigned offset, unsigned width,
+			    uint32_t mask)
+{
+	set_bytes(fn->w1cmask, fn->config_size, offset, width, mask);
+}
+
+/* ---- functions ------------------------------------------------------- */
+
+int pci_function_init(struct pci_function *fn, const struct pci_function_info *info,
+		      void *opaque)
+{
+	if (!fn || !info || info->interrupt_pin > 4)
+		return -EINVAL;
+	memset(fn, 0, sizeof(*fn));
+	fn->info = info;
+	fn->opaque = opaque;
+	fn->config_size = info->express ? PCIE_CONFIG_SPACE_SIZE : PCI_CONFIG_SPACE_SIZE;
+	fn->config = kzalloc(fn->config_size);
+	fn->wmask = kzalloc(fn->config_size);
+	fn->w1cmask = kzalloc(fn->config_size);
+	if (!fn->config || !fn->wmask || !fn->w1cmask) {
+		pci_function_release(fn);
+		return -ENOMEM;
+	}
+
+	uint16_t sub_vendor = info->subsystem_vendor_id;
+	uint16_t sub_id = info->subsystem_id;
+	if (!sub_vendor && !sub_id) {
+		sub_vendor = PCI_DEFAULT_SUBSYSTEM_VENDOR_ID;
+		sub_id = PCI_DEFAULT_SUBSYSTEM_ID;
+	}
+	pci_config_set16(fn, PCI_VENDOR_ID, info->vendor_id);
+	pci_config_set16(fn, PCI_DEVICE_ID, info->device_id);
+	pci_config_set8(fn, PCI_REVISION_ID, info->revision);
+	pci_config_set8(fn, PCI_CLASS_PROG, (uint8_t)info->class_code);
+	pci_config_set16(fn, PCI_CLASS_DEVICE, (uint16_t)(info->class_code >> 8));
+	pci_config_set8(fn, PCI_HEADER_TYPE, info->header_type);
+	pci_config_set16(fn, PCI_SUBSYSTEM_VENDOR_ID, sub_vendor);
+	pci_config_set16(fn, PCI_SUBSYSTEM_ID, sub_id);
+	pci_config_set8(fn, PCI_INTERRUPT_PIN, info->interrupt_pin);
+
+	pci_config_set_wmask(fn, PCI_COMMAND, 2, PCI_COMMAND_WRITABLE);
+	pci_config_set_w1cmask(fn, PCI_STATUS, 2, PCI_STATUS_W1C);
+	pci_config_set_wmask(fn, PCI_CACHE_LINE_SIZE, 1, 0xFF);
+	pci_config_set_wmask(fn, PCI_LATENCY_TIMER, 1, 0xFF);
+	pci_config_set_wmask(fn, PCI_INTERRUPT_LINE, 1, 0xFF);
+
+	fn->cap_next = PCI_CAP_START;
+	irq_line_init(&fn->intx, info->name);
+	return 0;
+}
+
+void pci_function_release(struct pci_function *fn)
+{
+	kfree(fn->config);
+	kfree(fn->wmask);
+	kfree(fn->w1cmask);
+	fn->config = fn->wmask = fn->w1cmask = NULL;
+}
+
+struct bus *pci_function_bus(const struct pci_function *fn)
+{
+	return fn->host ? fn->host->bus : NULL;
+}
+
+static bool is_power_of_two(uint64_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+int pci_declare_bar(struct pci_function *fn, unsigned bar, enum pci_bar_type type,
+		    uint64_t size, bool prefetchable)
+{
+	if (bar >= PCI_NUM_BARS || !is_power_of_two(size) || fn->bar[bar].type != PCI_BAR_NONE)
+		return -EINVAL;
+	if (bar > 0 && fn->bar[bar - 1].type == PCI_BAR_MEM64)
+		return -EINVAL;   /* the upper half of a 64-bit BAR */
+	unsigned reg = PCI_BASE_ADDRESS_0 + 4 * bar;
+	uint64_t address_mask = ~(size - 1);
+
+	switch (type) {
+	case PCI_BAR_IO:
+		if (size < 4 || size > 0x10000 || prefetchable)
+			return -EINVAL;
+		pci_config_set32(fn, reg, PCI_BAR_SPACE_IO);
+		pci_config_set_wmask(fn, reg, 4, (uint32_t)address_mask & ~3u);
+		break;
+	case PCI_BAR_MEM32:
+		if (size < 16 || size > 0x80000000u)
+			return -EINVAL;
+		pci_config_set32(fn, reg, prefetchable ? PCI_BAR_MEM_PREFETCH : 0);
+		pci_config_set_wmask(fn, reg, 4, (uint32_t)address_mask & ~0xFu);
+		break;
+	case PCI_BAR_MEM64:
+		if (size < 16 || bar + 1 >= PCI_NUM_BARS || fn->bar[bar + 1].type != PCI_BAR_NONE)
+			return -EINVAL;
+		pci_config_set32(fn, reg, PCI_BAR_MEM_TYPE_64 |
+				 (prefetchable ? PCI_BAR_MEM_PREFETCH : 0));
+		pci_config_set_wmask(fn, reg, 4, (uint32_t)address_mask & ~0xFu);
+		pci_config_set_wmask(fn, reg + 4, 4, (uint32_t)(address_mask >> 32));
+		break;
+	default:
+		return -EINVAL;
+	}
+	fn->bar[bar].type = type;
+	fn->bar[bar].size = size;
+	fn->bar[bar].prefetchable = prefetchable;
+	return 0;
+}
+
+uint64_t pci_bar_address(const struct pci_function *fn, unsigned bar)
+{
+	if (bar >= PCI_NUM_BARS)
+		return 0;
+	uint32_t low = pci_config_get32(fn, PCI_BASE_ADDRESS_0 + 4 * bar);
+	switch (fn->bar[bar].type) {
+	case PCI_BAR_IO:
+		return low & ~3u;
+	case PCI_BAR_MEM32:
+		return low & ~0xFu;
+	case PCI_BAR_MEM64:
+		return (uint64_t)pci_config_get32(fn, PCI_BASE_ADDRESS_0 + 4 * bar + 4) << 32 |
+		       (low & ~0xFu);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Whether the BAR should decode at its programmed base.  The sizing
+ * pattern (all-ones) is excluded because its last byte hits the top of
+ * the space, and base 0 because firmware leaves unassigned BARs at 0.
+ */
+static bool bar_decodes(const struct pci_function *fn, unsigned bar, uint64_t base)
+{
+	uint16_t command = pci_config_get16(fn, PCI_COMMAND);
+	const struct pci_bar *b = &fn->bar[bar];
+	uint64_t last = base + b->size - 1;
+
+	if (!base || last < base)
+		return false;
+	switch (b->type) {
+	case PCI_BAR_IO:
+		return (command & PCI_COMMAND_IO) && last <= 0xFFFF;
+	case PCI_BAR_MEM32:
+		return (command & PCI_COMMAND_MEMORY) && last < 0xFFFFFFFFu;
+	case PCI_BAR_MEM64:
+		return (command & PCI_COMMAND_MEMORY) && last != UINT64_MAX;
+	default:
+		return false;
+	}
+}
+
+static void update_bars(struct pci_function *fn)
+{
+	for (unsigned i = 0; i < PCI_NUM_BARS; i++) {
+		struct pci_bar *b = &fn->bar[i];
+		if (b->type == PCI_BAR_NONE)
+			continue;
+		uint64_t base = pci_bar_address(fn, i);
+		bool enabled = bar_decodes(fn, i, base);
+		if (base == b->base && enabled == b->enabled)
+			continue;
+		b->base = base;
+		b->enabled = enabled;
+		if (fn->info->ops && fn->info->ops->bar_update)
+			fn->info->ops->bar_update(fn, i, base, enabled);
+	}
+}
+
+static void update_intx(struct pci_function *fn)
+{
+	uint16_t status = pci_config_get16(fn, PCI_STATUS);
+	bool disabled = pci_config_get16(fn, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE;
+
+	if (fn->intx_level)
+		status |= PCI_STATUS_INTERRUPT;
+	else
+		status &= (uint16_t)~PCI_STATUS_INTERRUPT;
+	pci_config_set16(fn, PCI_STATUS, status);
+	irq_line_set(&fn->intx, fn->intx_level && !disabled);
+}
+
+void pci_set_irq(struct pci_function *fn, bool level)
+{
+	fn->intx_level = level;
+	update_intx(fn);
+}
+
+void pci_reserve_config(struct pci_function *fn, unsigned end)
+{
+	end = (end + 3) & ~3u;
+	if (end > fn->cap_next)
+		fn->cap_next = end;
+}
+
+int pci_add_capability(struct pci_function *fn, uint8_t id, unsigned size)
+{
+	if (size < 2)
+		return -EINVAL;
+	unsigned offset = fn->cap_next;
+	/* Standard capabilities live in the first 256 bytes, pointers are 8-bit. */
+	if (offset >= PCI_CONFIG_SPACE_SIZE || size > PCI_CONFIG_SPACE_SIZE - offset)
+		return -ENOSPC;
+
+	pci_config_set8(fn, offset, id);
+	pci_config_set8(fn, offset + 1, 0);
+	if (fn->cap_last)
+		pci_config_set8(fn, fn->cap_last + 1, (uint8_t)offset);
+	else
+		pci_config_set8(fn, PCI_CAPABILITY_LIST, (uint8_t)offset);
+	pci_config_set16(fn, PCI_STATUS, pci_config_get16(fn, PCI_STATUS) | PCI_STATUS_CAP_LIST);
+	fn->cap_last = offset;
+	fn->cap_next = (offset + size + 3) & ~3u;
+	return (int)offset;
+}
+
+uint32_t pci_function_config_read(struct pci_function *fn, unsigned offset, unsigned width)
+{
+	if (!config_range_ok(fn, offset, width))
+		return 0xFFFFFFFFu;
+	uint32_t value = 0;
+	for (unsigned i = 0; i < width; i++)
+		value |= (uint32_t)fn->config[offset + i] << (8 * i);
+	if (fn->info->ops && fn->info->ops->config_read)
+		value = fn->info->ops->config_read(fn, offset, width, value);
+	return value;
+}
+
+void pci_function_config_write(struct pci_function *fn, unsigned offset, unsigned width,
+			       uint32_t value)
+{
+	if (!config_range_ok(fn, offset, width))
+		return;
+	for (unsigned i = 0; i < width; i++) {
+		unsigned at = offset + i;
+		uint8_t byte = (uint8_t)(value >> (8 * i));
+		uint8_t writable = fn->wmask[at];
+		fn->config[at] = (uint8_t)((fn->config[at] & ~writable) | (byte & writable));
+		fn->config[at] &= (uint8_t)~(byte & fn->w1cmask[at]);
+	}
+	if (range_overlaps(offset, width, PCI_COMMAND, 2) ||
+	    range_overlaps(offset, width, PCI_BASE_ADDRESS_0, 4 * PCI_NUM_BARS))
+		update_bars(fn);
+	if (range_overlaps(offset, width, PCI_COMMAND, 2))
+		update_intx(fn);
+	if (fn->info->ops && fn->info->ops->config_write)
+		fn->info->ops->config_write(fn, offset, width, value);
+}
+
+void pci_function_reset(struct pci_function *fn)
+{
+	pci_config_set16(fn, PCI_COMMAND, 0);
+	uint16_t status = pci_config_get16(fn, PCI_STATUS);
+	pci_config_set16(fn, PCI_STATUS, status & (uint16_t)~PCI_STATUS_W1C);
+	for (unsigned i = 0; i < PCI_NUM_BARS; i++) {
+		unsigned reg = PCI_BASE_ADDRESS_0 + 4 * i;
+		uint32_t address_bits = (uint32_t)fn->wmask[reg] | (uint32_t)fn->wmask[reg + 1] << 8 |
+			(uint32_t)fn->wmask[reg + 2] << 16 | (uint32_t)fn->wmask[reg + 3] << 24;
+		pci_config_set32(fn, reg, pci_config_get32(fn, reg) & ~address_bits);
+	}
+	pci_config_set8(fn, PCI_CACHE_LINE_SIZE, 0);
+	pci_config_set8(fn, PCI_LATENCY_TIMER, 0);
+	pci_config_set8(fn, PCI_INTERRUPT_LINE, 0);
+	fn->intx_level = false;
+	update_bars(fn);
+	update_intx(fn);
+	if (fn->info->ops && fn->info->ops->reset)
+		fn->info->ops->reset(fn);
+}
+
+/* ---- the host -------------------------------------------------------- */
+
+void pci_host_warn(struct pci_host *host, const char *fmt, ...)
+{
+	if (!host->warnings_left)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	log_vprintf(LOG_WARN, fmt, ap);
+	va_end(ap);
+	if (--host->warnings_left == 0)
+		log_warn("%s: further guest access reports suppressed\n", host->name);
+}
+
+struct pci_host *pci_host_create(struct bus *bus, const char *name)
+{
+	struct pci_host *host = kzalloc(sizeof(*host));
+	if (!host)
+		return NULL;
+	host->bus = bus;
+	host->name = name ? name : "pci";
+	host->warnings_left = PCI_WARNINGS_PER_HOST;
+	return host;
+}
+
+void pci_host_destroy(struct pci_host *host)
+{
+	if (!host)
+		return;
+	if (host->cf8_registered) {
+		bus_unregister(host->bus, BUS_SPACE_PIO, PCI_CF8_PORT);
+		bus_unregister(host->bus, BUS_SPACE_PIO, PCI_CFC_PORT);
+	}
+	if (host->ecam_buses)
+		bus_unregister(host->bus, BUS_SPACE_MMIO, host->ecam_base);
+	for (unsigned i = 0; i < ARRAY_SIZE(host->fn); i++)
+		if (host->fn[i])
+			host->fn[i]->host = NULL;
+	kfree(host);
+}
+
+struct bus *pci_host_bus(const struct pci_host *host)
+{
+	return host->bus;
+}
+
+int pci_host_attach(struct pci_host *host, unsigned device, unsigned function,
+		    struct pci_function *fn)
+{
+	if (!fn || !fn->config || device >= PCI_DEVICES_PER_BUS ||
+	    function >= PCI_FUNCTIONS_PER_DEVICE)
+		return -EINVAL;
+	unsigned devfn = device << 3 | function;
+	if (host->fn[devfn]) {
+		log_error("%s: %02x.%u is taken by %s, cannot attach %s\n", host->name, device,
+			  function, host->fn[devfn]->info->name, fn->info->name);
+		return -EBUSY;
+	}
+	host->fn[devfn] = fn;
+	fn->host = host;
+	fn->devfn = (uint8_t)devfn;
+
+	struct pci_function *fn0 = host->fn[device << 3];
+	if (fn0) {
+		for (unsigned f = 1; f < PCI_FUNCTIONS_PER_DEVICE; f++)
+			if (host->fn[device << 3 | f])
+				pci_config_set8(fn0, PCI_HEADER_TYPE,
+						pci_config_get8(fn0, PCI_HEADER_TYPE) |
+						PCI_HEADER_TYPE_MULTI_FUNCTION);
+	}
+	return 0;
+}
+
+void pci_host_detach(struct pci_host *host, struct pci_function *fn)
+{
+	if (!fn || fn->host != host || host->fn[fn->devfn] != fn)
+		return;
+	host->fn[fn->devfn] = NULL;
+	fn->host = NULL;
+
+	unsigned first = fn->devfn & ~7u;
+	struct pci_function *fn0 = host->fn[first];
+	bool others = false;
+	for (unsigned f = 1; f < PCI_FUNCTIONS_PER_DEVICE; f++)
+		others |= host->fn[first | f] != NULL;
+	if (fn0 && !others)
+		pci_config_set8(fn0, PCI_HEADER_TYPE, fn0->info->header_type);
+}
+
+struct pci_function *pci_host_function(const struct pci_host *host, unsigned device,
+				       unsigned function)
+{
+	if (device >= PCI_DEVICES_PER_BUS || function >= PCI_FUNCTIONS_PER_DEVICE)
+		return NULL;
+	return host->fn[device << 3 | function];
+}
+
+uint32_t pci_host_config_read(struct pci_host *host, unsigned bus, unsigned device,
+			      unsigned function, unsigned offset, unsigned width)
+{
+	struct pci_function *fn = bus == 0 ? pci_host_function(host, device, function) : NULL;
+	if (!fn)
+		return 0xFFFFFFFFu;
+	if (!config_range_ok(fn, offset, width)) {
+		pci_host_warn(host, "%s: config read of %u bytes at %02x:%02x.%u+%#x refused\n",
+			      host->name, width, bus, device, function, offset);
+		return 0xFFFFFFFFu;
+	}
+	return pci_function_config_read(fn, offset, width);
+}
+
+void pci_host_config_write(struct pci_host *host, unsigned bus, unsigned device,
+			   unsigned function, unsigned offset, unsigned width, uint32_t value)
+{
+	struct pci_function *fn = bus == 0 ? pci_host_function(host, device, function) : NULL;
+	if (!fn)
+		return;
+	if (!config_range_ok(fn, offset, width)) {
+		pci_host_warn(host, "%s: config write of %u bytes at %02x:%02x.%u+%#x refused\n",
+			      host->name, width, bus, device, function, offset);
+		return;
+	}
+	pci_function_config_write(fn, offset, width, value);
+}
+
+void pci_host_reset(struct pci_host *host)
+{
+	host->cf8 = 0;
+	for (unsigned i = 0; i < ARRAY_SIZE(host->fn); i++)
+		if (host->fn[i])
+			pci_function_reset(host->fn[i]);
+}
+
+/* ---- configuration mechanism #1 -------------------------------------- */
+
+static uint64_t cf8_read(void *opaque, uint64_t offset, unsigned width)
+{
+	struct pci_host *host = opaque;
+	if (offset == 0 && width == 4)
+		return host->cf8;
+	if (offset == 1 && width == 1 && host->cf9_ops && host->cf9_ops->read)
+		return host->cf9_ops->read(host->cf9_opaque, 0, 1);
+	return ~0ull;
+}
+
+static void cf8_write(void *opaque, uint64_t offset, unsigned width, uint64_t value)
+{
+	struct pci_host *host = opaque;
+	if (offset == 0 && width == 4)
+		host->cf8 = (uint32_t)value & PCI_CF8_WRITABLE;
+	else if (offset == 1 && width == 1 && host->cf9_ops && host->cf9_ops->write)
+		host->cf9_ops->write(host->cf9_opaque, 0, 1, value);
+	/* Other partial writes do not reach the address latch (Linux probes with them). */
+}
+
+static const struct bus_ops cf8_ops = {
+	.read = cf8_read,
+	.write = cf8_write,
+};
+
+/* Mechanism #1 reaches the first 256 bytes only, even of PCIe functions. */
+static bool cfc_target(struct pci_host *host, uint64_t port_offset, unsigned width,
+		       unsigned *bus, unsigned *device, unsigned *function, unsigned *reg)
+{
+	uint32_t address = host->cf8;
+	if (!(address & 0x80000000u) || port_offset + width > 4)
+		return false;
+	*bus = (address >> 16) & 0xFF;
+	*device = (address >> 11) & 0x1F;
+	*function = (address >> 8) & 0x7;
+	*reg = (address & 0xFC) + (unsigned)port_offset;
+	if (*reg + width > PCI_CONFIG_SPACE_SIZE) {
+		pci_host_warn(host, "%s: config access of %u bytes at %#x crosses 256\n",
+			      host->name, width, *reg);
+		return false;
+	}
+	return true;
+}
+
+static uint64_t cfc_read(void *opaque, uint64_t offset, unsigned width)
+{
+	struct pci_host *host = opaque;
+	unsigned bus, device, function, reg;
+	if (!cfc_target(host, offset, width, &bus, &device, &function, &reg))
+		return ~0ull;
+	return pci_host_config_read(host, bus, device, function, reg, width);
+}
+
+static void cfc_write(void *opaque, uint64_t offset, unsigned width, uint64_t value)
+{
+	struct pci_host *host = opaque;
+	unsigned bus, device, function, reg;
+	if (cfc_target(host, offset, width, &bus, &device, &function, &reg))
+		pci_host_config_write(host, bus, device, function, reg, width, (uint32_t)value);
+}
+
+static const struct bus_ops cfc_ops = {
+	.read = cfc_read,
+	.write = cfc_write,
+};
+
+int pci_host_register_cf8(struct pci_host *host)
+{
+	/* Byte accesses reach 0xCF9 and 0xCFB; no splitting, no merging. */
+	static const struct bus_rules rules = {
+		.min_width = 1,
+		.max_width = 4,
+		.unaligned_ok = true,
+		.oversize = BUS_OVERSIZE_REJECT,
+		.undersize = BUS_UNDERSIZE_REJECT,
+	};
+	if (host->cf8_registered)
+		return 0;
+	int err = bus_register_pio(host->bus, "pci-cf8", PCI_CF8_PORT, 4, &cf8_ops, host, &rules);
+	if (err)
+		return err;
+	err = bus_register_pio(host->bus, "pci-cfc", PCI_CFC_PORT, 4, &cfc_ops, host, &rules);
+	if (err) {
+		bus_unregister(host->bus, BUS_SPACE_PIO, PCI_CF8_PORT);
+		return err;
+	}
+	host->cf8_registered = true;
+	return 0;
+}
+
+uint32_t pci_host_cf8_address(const struct pci_host *host)
+{
+	return host->cf8;
+}
+
+void pci_host_set_port_cf9(struct pci_host *host, const struct bus_ops *ops, void *opaque)
+{
+	host->cf9_ops = ops;
+	host->cf9_opaque = opaque;
+}

@@ -1,0 +1,2 @@
+obj-y  += rtc.o
+host-y += rtc.o

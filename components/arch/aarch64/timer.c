@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* Time from the generic timer's physical counter (CNTPCT_EL0). */
+#include "aarch64_internal.h"
+
+#include <aarch64/sysreg.h>
+#include <core/arch.h>
+
+#define NSEC_PER_SEC 1000000000ULL
+
+static uint64_t counter_hz;
+static uint64_t counter_at_boot;
+
+void timer_init(uint64_t dtb_frequency)
+{
+	counter_hz = read_sysreg(cntfrq_el0) & 0xffffffffULL;
+	/* Some firmware leaves CNTFRQ unset and puts the rate in the DTB. */
+	if (counter_hz == 0)
+		counter_hz = dtb_frequency;
+	isb();
+	counter_at_boot = read_sysreg(cntpct_el0);
+}
+
+uint64_t timer_frequency(void)
+{
+	return counter_hz;
+}
+
+uint64_t arch_timer_ns(void)
+{
+	uint64_t ticks;
+
+	if (counter_hz == 0)
+		return 0;
+	isb();
+	ticks = read_sysreg(cntpct_el0) - counter_at_boot;
+	/* Split so that neither product overflows 64 bits. */
+	return ticks / counter_hz * NSEC_PER_SEC + ticks % counter_hz * NSEC_PER_SEC / counter_hz;
+}

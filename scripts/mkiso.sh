@@ -38,7 +38,8 @@ for f in tessera.elf bootarchive.cpio; do
 done
 
 staging=$(mktemp -d)
-trap 'rm -rf "$staging"' EXIT
+log=$(mktemp)
+trap 'rm -rf "$staging" "$log"' EXIT
 mkdir -p "$staging/boot/grub"
 cp "$builddir/tessera.elf" "$builddir/bootarchive.cpio" "$staging/boot/"
 cat >"$staging/boot/grub/grub.cfg" <<CFG
@@ -51,8 +52,8 @@ menuentry "Tessera" {
 }
 CFG
 # Only the BIOS platform: Bochs and legacy machines boot from El Torito.
-if ! grub-mkrescue -o "$iso" -d /usr/lib/grub/i386-pc "$staging" >"$staging/log" 2>&1; then
+if ! grub-mkrescue -o "$iso" -d /usr/lib/grub/i386-pc "$staging" >"$log" 2>&1; then
 	echo "error: grub-mkrescue failed to build $iso:" >&2
-	cat "$staging/log" >&2
+	cat "$log" >&2
 	exit 1
 fi

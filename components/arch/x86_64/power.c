@@ -19,10 +19,13 @@
 
 void arch_poweroff(void)
 {
+	static const char power_failed[] =
+		"\r\nThe machine did not power off (no Bochs port 0x8900, ACPI S5 or isa-debug-exit); halted.\r\n";
 	uint16_t pm1a, pm1b;
 	uint8_t slp_typ;
 
 	arch_irq_disable();
+	uart_flush();
 	/* Bochs ends the simulation when it sees this string on 0x8900. */
 	for (const char *s = "Shutdown"; *s; s++)
 		outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*s);
@@ -39,7 +42,7 @@ void arch_poweroff(void)
 	/* QEMU's isa-debug-exit device, when the command line adds it. */
 	outb(QEMU_DEBUG_EXIT_PORT, 0);
 	udelay(100000);
-	uart_write_raw("\r\nThe machine did not power off; halted.\r\n", 42);
+	uart_write_raw(power_failed, sizeof(power_failed) - 1);
 	arch_halt();
 }
 

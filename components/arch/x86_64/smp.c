@@ -97,7 +97,7 @@ void x86_ap_main(struct percpu *cpu)
 {
 	x86_cpu_init(cpu);
 	lapic_enable();
-	log_info("APIC id %u online", lapic_id());
+	log_info("CPU%u: APIC id %u online", cpu->id, lapic_id());
 	kernel_secondary_main();
 }
 

@@ -17,6 +17,7 @@
 
 #define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY 0x20
+#define LSR_TX_IDLE 0x40
 #define LCR_DLAB 0x80
 #define LCR_8N1 0x03
 
@@ -35,6 +36,17 @@ void uart_write_raw(const char *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
 		uart_putc(buf[i]);
+}
+
+/*
+ * Waits until the last character has left the shift register: an
+ * emulator that ends the machine right after would drop it otherwise.
+ */
+void uart_flush(void)
+{
+	for (unsigned int i = 0; i < UART_TX_SPINS; i++)
+		if (inb(UART_BASE + UART_LSR) & LSR_TX_IDLE)
+			return;
 }
 
 static int uart_getc(void)

@@ -25,6 +25,7 @@ void x86_idt_init(void);
 /* 16550 console (uart.c). */
 void uart_init(void);
 void uart_write_raw(const char *buf, size_t len);
+void uart_flush(void);
 
 /* TSC timer calibrated against the PIT (timer.c). */
 void timer_calibrate(void);

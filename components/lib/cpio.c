@@ -117,8 +117,10 @@ int cpio_next(struct cpio_reader *r, struct cpio_entry *e)
 	left -= namesize;
 
 	if (strcmp(name, cpio_trailer) == 0) {
+		size_t pad = pad4(r->offset + pos);
+
 		r->done = true;
-		r->offset += pos;
+		r->offset += pos + (pad <= left ? pad : left);
 		return 0;
 	}
 

@@ -1,0 +1,2 @@
+obj-y  += pl031.o
+host-y += pl031.o

@@ -1,0 +1,2 @@
+obj-y  += pl011.o
+host-y += pl011.o

@@ -1,0 +1,2 @@
+obj-y  += port80.o
+host-y += port80.o

@@ -1,0 +1,2 @@
+obj-y  += port92.o
+host-y += port92.o

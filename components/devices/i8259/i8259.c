@@ -30,7 +30,7 @@ pic_warn(struct i8259 *pic, const char *fmt, ...)
 	log_vprintf(LOG_WARN, fmt, ap);
 	va_end(ap);
 	if (pic->warnings == I8259_MAX_WARNINGS)
-		log_warn("i8259: further guest errors are not reported\n");
+		log_warn("i8259: further guest errors are not reported");
 }
 
 static bool pin_is_level(const struct i8259_chip *c, unsigned pin)
@@ -165,7 +165,7 @@ static void write_icw1(struct i8259 *pic, struct i8259_chip *c, uint8_t value)
 			c->irr |= (uint8_t)(1u << pin);
 	c->init_step = I8259_WAIT_ICW2;
 	if (!c->icw4_needed)
-		pic_warn(pic, "i8259: %s initialized without ICW4 (MCS-80 mode), vectors follow 8086 rules\n",
+		pic_warn(pic, "i8259: %s initialized without ICW4 (MCS-80 mode), vectors follow 8086 rules",
 			 c == &pic->chip[MASTER] ? "master" : "slave");
 }
 
@@ -230,7 +230,7 @@ static void write_data(struct i8259 *pic, struct i8259_chip *c, bool is_master, 
 		c->icw3 = value;
 		/* The wiring is fixed; a different ICW3 only means a confused guest. */
 		if (is_master ? !(value & (1u << I8259_CASCADE_PIN)) : (value & 7u) != I8259_CASCADE_PIN)
-			pic_warn(pic, "i8259: %s ICW3 %#x does not match the slave on IR2\n",
+			pic_warn(pic, "i8259: %s ICW3 %#x does not match the slave on IR2",
 				 is_master ? "master" : "slave", value);
 		c->init_step = c->icw4_needed ? I8259_WAIT_ICW4 : I8259_READY;
 		break;
@@ -240,7 +240,7 @@ static void write_data(struct i8259 *pic, struct i8259_chip *c, bool is_master, 
 		c->special_fully_nested = value & 0x10;
 		c->init_step = I8259_READY;
 		if (!c->mode_8086)
-			pic_warn(pic, "i8259: %s ICW4 %#x selects MCS-80 mode, vectors follow 8086 rules\n",
+			pic_warn(pic, "i8259: %s ICW4 %#x selects MCS-80 mode, vectors follow 8086 rules",
 				 is_master ? "master" : "slave", value);
 		break;
 	default:
@@ -358,12 +358,12 @@ struct i8259 *i8259_create(struct bus *bus)
 	int err;
 
 	if (!pic) {
-		log_error("i8259: out of memory\n");
+		log_error("i8259: out of memory");
 		return NULL;
 	}
 	err = i8259_init(pic, bus);
 	if (err) {
-		log_error("i8259: cannot register its ports (%d)\n", err);
+		log_error("i8259: cannot register its ports (%d)", err);
 		kfree(pic);
 		return NULL;
 	}
@@ -384,7 +384,7 @@ void i8259_destroy(struct i8259 *pic)
 void i8259_set_input(struct i8259 *pic, unsigned pin, bool level)
 {
 	if (pin >= I8259_INPUTS || pin == I8259_CASCADE_PIN) {
-		pic_warn(pic, "i8259: input %u cannot be driven by a device\n", pin);
+		pic_warn(pic, "i8259: input %u cannot be driven by a device", pin);
 		return;
 	}
 	chip_set_pin(&pic->chip[pin / 8], pin % 8, level);

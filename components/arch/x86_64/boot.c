@@ -10,6 +10,7 @@
 #include <string.h>
 #include <core/bootinfo.h>
 #include <core/compiler.h>
+#include <core/init.h>
 #include <core/log.h>
 #include <core/percpu.h>
 #include <x86_64/cpu.h>
@@ -296,8 +297,19 @@ void x86_boot_main(uint32_t protocol, uint32_t info)
 	acpi_enumerate_cpus(bi, apic_id);
 	lapic_enable();
 
-	log_debug("x86_64: %s, TSC %llu kHz, %u CPU(s) in the MADT, boot CPU APIC id %u",
-		  bi->loader, (unsigned long long)(timer_tsc_hz() / 1000),
-		  bi->cpu_count, apic_id);
 	kernel_main(bi);
 }
+
+/* Reported once the command line has set the log level. */
+static int x86_report_platform(void)
+{
+	const struct boot_info *bi = &boot_info;
+
+	log_debug("x86_64: TSC %llu kHz, %u CPU(s) in the MADT, boot CPU APIC id %llu, %sAPIC, ACPI RSDP %p",
+		  (unsigned long long)(timer_tsc_hz() / 1000), bi->cpu_count,
+		  (unsigned long long)bi->cpu_hw_id[0],
+		  (rdmsr(MSR_IA32_APIC_BASE) & (1ULL << 10)) ? "x2" : "x",
+		  bi->acpi_rsdp);
+	return 0;
+}
+INIT_CALL(x86_report_platform, INIT_PLATFORM);

@@ -1,0 +1,2 @@
+obj-y  += pflash.o
+host-y += pflash.o

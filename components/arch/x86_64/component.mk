@@ -10,3 +10,4 @@ IMAGE_CFLAGS += -m64 -mcmodel=small -mno-red-zone -mgeneral-regs-only \
 IMAGE_ASFLAGS += -m64 -fno-pie -fno-pic
 IMAGE_LDSCRIPT := $(src)/linker.ld
 IMAGE_LDFLAGS += -z max-page-size=4096
+host-y += acpi.o

@@ -3,9 +3,6 @@
 
 #include <core/log.h>
 
-extern const struct init_entry __init_entries_start[];
-extern const struct init_entry __init_entries_end[];
-
 void init_run_all(void)
 {
 	unsigned int failed = 0;

@@ -33,6 +33,10 @@ struct init_entry {
 		__attribute__((used, section(".init_entries." INIT_STR(level)), \
 			       aligned(8))) = { fn, #fn, level }
 
+/* The table the linker builds from the entries (core/sections.ld). */
+extern const struct init_entry __init_entries_start[];
+extern const struct init_entry __init_entries_end[];
+
 /* Runs all entries of all levels; called once by kernel_main(). */
 void init_run_all(void);
 

@@ -243,13 +243,13 @@ static void test_s5_from_byte_prefix_package(void **state)
 	check_s5(aml + 3, sizeof(aml) - 3, 5);
 }
 
-static void test_s5_from_zero_op_package(void **state)
+static void test_s5_from_one_op_package(void **state)
 {
-	/* Name (_S5, Package (0x04) { Zero, Zero, Zero, Zero }) as PIIX4 tables have it */
+	/* Name (_S5, Package (0x04) { One, One, Zero, Zero }) */
 	static const uint8_t aml[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04,
-				       0x00, 0x00, 0x00, 0x00 };
+				       0x01, 0x01, 0x00, 0x00 };
 	(void)state;
-	check_s5(aml, sizeof(aml), 0);
+	check_s5(aml, sizeof(aml), 1);
 }
 
 static void test_s5_defaults_to_piix4_without_package(void **state)
@@ -295,7 +295,7 @@ int main(void)
 		cmocka_unit_test_setup(test_madt_truncated_entry_stops_the_walk, setup),
 		cmocka_unit_test_setup(test_more_cpus_than_max_cpus_are_reported, setup),
 		cmocka_unit_test_setup(test_s5_from_byte_prefix_package, setup),
-		cmocka_unit_test_setup(test_s5_from_zero_op_package, setup),
+		cmocka_unit_test_setup(test_s5_from_one_op_package, setup),
 		cmocka_unit_test_setup(test_s5_defaults_to_piix4_without_package, setup),
 		cmocka_unit_test_setup(test_no_fadt_means_no_acpi_poweroff, setup),
 		cmocka_unit_test_setup(test_rsdp_hint_is_validated, setup),

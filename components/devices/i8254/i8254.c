@@ -5,7 +5,6 @@
  * every read derives the count and OUT from the elapsed ticks, so the
  * model costs nothing while the guest is not looking.
  */
-#include <errno.h>
 #include <string.h>
 #include <core/log.h>
 #include <core/mm.h>

@@ -4,7 +4,6 @@
  * the input after it has the highest priority, so rotation only moves
  * that one number.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 #include <core/log.h>

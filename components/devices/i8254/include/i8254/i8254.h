@@ -13,7 +13,10 @@
  * (IRQ 0): one vtimer is armed at the next rising edge of OUT, so a
  * periodic mode 2 or 3 gives one edge per programmed period and a
  * one-shot gives one edge at its terminal count.  When the VM runs late,
- * missed periods are merged into one edge.
+ * missed periods are merged into one edge.  IRQ 0 is edge-triggered, so
+ * the line is exact at every rise and on every reprogramming; between
+ * rises it may stay high where OUT has briefly fallen (mode 2's one-clock
+ * pulse, mode 3's low half), which saves a timer event per period.
  *
  * Channels 0 and 1 have their gates tied high; channel 2's gate is
  * port 0x61 bit 0.

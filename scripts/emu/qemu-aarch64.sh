@@ -58,10 +58,11 @@ test)
 	;;
 debug)
 	if command -v gdb-multiarch >/dev/null 2>&1; then gdb=gdb-multiarch; else gdb=aarch64-linux-gnu-gdb; fi
+	# The image is linked at 0 and relocates itself; QEMU loads an Image
+	# with text_offset 0 at the RAM base + 2 MiB.
 	echo "QEMU waits for gdb; attach with:"
-	echo "  $gdb -ex 'set architecture aarch64' -ex 'target remote :1234' $builddir/tessera.elf"
-	echo "(the image is linked at 0 and relocates itself: QEMU loads it at 0x40200000, so"
-	echo " after attaching run 'add-symbol-file $builddir/tessera.elf -o 0x40200000')"
+	echo "  $gdb -ex 'set architecture aarch64' -ex 'add-symbol-file $builddir/tessera.elf -o 0x40200000' -ex 'target remote :1234'"
+	echo "(gdb-multiarch is in the Debian package gdb-multiarch; break on kernel_main, then 'continue')"
 	exec "$@" -nographic -s -S
 	;;
 esac

@@ -95,6 +95,28 @@ static void report_line(const char *fmt, ...)
 	pl011_emergency_write("\n", 1);
 }
 
+/* The fault status code of instruction and data aborts (ISS bits 5:0). */
+static const char *abort_status_name(unsigned int fsc)
+{
+	switch (fsc >> 2) {
+	case 0: return "address size fault";
+	case 1: return "translation fault";
+	case 2: return "access flag fault";
+	case 3: return "permission fault";
+	}
+	switch (fsc) {
+	case 0x10: return "synchronous external abort";
+	case 0x21: return "alignment fault";
+	case 0x30: return "TLB conflict abort";
+	default:   return "other fault";
+	}
+}
+
+static bool is_abort(unsigned int ec)
+{
+	return ec == 0x20 || ec == 0x21 || ec == 0x24 || ec == 0x25;
+}
+
 static void report(const struct exception_frame *f, uint64_t vector, unsigned int cpu)
 {
 	unsigned int ec = ESR_EC(f->esr);
@@ -106,6 +128,13 @@ static void report(const struct exception_frame *f, uint64_t vector, unsigned in
 	report_line("  ESR_EL2  0x%016llx (EC 0x%02x, IL %u, ISS 0x%07llx)",
 		    (unsigned long long)f->esr, ec, (unsigned int)(f->esr >> 25) & 1,
 		    (unsigned long long)ESR_ISS(f->esr));
+	if (is_sync && is_abort(ec)) {
+		unsigned int fsc = (unsigned int)f->esr & 0x3f;
+
+		report_line("  %s%s, level %u (FSC 0x%02x)",
+			    ec >= 0x24 ? ((f->esr >> 6) & 1 ? "write: " : "read: ") : "",
+			    abort_status_name(fsc), fsc & 3, fsc);
+	}
 	report_line("  FAR_EL2  0x%016llx  ELR_EL2 0x%016llx  SPSR_EL2 0x%016llx",
 		    (unsigned long long)f->far, (unsigned long long)f->elr,
 		    (unsigned long long)f->spsr);

@@ -285,10 +285,10 @@ static int aarch64_report_platform(void)
 {
 	const struct aarch64_platform *plat = &aarch64_platform_info;
 
-	log_info("aarch64: %s, entered at EL2%s, MPIDR 0x%llx, DTB at %p",
+	log_info("aarch64: %s, entered at EL2%s, MPIDR 0x%llx, image at %p, DTB at %p",
 		 plat->model[0] ? plat->model : "machine without a model name",
 		 aarch64_entered_from_el3() ? " (dropped from EL3)" : "",
-		 (unsigned long long)this_cpu_mpidr(), plat->dtb);
+		 (unsigned long long)this_cpu_mpidr(), (void *)__image_start, plat->dtb);
 	log_info("aarch64: console PL011 at 0x%llx, timer %llu Hz (EL2 timer PPI %u), PSCI %s",
 		 (unsigned long long)plat->uart_base, (unsigned long long)timer_frequency(),
 		 plat->timer_hyp_ppi, psci_conduit_name(plat->psci));

@@ -52,6 +52,7 @@ extern struct aarch64_platform aarch64_platform_info;
 
 /* mmu.c: builds the identity map and turns the MMU on (boot CPU). */
 int mmu_init(const struct fdt *fdt, const struct boot_info *bi, const char **why);
+unsigned int mmu_table_pages_used(void);
 
 /* pl011.c */
 void pl011_early_init(uint64_t base);

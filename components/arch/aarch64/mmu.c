@@ -147,6 +147,11 @@ static void invalidate_dcache_range(uintptr_t start, uintptr_t end)
 	dsb(sy);
 }
 
+unsigned int mmu_table_pages_used(void)
+{
+	return tables_used;
+}
+
 int mmu_init(const struct fdt *fdt, const struct boot_info *bi, const char **why)
 {
 	unsigned int ps_field;

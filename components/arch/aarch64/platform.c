@@ -240,8 +240,12 @@ static void fill_cpus(const struct fdt *fdt, struct boot_info *bi)
 		    !reg || len < 4 * cells || !fdt_read_cells(reg, cells, &mpidr))
 			continue;
 		mpidr &= MPIDR_AFFINITY_MASK;
-		if (mpidr == boot_mpidr || bi->cpu_count >= MAX_CPUS)
+		if (mpidr == boot_mpidr)
 			continue;
+		if (bi->cpu_count >= MAX_CPUS) {
+			aarch64_platform_info.cpus_left_out++;
+			continue;
+		}
 		bi->cpu_hw_id[bi->cpu_count++] = mpidr;
 	}
 }
@@ -296,6 +300,11 @@ static int aarch64_report_platform(void)
 	if (plat->psci == PSCI_CONDUIT_HVC)
 		log_warn("aarch64: the DTB asks for PSCI through HVC, which at EL2 would call "
 			 "Tessera itself: secondary CPUs and power off are unavailable");
+	log_debug("aarch64: the EL2 identity map uses %u of %u page-table pages",
+		  mmu_table_pages_used(), CONFIG_AARCH64_PAGE_TABLE_PAGES);
+	if (plat->cpus_left_out)
+		log_warn("aarch64: the DTB lists %u more CPUs than CONFIG_MAX_CPUS (%u); they stay offline",
+			 plat->cpus_left_out, (unsigned int)MAX_CPUS);
 	if (!plat->timer_found)
 		log_warn("aarch64: no arm,armv8-timer node in the DTB");
 	return 0;

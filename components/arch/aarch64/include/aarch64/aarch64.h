@@ -40,6 +40,7 @@ struct aarch64_platform {
 	uint32_t timer_hyp_ppi;                /* EL2 physical timer PPI, or 0 */
 	uint64_t timer_dtb_frequency;          /* clock-frequency, or 0        */
 	const char *model;                     /* /model, or ""                */
+	unsigned int cpus_left_out;            /* listed beyond CONFIG_MAX_CPUS */
 };
 
 /* The platform as read from the DTB at boot (valid from kernel_main on). */

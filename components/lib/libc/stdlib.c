@@ -4,6 +4,7 @@
  * optional sign, base 0 detects "0x"/"0" prefixes, *end points after the
  * last digit used (or at s when there was none), overflow saturates.
  * There is no errno: callers that care compare against the limits.
+ * Also abs, qsort and bsearch.
  */
 #include "stdlib.h"
 
@@ -120,4 +121,81 @@ long strtol(const char *restrict s, char **restrict end, int base)
 			return -(long)(~0UL >> 1) - 1;
 	}
 	return (long)v;
+}
+
+int abs(int v)
+{
+	return v < 0 ? -v : v;
+}
+
+long labs(long v)
+{
+	return v < 0 ? -v : v;
+}
+
+long long llabs(long long v)
+{
+	return v < 0 ? -v : v;
+}
+
+static void swap_bytes(unsigned char *a, unsigned char *b, size_t size)
+{
+	while (size--) {
+		unsigned char t = *a;
+
+		*a++ = *b;
+		*b++ = t;
+	}
+}
+
+static void sift_down(unsigned char *base, size_t root, size_t count, size_t size,
+		      int (*compare)(const void *, const void *))
+{
+	for (;;) {
+		size_t child = 2 * root + 1;
+
+		if (child >= count)
+			return;
+		if (child + 1 < count &&
+		    compare(base + child * size, base + (child + 1) * size) < 0)
+			child++;
+		if (compare(base + root * size, base + child * size) >= 0)
+			return;
+		swap_bytes(base + root * size, base + child * size, size);
+		root = child;
+	}
+}
+
+void qsort(void *base, size_t count, size_t size, int (*compare)(const void *, const void *))
+{
+	unsigned char *b = base;
+
+	if (count < 2 || size == 0)
+		return;
+	for (size_t i = count / 2; i-- > 0;)
+		sift_down(b, i, count, size, compare);
+	for (size_t end = count - 1; end > 0; end--) {
+		swap_bytes(b, b + end * size, size);
+		sift_down(b, 0, end, size, compare);
+	}
+}
+
+void *bsearch(const void *key, const void *base, size_t count, size_t size,
+	      int (*compare)(const void *, const void *))
+{
+	const unsigned char *b = base;
+	size_t lo = 0, hi = count;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = compare(key, b + mid * size);
+
+		if (c == 0)
+			return (void *)(b + mid * size);
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
 }

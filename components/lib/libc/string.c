@@ -196,6 +196,61 @@ char *strstr(const char *haystack, const char *needle)
 	return NULL;
 }
 
+char *strcpy(char *restrict dst, const char *restrict src)
+{
+	memcpy(dst, src, strlen(src) + 1);
+	return dst;
+}
+
+LIBC_NO_IDIOM char *strncpy(char *restrict dst, const char *restrict src, size_t n)
+{
+	size_t len = strnlen(src, n);
+
+	memcpy(dst, src, len);
+	memset(dst + len, 0, n - len);
+	return dst;
+}
+
+char *strcat(char *restrict dst, const char *restrict src)
+{
+	strcpy(dst + strlen(dst), src);
+	return dst;
+}
+
+char *strncat(char *restrict dst, const char *restrict src, size_t n)
+{
+	char *end = dst + strlen(dst);
+	size_t len = strnlen(src, n);
+
+	memcpy(end, src, len);
+	end[len] = '\0';
+	return dst;
+}
+
+size_t strspn(const char *s, const char *accept)
+{
+	size_t n = 0;
+
+	while (s[n] && strchr(accept, s[n]))
+		n++;
+	return n;
+}
+
+size_t strcspn(const char *s, const char *reject)
+{
+	size_t n = 0;
+
+	while (s[n] && !strchr(reject, s[n]))
+		n++;
+	return n;
+}
+
+char *strpbrk(const char *s, const char *accept)
+{
+	s += strcspn(s, accept);
+	return *s ? (char *)s : NULL;
+}
+
 size_t strlcpy(char *restrict dst, const char *restrict src, size_t size)
 {
 	size_t len = strlen(src);

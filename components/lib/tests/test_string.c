@@ -26,12 +26,24 @@
 #define strstr lib_strstr
 #define strlcpy lib_strlcpy
 #define strlcat lib_strlcat
+#define strcpy lib_strcpy
+#define strncpy lib_strncpy
+#define strcat lib_strcat
+#define strncat lib_strncat
+#define strspn lib_strspn
+#define strcspn lib_strcspn
+#define strpbrk lib_strpbrk
 #include "../libc/string.c"
 
 #define strtoul lib_strtoul
 #define strtoull lib_strtoull
 #define strtol lib_strtol
 #define strtoll lib_strtoll
+#define abs lib_abs
+#define labs lib_labs
+#define llabs lib_llabs
+#define qsort lib_qsort
+#define bsearch lib_bsearch
 #include "../libc/stdlib.c"
 
 #define isdigit lib_isdigit
@@ -209,6 +221,78 @@ static void test_strlcpy_strlcat(void **state)
 	assert_int_equal(buf[7], 'z');
 }
 
+static void test_copy_and_concatenate(void **state)
+{
+	char buf[12];
+
+	(void)state;
+	assert_ptr_equal(lib_strcpy(buf, "tess"), buf);
+	assert_string_equal(buf, "tess");
+	assert_ptr_equal(lib_strcat(buf, "era"), buf);
+	assert_string_equal(buf, "tessera");
+	assert_ptr_equal(lib_strncat(buf, "12345", 2), buf);
+	assert_string_equal(buf, "tessera12");
+	lib_strncat(buf, "", 5);
+	assert_string_equal(buf, "tessera12");
+
+	lib_memset(buf, 'z', sizeof(buf));
+	assert_ptr_equal(lib_strncpy(buf, "ab", 6), buf);
+	assert_memory_equal(buf, "ab\0\0\0\0zz", 8);
+	lib_memset(buf, 'z', sizeof(buf));
+	lib_strncpy(buf, "abcdef", 3);
+	assert_memory_equal(buf, "abcz", 4);   /* too long: not terminated */
+
+	assert_int_equal(lib_strspn("  \tkey", " \t"), 3);
+	assert_int_equal(lib_strspn("abc", ""), 0);
+	assert_int_equal(lib_strcspn("key=value", "=:"), 3);
+	assert_int_equal(lib_strcspn("key", "=:"), 3);
+	const char *kv = "a:b=c";
+	assert_ptr_equal(lib_strpbrk(kv, "=:"), kv + 1);
+	assert_null(lib_strpbrk(kv, "!"));
+}
+
+static int compare_ints(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void test_qsort_bsearch_abs(void **state)
+{
+	int values[200];
+	uint32_t seed = 7;
+
+	(void)state;
+	for (size_t n = 0; n <= 200; n += (n < 10 ? 1 : 37)) {
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1664525u + 1013904223u;
+			values[i] = (int)(seed >> 20) - 2048;
+		}
+		lib_qsort(values, n, sizeof(int), compare_ints);
+		for (size_t i = 1; i < n; i++)
+			assert_true(values[i - 1] <= values[i]);
+		for (size_t i = 0; i < n; i++) {
+			int *hit = lib_bsearch(&values[i], values, n, sizeof(int), compare_ints);
+
+			assert_non_null(hit);
+			assert_int_equal(*hit, values[i]);
+		}
+		int missing = 5000;
+		assert_null(lib_bsearch(&missing, values, n, sizeof(int), compare_ints));
+	}
+	/* Elements larger than a word are swapped whole. */
+	struct wide { int key; char pad[13]; } w[3] = { { 3, "c" }, { 1, "a" }, { 2, "b" } };
+	lib_qsort(w, 3, sizeof(w[0]), compare_ints);
+	assert_string_equal(w[0].pad, "a");
+	assert_string_equal(w[2].pad, "c");
+
+	assert_int_equal(lib_abs(-5), 5);
+	assert_int_equal(lib_abs(5), 5);
+	assert_true(lib_labs(-5000000000L) == 5000000000L);
+	assert_true(lib_llabs(-7LL) == 7LL);
+}
+
 static void test_strtoul_bases(void **state)
 {
 	char *end;
@@ -318,6 +402,8 @@ int main(void)
 		cmocka_unit_test(test_strlen_strcmp),
 		cmocka_unit_test(test_strchr_strstr),
 		cmocka_unit_test(test_strlcpy_strlcat),
+		cmocka_unit_test(test_copy_and_concatenate),
+		cmocka_unit_test(test_qsort_bsearch_abs),
 		cmocka_unit_test(test_strtoul_bases),
 		cmocka_unit_test(test_strtoull_limits),
 		cmocka_unit_test(test_ctype),

@@ -145,15 +145,16 @@ static int fwcfg_rebuild_directory(struct fwcfg *fw)
 	return 0;
 }
 
-static bool file_name_is_valid(const char *name)
+/* Length of a usable file name, or 0 if it is empty or too long. */
+static size_t file_name_length(const char *name)
 {
 	size_t n = 0;
 
 	if (!name)
-		return false;
+		return 0;
 	while (n <= FWCFG_FILE_NAME_MAX && name[n])
 		n++;
-	return n > 0 && n <= FWCFG_FILE_NAME_MAX;
+	return n <= FWCFG_FILE_NAME_MAX ? n : 0;
 }
 
 static struct fwcfg_file *fwcfg_find_file(const struct fwcfg *fw, const char *name)
@@ -168,10 +169,11 @@ static int fwcfg_insert_file(struct fwcfg *fw, const char *name, const void *dat
 			     bool writable, fwcfg_write_fn on_write, void *opaque)
 {
 	struct fwcfg_item item = { 0 };
+	size_t name_len = file_name_length(name);
 	unsigned pos;
 	int err;
 
-	if (!fw || !file_name_is_valid(name))
+	if (!fw || name_len == 0)
 		return -EINVAL;
 	if (fwcfg_find_file(fw, name))
 		return -EEXIST;
@@ -190,7 +192,7 @@ static int fwcfg_insert_file(struct fwcfg *fw, const char *name, const void *dat
 	memmove(&fw->files[pos + 1], &fw->files[pos],
 		(fw->file_count - pos) * sizeof(fw->files[0]));
 	memset(&fw->files[pos], 0, sizeof(fw->files[pos]));
-	strcpy(fw->files[pos].name, name);
+	memcpy(fw->files[pos].name, name, name_len);
 	fw->files[pos].item = item;
 	fw->file_count++;
 

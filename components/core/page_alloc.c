@@ -2,8 +2,9 @@
 /*
  * One bitmap per region, stored in the first pages of the region itself,
  * so the allocator needs no memory before it exists.  Allocation is a
- * linear first-fit scan over aligned candidate starts; whole used words
- * are skipped at once.
+ * first-fit scan over aligned candidate starts.  A candidate run is
+ * checked from its end backwards (whole free words at a time), so the
+ * used page found last is the one to restart after.
  */
 #include <core/mm.h>
 
@@ -105,14 +106,20 @@ static size_t next_aligned_index(const struct page_region *r, size_t i, uintptr_
 /* Index of the last used page in [i, i+n), or SIZE_MAX when all are free. */
 static size_t last_used_in_run(const struct page_region *r, size_t i, size_t n)
 {
-	for (size_t j = i + n; j > i; j--) {
+	size_t j = i + n;
+
+	while (j > i) {
 		size_t k = j - 1;
 
-		if (r->bitmap[k / BITS_PER_WORD] == ~0ULL) {
-			return k;
+		/* A whole free word inside the run is skipped at once. */
+		if (k % BITS_PER_WORD == BITS_PER_WORD - 1 && k + 1 - i >= BITS_PER_WORD &&
+		    r->bitmap[k / BITS_PER_WORD] == 0) {
+			j -= BITS_PER_WORD;
+			continue;
 		}
 		if (page_used(r, k))
 			return k;
+		j--;
 	}
 	return SIZE_MAX;
 }

@@ -125,6 +125,30 @@ static void test_contiguous_runs_skip_holes(void **state)
 	assert_int_equal(page_allocator_free_pages(&pa), 0);
 }
 
+static void test_large_runs_across_bitmap_words(void **state)
+{
+	uint8_t *base;
+
+	(void)state;
+	assert_int_equal(page_allocator_add(&pa, (uintptr_t)arena, ARENA_PAGES * PAGE_SIZE), 0);
+	base = page_allocator_alloc(&pa, ARENA_PAGES - 1, 1);
+	assert_ptr_equal(base, arena + PAGE_SIZE);
+	assert_null(page_allocator_alloc(&pa, 1, 1));
+
+	/* Free pages 64..399, then pin page 200 in the middle of them. */
+	page_allocator_free(&pa, base + 64 * PAGE_SIZE, 336);
+	assert_ptr_equal(page_allocator_alloc(&pa, 336, 1), base + 64 * PAGE_SIZE);
+	page_allocator_free(&pa, base + 64 * PAGE_SIZE, 336);
+	page_allocator_reserve(&pa, (uintptr_t)(base + 200 * PAGE_SIZE), PAGE_SIZE);
+	assert_int_equal(page_allocator_free_pages(&pa), 335);
+
+	assert_null(page_allocator_alloc(&pa, 200, 1));
+	assert_ptr_equal(page_allocator_alloc(&pa, 199, 1), base + 201 * PAGE_SIZE);
+	assert_null(page_allocator_alloc(&pa, 137, 1));
+	assert_ptr_equal(page_allocator_alloc(&pa, 136, 1), base + 64 * PAGE_SIZE);
+	assert_int_equal(page_allocator_free_pages(&pa), 0);
+}
+
 static void test_alignment(void **state)
 {
 	uint8_t *p, *q;
@@ -242,6 +266,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_add_rejects_bad_ranges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exhaustion_and_reuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contiguous_runs_skip_holes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_large_runs_across_bitmap_words, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alignment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reserve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_regions_are_used_in_turn, setup, teardown),

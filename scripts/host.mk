@@ -109,7 +109,7 @@ coverage: all
 		$$p >/dev/null 2>&1 || { echo "FAIL $$p"; failed=1; }; done; \
 		[ $$failed = 0 ] || { echo "error: some unit tests failed; coverage not reported."; exit 1; }
 	@command -v gcovr >/dev/null || { echo "error: gcovr is missing; install the Debian package gcovr."; exit 1; }
-	$(Q)gcovr -r $(srctree) --object-directory $(OUT) \
+	$(Q)gcovr -r $(srctree) --object-directory $(OUT) $(OUT) \
 		--filter '$(srctree)/components/devices/' --filter '$(srctree)/components/fwcfg/' \
 		--exclude '.*/tests/.*' --print-summary --fail-under-line $(COVERAGE_MIN) \
 		--html-details $(OUT)/coverage.html -o $(OUT)/coverage.txt --txt $(OUT)/coverage.txt \

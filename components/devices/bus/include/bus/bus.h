@@ -113,7 +113,10 @@ int bus_unregister(struct bus *bus, enum bus_space space, uint64_t addr);
 /* Routes one access; never fails in a way that harms the hypervisor. */
 enum bus_result bus_dispatch(struct bus *bus, struct bus_access *acc);
 
-/* The region owning addr, or NULL (for statistics and debugging). */
+/*
+ * The region owning addr, or NULL (for statistics and debugging).  The
+ * pointer stays valid until the next bus_register()/bus_unregister().
+ */
 const struct bus_region *bus_find(const struct bus *bus, enum bus_space space, uint64_t addr);
 
 /* Visits every region in address order. */

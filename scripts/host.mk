@@ -72,7 +72,7 @@ $(OUT)/tests/$(1)/$(basename $(notdir $(2))): $(2) $$(HOSTOBJS_$(1)) \
 		$$(foreach d,$$(COMPONENT_DEPS_$(1)),$$(HOSTOBJS_$$(d))) $(SUPPORT_OBJS)
 	@mkdir -p $$(@D)
 	$$(call quiet,HOSTLD,$$@)
-	$(Q)$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -I$(COMPONENT_DIR_$(1)) -o $$@ $$(filter %.c %.o,$$^) \
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -MMD -MP -I$(COMPONENT_DIR_$(1)) -o $$@ $(2) $$(filter %.o,$$^) \
 		$(VARIANT_LDFLAGS) $(if $(filter fuzz,$(VARIANT)),,-lcmocka)
 PROGRAMS += $(OUT)/tests/$(1)/$(basename $(notdir $(2)))
 PROGRAM_LIST += $(1)/$(basename $(notdir $(2)))=$(OUT)/tests/$(1)/$(basename $(notdir $(2)))=$(COMPONENT_DIR_$(1))

@@ -97,6 +97,9 @@ size_t mm_total_pages(void)
 
 /* --- console -------------------------------------------------------------- */
 
+/* Upper bound of the captured text; older output is dropped first. */
+#define CONSOLE_KEEP (4u << 20)
+
 static char *console_text;
 static size_t console_len, console_cap;
 static int console_verbose = -1;
@@ -116,6 +119,22 @@ void console_write(const char *buf, size_t len)
 	if (console_verbose)
 		fwrite(buf, 1, len, stderr);
 
+	/*
+	 * Keep the newest output only: a fuzzer calls into devices millions
+	 * of times without clearing, and tests look at recent lines.
+	 */
+	if (len >= CONSOLE_KEEP) {
+		buf += len - CONSOLE_KEEP / 2;
+		len = CONSOLE_KEEP / 2;
+	}
+	if (console_len + len > CONSOLE_KEEP) {
+		size_t drop = console_len + len - CONSOLE_KEEP / 2;
+
+		if (drop > console_len)
+			drop = console_len;
+		memmove(console_text, console_text + drop, console_len - drop);
+		console_len -= drop;
+	}
 	if (console_len + len + 1 > console_cap) {
 		size_t cap = console_cap ? console_cap : 4096;
 		char *grown;

@@ -1,0 +1,4 @@
+obj-y  += config.o config_archive.o fdt_builder.o
+# config_archive.c walks the boot archive (core/bootfs.c is image-only);
+# its host test includes it next to a small archive table of its own.
+host-y += config.o fdt_builder.o

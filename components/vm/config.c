@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VM configuration parser.  A file is a list of lines; each is blank,
+ * a comment, or "key = value" with an optional trailing comment.  The
+ * parser walks the buffer line by line with explicit lengths (the buffer
+ * is not NUL-terminated and may contain anything), copies each value into
+ * a bounded scratch buffer, and hands it to the key's handler.  Problems
+ * are counted and reported, and parsing continues so that a person
+ * fixing a file sees every mistake in one boot.
+ */
+#include <vm/config.h>
+
+#include <core/log.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+enum key_id {
+	KEY_NAME,
+	KEY_CPUS,
+	KEY_MEMORY,
+	KEY_KERNEL,
+	KEY_INITRD,
+	KEY_CMDLINE,
+	KEY_FIRMWARE,
+	KEY_FIRMWARE_VARS,
+	KEY_DEVICES,
+	KEY_CPU_AFFINITY,
+	KEY_COUNT
+};
+
+/* Values longer than this are cut when quoted back in a message. */
+#define SHOWN_MAX 40
+
+struct parser;
+
+struct key {
+	const char *name;
+	void (*apply)(struct parser *p, const struct key *key);
+	size_t max_chars;      /* longest accepted value                  */
+	size_t field;          /* offsetof() the string field, for paths  */
+};
+
+struct parser {
+	struct vm_config *config;
+	const char *source;
+	vm_file_exists_fn exists;
+	unsigned int line;
+	unsigned int errors;
+	unsigned int key_line[KEY_COUNT];   /* 0: not set */
+	bool value_quoted;
+	size_t value_len;
+	char value[VM_CMDLINE_MAX];         /* the current value, unescaped */
+};
+
+static void report(struct parser *p, unsigned int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void report(struct parser *p, unsigned int line, const char *fmt, ...)
+{
+	char what[160 + VM_PATH_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	log_error("%s:%u: %s", p->source, line, what);
+	p->errors++;
+}
+
+/* Text from the file as it may appear in a message: at most SHOWN_MAX
+ * characters, "..." when cut.  Lines with control characters never get
+ * this far. */
+static const char *shown(char out[SHOWN_MAX + 4], const char *s, size_t len)
+{
+	size_t n = len > SHOWN_MAX ? SHOWN_MAX : len;
+
+	memcpy(out, s, n);
+	if (len > SHOWN_MAX)
+		memcpy(out + n, "...", 3), n += 3;
+	out[n] = '\0';
+	return out;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
+	       c == '-' || c == '_';
+}
+
+/* Decimal number of the whole span; false if empty, not digits or
+ * larger than limit. */
+static bool parse_decimal(const char *s, size_t len, uint64_t limit, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (!is_digit(s[i]))
+			return false;
+		if (v > (limit - (uint64_t)(s[i] - '0')) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* "512M", "1G", "65536", "4k": bytes, or false. */
+static bool parse_size(const char *s, size_t len, uint64_t *out)
+{
+	unsigned int shift = 0;
+	uint64_t v;
+
+	if (len > 0 && !is_digit(s[len - 1])) {
+		switch (s[len - 1]) {
+		case 'K': case 'k': shift = 10; break;
+		case 'M': case 'm': shift = 20; break;
+		case 'G': case 'g': shift = 30; break;
+		case 'T': case 't': shift = 40; break;
+		default: return false;
+		}
+		len--;
+	}
+	if (!parse_decimal(s, len, UINT64_MAX >> shift, &v))
+		return false;
+	*out = v << shift;
+	return true;
+}
+
+/* Splits the value into words separated by blanks or commas. */
+static bool next_word(const char *s, size_t len, size_t *pos, const char **word,
+		      size_t *word_len)
+{
+	size_t i = *pos;
+
+	while (i < len && (is_blank(s[i]) || s[i] == ','))
+		i++;
+	if (i == len)
+		return false;
+	*word = s + i;
+	while (i < len && !is_blank(s[i]) && s[i] != ',')
+		i++;
+	*word_len = (size_t)(s + i - *word);
+	*pos = i;
+	return true;
+}
+
+static void apply_name(struct parser *p, const struct key *key)
+{
+	char buf[SHOWN_MAX + 4];
+
+	(void)key;
+	for (size_t i = 0; i < p->value_len; i++) {
+		if (!is_name_char(p->value[i])) {
+			report(p, p->line, "name '%s' may only contain letters, digits, '-' and '_'",
+			       shown(buf, p->value, p->value_len));
+			return;
+		}
+	}
+	memcpy(p->config->name, p->value, p->value_len + 1);
+	p->config->name_line = p->line;
+}
+
+static void apply_cpus(struct parser *p, const struct key *key)
+{
+	char buf[SHOWN_MAX + 4];
+	uint64_t cpus;
+
+	(void)key;
+	if (!parse_decimal(p->value, p->value_len, UINT64_MAX, &cpus)) {
+		report(p, p->line, "cpus '%s' is not a number",
+		       shown(buf, p->value, p->value_len));
+		return;
+	}
+	if (cpus < 1 || cpus > CONFIG_MAX_CPUS) {
+		report(p, p->line, "cpus %s is out of range (1 to %u)",
+		       shown(buf, p->value, p->value_len), (unsigned int)CONFIG_MAX_CPUS);
+		return;
+	}
+	p->config->cpus = (unsigned int)cpus;
+}
+
+static void apply_memory(struct parser *p, const struct key *key)
+{
+	char buf[SHOWN_MAX + 4];
+	uint64_t bytes;
+
+	(void)key;
+	shown(buf, p->value, p->value_len);
+	if (!parse_size(p->value, p->value_len, &bytes))
+		report(p, p->line, "memory '%s' is not a size like 512M or 1G", buf);
+	else if (bytes < VM_MEMORY_MIN)
+		report(p, p->line, "memory %s is less than the minimum of %lluM", buf,
+		       VM_MEMORY_MIN >> 20);
+	else if (bytes > VM_MEMORY_MAX)
+		report(p, p->line, "memory %s is more than the maximum of %lluG", buf,
+		       VM_MEMORY_MAX >> 30);
+	else if (bytes % VM_MEMORY_ALIGN)
+		report(p, p->line, "memory %s is not a multiple of %lluM", buf,
+		       VM_MEMORY_ALIGN >> 20);
+	else
+		p->config->memory = bytes;
+}
+
+static void apply_path(struct parser *p, const struct key *key)
+{
+	char buf[SHOWN_MAX + 4];
+
+	shown(buf, p->value, p->value_len);
+	if (!p->value_quoted && memchr(p->value, ' ', p->value_len)) {
+		report(p, p->line, "%s must be one path (put it in quotes if it contains spaces)",
+		       key->name);
+		return;
+	}
+	if (p->value[0] == '/') {
+		report(p, p->line, "%s '%s' must be a path inside the boot archive, without a leading '/'",
+		       key->name, buf);
+		return;
+	}
+	if (p->exists && !p->exists(p->value)) {
+		report(p, p->line, "%s '%s' is not in the boot archive", key->name, buf);
+		return;
+	}
+	memcpy((char *)p->config + key->field, p->value, p->value_len + 1);
+}
+
+static void apply_cmdline(struct parser *p, const struct key *key)
+{
+	(void)key;
+	memcpy(p->config->cmdline, p->value, p->value_len + 1);
+}
+
+bool vm_config_device_known(const char *name)
+{
+	/* The device models of both machines (components/devices/, fwcfg). */
+	static const char *const known[] = {
+		"fwcfg", "i8254", "i8259", "pci", "pflash", "pl011", "pl031",
+		"port80", "port92", "rtc", "uart16550",
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		if (strcmp(name, known[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool vm_config_has_device(const struct vm_config *config, const char *name)
+{
+	for (unsigned int i = 0; i < config->device_count; i++) {
+		if (strcmp(config->devices[i], name) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void apply_devices(struct parser *p, const struct key *key)
+{
+	struct vm_config *c = p->config;
+	char buf[SHOWN_MAX + 4];
+	char device[VM_DEVICE_NAME_MAX];
+	const char *word;
+	size_t len, pos = 0;
+
+	(void)key;
+	c->devices_set = true;
+	if (!next_word(p->value, p->value_len, &pos, &word, &len))
+		report(p, p->line, "devices has no value");
+	pos = 0;
+	while (next_word(p->value, p->value_len, &pos, &word, &len)) {
+		shown(buf, word, len);
+		if (len >= sizeof(device)) {
+			report(p, p->line, "unknown device '%s'", buf);
+			continue;
+		}
+		memcpy(device, word, len);
+		device[len] = '\0';
+		if (!vm_config_device_known(device)) {
+			report(p, p->line, "unknown device '%s' (known devices: fwcfg i8254 i8259 "
+			       "pci pflash pl011 pl031 port80 port92 rtc uart16550)", buf);
+		} else if (vm_config_has_device(c, device)) {
+			report(p, p->line, "device '%s' is listed twice", buf);
+		} else if (c->device_count == VM_DEVICES_MAX) {
+			report(p, p->line, "devices lists more than %u devices", VM_DEVICES_MAX);
+			return;
+		} else {
+			memcpy(c->devices[c->device_count++], device, len + 1);
+		}
+	}
+}
+
+static bool affinity_has(const struct vm_config *c, unsigned int cpu)
+{
+	for (unsigned int i = 0; i < c->cpu_affinity_count; i++) {
+		if (c->cpu_affinity[i] == cpu)
+			return true;
+	}
+	return false;
+}
+
+static void apply_cpu_affinity(struct parser *p, const struct key *key)
+{
+	struct vm_config *c = p->config;
+	char buf[SHOWN_MAX + 4];
+	const char *word, *dash;
+	size_t len, pos = 0;
+	uint64_t first, last;
+
+	(void)key;
+	if (!next_word(p->value, p->value_len, &pos, &word, &len))
+		report(p, p->line, "cpu-affinity has no value");
+	pos = 0;
+	while (next_word(p->value, p->value_len, &pos, &word, &len)) {
+		shown(buf, word, len);
+		dash = memchr(word, '-', len);
+		if (dash ? !parse_decimal(word, (size_t)(dash - word), UINT64_MAX, &first) ||
+			   !parse_decimal(dash + 1, len - (size_t)(dash + 1 - word), UINT64_MAX, &last) ||
+			   last < first
+			 : !parse_decimal(word, len, UINT64_MAX, &first)) {
+			report(p, p->line, "cpu-affinity '%s' is not a CPU number or a range like 2-3", buf);
+			continue;
+		}
+		if (!dash)
+			last = first;
+		if (last >= CONFIG_MAX_CPUS) {
+			report(p, p->line, "cpu-affinity '%s' names a CPU out of range (0 to %u)", buf,
+			       (unsigned int)CONFIG_MAX_CPUS - 1);
+			continue;
+		}
+		for (uint64_t cpu = first; cpu <= last; cpu++) {
+			if (affinity_has(c, (unsigned int)cpu)) {
+				report(p, p->line, "cpu-affinity lists CPU %u twice", (unsigned int)cpu);
+				continue;
+			}
+			c->cpu_affinity[c->cpu_affinity_count++] = (unsigned int)cpu;
+		}
+	}
+}
+
+#define PATH_KEY(key_name, member) \
+	{ key_name, apply_path, VM_PATH_MAX - 1, offsetof(struct vm_config, member) }
+
+static const struct key keys[KEY_COUNT] = {
+	[KEY_NAME]          = { "name", apply_name, VM_NAME_MAX - 1, 0 },
+	[KEY_CPUS]          = { "cpus", apply_cpus, VM_CMDLINE_MAX - 1, 0 },
+	[KEY_MEMORY]        = { "memory", apply_memory, VM_CMDLINE_MAX - 1, 0 },
+	[KEY_KERNEL]        = PATH_KEY("kernel", kernel),
+	[KEY_INITRD]        = PATH_KEY("initrd", initrd),
+	[KEY_CMDLINE]       = { "cmdline", apply_cmdline, VM_CMDLINE_MAX - 1, 0 },
+	[KEY_FIRMWARE]      = PATH_KEY("firmware", firmware),
+	[KEY_FIRMWARE_VARS] = PATH_KEY("firmware-vars", firmware_vars),
+	[KEY_DEVICES]       = { "devices", apply_devices, VM_CMDLINE_MAX - 1, 0 },
+	[KEY_CPU_AFFINITY]  = { "cpu-affinity", apply_cpu_affinity, VM_CMDLINE_MAX - 1, 0 },
+};
+
+static const struct key *find_key(const char *s, size_t len)
+{
+	for (unsigned int i = 0; i < KEY_COUNT; i++) {
+		if (strlen(keys[i].name) == len && memcmp(keys[i].name, s, len) == 0)
+			return &keys[i];
+	}
+	return NULL;
+}
+
+/* Appends one value character; false once the scratch buffer is full
+ * (the caller then reports the value as too long). */
+static bool value_put(struct parser *p, char c)
+{
+	if (p->value_len + 1 >= sizeof(p->value))
+		return false;
+	p->value[p->value_len++] = c;
+	return true;
+}
+
+/*
+ * Reads a value starting at s[0] (not blank) into p->value.  Returns
+ * false after reporting what is wrong with it.
+ */
+static bool read_value(struct parser *p, const struct key *key, const char *s, size_t len)
+{
+	bool fits = true;
+	size_t i;
+
+	p->value_len = 0;
+	p->value_quoted = len > 0 && s[0] == '"';
+	if (p->value_quoted) {
+		for (i = 1; i < len && s[i] != '"'; i++) {
+			char c = s[i];
+
+			if (c == '\\') {
+				if (++i == len)
+					break;
+				switch (s[i]) {
+				case '\\': c = '\\'; break;
+				case '"':  c = '"'; break;
+				case 'n':  c = '\n'; break;
+				case 't':  c = '\t'; break;
+				default:
+					report(p, p->line, "%s has an unknown escape '\\%c' (use \\\\, \\\", \\n or \\t)",
+					       key->name, s[i]);
+					return false;
+				}
+			}
+			fits = fits && value_put(p, c);
+		}
+		if (i >= len) {
+			report(p, p->line, "%s has no closing quote", key->name);
+			return false;
+		}
+		for (i++; i < len && is_blank(s[i]); i++)
+			;
+		if (i < len && s[i] != '#') {
+			report(p, p->line, "unexpected text after the closing quote of %s", key->name);
+			return false;
+		}
+	} else {
+		for (i = 0; i < len && s[i] != '#'; i++)
+			;
+		while (i > 0 && is_blank(s[i - 1]))
+			i--;
+		if (memchr(s, '"', i)) {
+			report(p, p->line, "%s has a quote inside its value (put the whole value in quotes)",
+			       key->name);
+			return false;
+		}
+		for (size_t j = 0; j < i && fits; j++)
+			fits = value_put(p, s[j] == '\t' ? ' ' : s[j]);
+	}
+	p->value[p->value_len] = '\0';
+	if (!fits || p->value_len > key->max_chars) {
+		report(p, p->line, "%s is longer than %zu characters", key->name, key->max_chars);
+		return false;
+	}
+	if (p->value_len == 0) {
+		report(p, p->line, "%s has no value", key->name);
+		return false;
+	}
+	return true;
+}
+
+static void parse_line(struct parser *p, const char *s, size_t len)
+{
+	const struct key *key;
+	size_t i = 0, key_start;
+	char buf[SHOWN_MAX + 4];
+
+	for (size_t j = 0; j < len; j++) {
+		unsigned char c = (unsigned char)s[j];
+
+		if (c == 0) {
+			report(p, p->line, "line contains a NUL byte");
+			return;
+		}
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			report(p, p->line, "line contains the control character 0x%02x", c);
+			return;
+		}
+	}
+
+	while (i < len && is_blank(s[i]))
+		i++;
+	if (i == len || s[i] == '#')
+		return;
+
+	key_start = i;
+	while (i < len && is_name_char(s[i]))
+		i++;
+	if (i == key_start) {
+		report(p, p->line, "expected 'key = value'");
+		return;
+	}
+	key = find_key(s + key_start, i - key_start);
+	if (!key) {
+		report(p, p->line, "unknown key '%s'", shown(buf, s + key_start, i - key_start));
+		return;
+	}
+	while (i < len && is_blank(s[i]))
+		i++;
+	if (i == len || s[i] != '=') {
+		report(p, p->line, "expected '=' after %s", key->name);
+		return;
+	}
+	for (i++; i < len && is_blank(s[i]); i++)
+		;
+
+	if (p->key_line[key - keys]) {
+		report(p, p->line, "%s is already set on line %u", key->name, p->key_line[key - keys]);
+		return;
+	}
+	p->key_line[key - keys] = p->line;
+	if (read_value(p, key, s + i, len - i))
+		key->apply(p, key);
+}
+
+/* Checks that need the whole file: required keys, keys that need others. */
+static void check_complete(struct parser *p)
+{
+	unsigned int last = p->line ? p->line : 1;
+
+	if (!p->key_line[KEY_NAME])
+		report(p, last, "name is missing");
+	if (!p->key_line[KEY_MEMORY])
+		report(p, last, "memory is missing");
+	if (!p->key_line[KEY_KERNEL] && !p->key_line[KEY_FIRMWARE])
+		report(p, last, "kernel or firmware is missing (the VM has nothing to boot)");
+	if (p->key_line[KEY_INITRD] && !p->key_line[KEY_KERNEL])
+		report(p, p->key_line[KEY_INITRD], "initrd needs a kernel");
+	if (p->key_line[KEY_CMDLINE] && !p->key_line[KEY_KERNEL])
+		report(p, p->key_line[KEY_CMDLINE], "cmdline needs a kernel");
+	if (p->key_line[KEY_FIRMWARE_VARS] && !p->key_line[KEY_FIRMWARE])
+		report(p, p->key_line[KEY_FIRMWARE_VARS], "firmware-vars needs a firmware");
+}
+
+int vm_config_parse(struct vm_config *config, const char *source,
+		    const void *text, size_t size, vm_file_exists_fn exists)
+{
+	struct parser p = {
+		.config = config,
+		.source = source ? source : "(unnamed)",
+		.exists = exists,
+	};
+	const char *s = text, *end = s + size;
+
+	memset(config, 0, sizeof(*config));
+	snprintf(config->source, sizeof(config->source), "%s", p.source);
+	config->cpus = 1;
+
+	while (s < end) {
+		const char *newline = memchr(s, '\n', (size_t)(end - s));
+		size_t len = (size_t)((newline ? newline : end) - s);
+
+		p.line++;
+		/* CRLF files: the CR belongs to the line ending. */
+		if (len > 0 && s[len - 1] == '\r')
+			len--;
+		parse_line(&p, s, len);
+		s = newline ? newline + 1 : end;
+	}
+	check_complete(&p);
+	return p.errors ? -EINVAL : 0;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Finding the VMs of the boot archive: every vms/<name>.vm file directly
+ * in the vms/ folder is parsed, with the archive itself answering
+ * whether the files it names exist.  One bad file costs only its own VM.
+ */
+#include <vm/config.h>
+
+#include <core/bootfs.h>
+#include <core/log.h>
+#include <string.h>
+
+static bool archive_has_file(const char *name)
+{
+	return bootfs_find(name) != NULL;
+}
+
+/* "vms/<something>.vm", nothing deeper than vms/. */
+static bool is_vm_file(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 7 && strncmp(name, "vms/", 4) == 0 &&
+	       strcmp(name + len - 3, ".vm") == 0 && !strchr(name + 4, '/');
+}
+
+static const struct vm_config *find_name(const struct vm_config *configs,
+					 unsigned int count, const char *name)
+{
+	for (unsigned int i = 0; i < count; i++) {
+		if (strcmp(configs[i].name, name) == 0)
+			return &configs[i];
+	}
+	return NULL;
+}
+
+unsigned int vm_config_load_archive(struct vm_config *configs, unsigned int max,
+				    unsigned int *skipped)
+{
+	unsigned int stored = 0, bad = 0;
+
+	for (unsigned int i = 0; i < bootfs_count(); i++) {
+		const struct bootfs_file *file = bootfs_get(i);
+		struct vm_config *config = &configs[stored];
+		const struct vm_config *other;
+
+		if (!is_vm_file(file->name))
+			continue;
+		if (stored == max) {
+			log_error("%s:1: too many VMs (at most %u); this one is skipped",
+				  file->name, max);
+			bad++;
+			continue;
+		}
+		if (vm_config_parse(config, file->name, file->data, file->size,
+				    archive_has_file) < 0) {
+			log_warn("vm: %s is skipped (see the errors above)", file->name);
+			bad++;
+			continue;
+		}
+		other = find_name(configs, stored, config->name);
+		if (other) {
+			log_error("%s:%u: name '%s' is already used by %s; this VM is skipped",
+				  file->name, config->name_line, config->name, other->source);
+			bad++;
+			continue;
+		}
+		log_info("vm: %s: '%s', %u vCPU%s, %lluM", file->name, config->name,
+			 config->cpus, config->cpus == 1 ? "" : "s",
+			 (unsigned long long)(config->memory >> 20));
+		stored++;
+	}
+	if (skipped)
+		*skipped = bad;
+	return stored;
+}

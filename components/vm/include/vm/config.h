@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VM configuration files: one small text file per VM in the boot archive
+ * (vms/<anything>.vm), written by hand, the same format on every
+ * architecture.  docs/vm-config.md is the reference for people writing
+ * them; in short:
+ *
+ *     # comment
+ *     name     = linux
+ *     cpus     = 2
+ *     memory   = 512M
+ *     kernel   = guests/Image          # paths inside the boot archive
+ *     cmdline  = "console=ttyAMA0 earlycon"
+ *
+ * The text comes from the boot archive and is not trusted: the parser
+ * never reads outside the buffer it is given, accepts NUL bytes only to
+ * reject them, and reports every problem as one line
+ * "file:line: what is wrong" through log_error().
+ */
+#ifndef VM_CONFIG_H
+#define VM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VM_NAME_MAX        32     /* bytes including the NUL              */
+#define VM_PATH_MAX        128    /* archive paths, including the NUL     */
+#define VM_CMDLINE_MAX     1024   /* guest command line, including NUL    */
+#define VM_DEVICES_MAX     16
+#define VM_DEVICE_NAME_MAX 16
+
+#define VM_MEMORY_MIN   (16ULL << 20)   /* smaller guests are mistakes       */
+#define VM_MEMORY_ALIGN (2ULL << 20)    /* one stage-2 / EPT large page      */
+#define VM_MEMORY_MAX   (255ULL << 30)  /* QEMU virt's RAM window on aarch64 */
+
+struct vm_config {
+	char source[VM_PATH_MAX];         /* the file it came from, for messages */
+	char name[VM_NAME_MAX];           /* letters, digits, '-', '_'           */
+	unsigned int name_line;           /* where it was set, for messages      */
+	unsigned int cpus;                /* 1..CONFIG_MAX_CPUS, default 1       */
+	uint64_t memory;                  /* bytes                               */
+	char kernel[VM_PATH_MAX];         /* "" when absent                      */
+	char initrd[VM_PATH_MAX];
+	char cmdline[VM_CMDLINE_MAX];
+	char firmware[VM_PATH_MAX];       /* firmware code (flash / BIOS image)  */
+	char firmware_vars[VM_PATH_MAX];  /* variable store template             */
+
+	/* devices = ...: replaces the machine's default device set. */
+	bool devices_set;
+	unsigned int device_count;
+	char devices[VM_DEVICES_MAX][VM_DEVICE_NAME_MAX];
+
+	/* cpu-affinity = ...: vCPU i runs on physical CPU
+	 * cpu_affinity[i % cpu_affinity_count]; count 0 means "any". */
+	unsigned int cpu_affinity_count;
+	unsigned int cpu_affinity[CONFIG_MAX_CPUS];
+};
+
+/* Answers whether the boot archive holds a file of that name. */
+typedef bool (*vm_file_exists_fn)(const char *name);
+
+/*
+ * Parses one configuration file of size bytes (not NUL-terminated) into
+ * *config.  source names the file in messages.  exists, if not NULL, is
+ * asked about every path (kernel, initrd, firmware, firmware-vars).
+ * Every problem is logged as "source:line: sentence"; parsing goes on to
+ * the end of the file so that all of them are reported at once.
+ * Returns 0, or -EINVAL if there was any problem (*config is then
+ * incomplete and must not be used).
+ */
+int vm_config_parse(struct vm_config *config, const char *source,
+		    const void *text, size_t size, vm_file_exists_fn exists);
+
+/* Whether a device model name may appear in "devices = ..." (any
+ * architecture; the VMM decides which ones its machine has). */
+bool vm_config_device_known(const char *name);
+
+/* Whether the VM lists the device, or uses its machine's defaults
+ * (devices_set false) - callers then apply their own default set. */
+bool vm_config_has_device(const struct vm_config *config, const char *name);
+
+/*
+ * Parses every vms/<name>.vm file of the boot archive (core/bootfs.h), in
+ * archive order, and stores the good ones in configs[0..max).  A file
+ * with errors, a second VM with a name already taken, and files beyond
+ * max are reported and skipped; the others are unaffected.  *skipped (if
+ * not NULL) receives how many were skipped.  Returns how many were
+ * stored.
+ */
+unsigned int vm_config_load_archive(struct vm_config *configs, unsigned int max,
+				    unsigned int *skipped);
+
+#endif

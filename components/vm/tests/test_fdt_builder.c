@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The device tree writer and the virt machine's guest tree.  Every tree
+ * is decompiled with dtc (Debian device-tree-compiler, installed by
+ * scripts/setup.sh), which must accept it without a warning; the dts text
+ * is then checked for the nodes and values QEMU's virt machine has.
+ */
+#define _GNU_SOURCE   /* mkdtemp, memmem */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vm/fdt_builder.h>
+
+static uint8_t blob[64 * 1024];
+static char dts[64 * 1024];
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static size_t read_file(const char *path, char *out, size_t size)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(out, 1, size - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	return n;
+}
+
+/* Decompiles blob[0..len) into dts[]; dtc must succeed and say nothing. */
+static void decompile(size_t len)
+{
+	char dir[] = "/tmp/tessera-fdt-XXXXXX";
+	char path[128], command[512], errors[4096];
+	FILE *f;
+	int status;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/guest.dtb", dir);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(blob, 1, len, f), len);
+	fclose(f);
+
+	snprintf(command, sizeof(command),
+		 "dtc -I dtb -O dts -o %s/guest.dts %s/guest.dtb 2> %s/errors", dir, dir, dir);
+	status = system(command);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	snprintf(path, sizeof(path), "%s/errors", dir);
+	read_file(path, errors, sizeof(errors));
+	assert_string_equal(errors, "");
+	snprintf(path, sizeof(path), "%s/guest.dts", dir);
+	read_file(path, dts, sizeof(dts));
+
+	snprintf(command, sizeof(command), "rm -rf %s", dir);
+	assert_int_equal(system(command), 0);
+}
+
+static void expect_dts(const char *text)
+{
+	if (!strstr(dts, text))
+		fail_msg("'%s' is not in the tree:\n%s", text, dts);
+}
+
+static void expect_not_dts(const char *text)
+{
+	if (strstr(dts, text))
+		fail_msg("'%s' should not be in the tree:\n%s", text, dts);
+}
+
+static long build(const struct virt_fdt_desc *d)
+{
+	long len = virt_fdt_build(blob, sizeof(blob), d);
+
+	assert_true(len > 0);
+	assert_int_equal(be32(blob + 4), (uint32_t)len);
+	decompile((size_t)len);
+	return len;
+}
+
+/* What every virt tree has, whatever the devices. */
+static void expect_common_nodes(void)
+{
+	expect_dts("\tcompatible = \"linux,dummy-virt\";\n"
+		   "\t#address-cells = <0x02>;\n"
+		   "\t#size-cells = <0x02>;\n"
+		   "\tinterrupt-parent = <0x01>;\n");
+	expect_dts("\tpsci {\n"
+		   "\t\tcompatible = \"arm,psci-1.0\\0arm,psci-0.2\\0arm,psci\";\n"
+		   "\t\tmethod = \"hvc\";\n");
+	expect_dts("\tintc@8000000 {\n"
+		   "\t\tcompatible = \"arm,gic-v3\";\n"
+		   "\t\t#interrupt-cells = <0x03>;\n"
+		   "\t\tinterrupt-controller;\n");
+	expect_dts("\t\tphandle = <0x01>;\n");
+	expect_dts("\ttimer {\n"
+		   "\t\tcompatible = \"arm,armv8-timer\\0arm,armv7-timer\";\n"
+		   "\t\talways-on;\n"
+		   "\t\tinterrupts = <0x01 0x0d 0x04 0x01 0x0e 0x04 0x01 0x0b 0x04 0x01 0x0a 0x04>;\n");
+	expect_dts("\tcpus {\n"
+		   "\t\t#address-cells = <0x01>;\n"
+		   "\t\t#size-cells = <0x00>;\n");
+	expect_dts("\t\tcpu@0 {\n"
+		   "\t\t\tdevice_type = \"cpu\";\n"
+		   "\t\t\tcompatible = \"arm,arm-v8\";\n"
+		   "\t\t\tenable-method = \"psci\";\n"
+		   "\t\t\treg = <0x00>;\n");
+	expect_dts("\tchosen {\n");
+}
+
+static void test_two_cpus_with_firmware(void **state)
+{
+	const struct virt_fdt_desc d = {
+		.cpus = 2, .memory_size = 1ULL << 30,
+		.devices = VIRT_FDT_PL011 | VIRT_FDT_PL031 | VIRT_FDT_FWCFG | VIRT_FDT_FLASH,
+	};
+
+	(void)state;
+	build(&d);
+	expect_common_nodes();
+	expect_dts("\tmemory@40000000 {\n"
+		   "\t\tdevice_type = \"memory\";\n"
+		   "\t\treg = <0x00 0x40000000 0x00 0x40000000>;\n");
+	expect_dts("\t\tcpu@1 {\n"
+		   "\t\t\tdevice_type = \"cpu\";\n"
+		   "\t\t\tcompatible = \"arm,arm-v8\";\n"
+		   "\t\t\tenable-method = \"psci\";\n"
+		   "\t\t\treg = <0x01>;\n");
+	expect_not_dts("cpu@2");
+	/* Distributor 64 KiB, redistributors 2 x 128 KiB. */
+	expect_dts("\t\treg = <0x00 0x8000000 0x00 0x10000 0x00 0x80a0000 0x00 0x40000>;\n");
+	expect_dts("\tapb-pclk {\n"
+		   "\t\tcompatible = \"fixed-clock\";\n"
+		   "\t\t#clock-cells = <0x00>;\n"
+		   "\t\tclock-frequency = <0x16e3600>;\n"
+		   "\t\tclock-output-names = \"clk24mhz\";\n"
+		   "\t\tphandle = <0x02>;\n");
+	expect_dts("\tpl011@9000000 {\n"
+		   "\t\tcompatible = \"arm,pl011\\0arm,primecell\";\n"
+		   "\t\treg = <0x00 0x9000000 0x00 0x1000>;\n"
+		   "\t\tinterrupts = <0x00 0x01 0x04>;\n"
+		   "\t\tclocks = <0x02 0x02>;\n"
+		   "\t\tclock-names = \"uartclk\\0apb_pclk\";\n");
+	expect_dts("\tpl031@9010000 {\n"
+		   "\t\tcompatible = \"arm,pl031\\0arm,primecell\";\n"
+		   "\t\treg = <0x00 0x9010000 0x00 0x1000>;\n"
+		   "\t\tinterrupts = <0x00 0x02 0x04>;\n"
+		   "\t\tclocks = <0x02>;\n"
+		   "\t\tclock-names = \"apb_pclk\";\n");
+	expect_dts("\tfw-cfg@9020000 {\n"
+		   "\t\tcompatible = \"qemu,fw-cfg-mmio\";\n"
+		   "\t\treg = <0x00 0x9020000 0x00 0x18>;\n"
+		   "\t\tdma-coherent;\n");
+	expect_dts("\tflash@0 {\n"
+		   "\t\tcompatible = \"cfi-flash\";\n"
+		   "\t\treg = <0x00 0x00 0x00 0x4000000 0x00 0x4000000 0x00 0x4000000>;\n"
+		   "\t\tbank-width = <0x04>;\n");
+	expect_dts("\tchosen {\n"
+		   "\t\tstdout-path = \"/pl011@9000000\";\n"
+		   "\t};\n");
+	expect_not_dts("bootargs");
+	expect_not_dts("linux,initrd");
+}
+
+static void test_one_cpu_direct_boot(void **state)
+{
+	const struct virt_fdt_desc d = {
+		.cpus = 1, .memory_size = 512ULL << 20, .devices = VIRT_FDT_PL011,
+		.bootargs = "console=ttyAMA0 earlycon root=/dev/ram0",
+		.initrd_start = 0x48000000, .initrd_end = 0x48123456,
+	};
+
+	(void)state;
+	build(&d);
+	expect_common_nodes();
+	expect_dts("\t\treg = <0x00 0x40000000 0x00 0x20000000>;\n");
+	expect_not_dts("cpu@1");
+	expect_dts("\t\treg = <0x00 0x8000000 0x00 0x10000 0x00 0x80a0000 0x00 0x20000>;\n");
+	expect_dts("\tpl011@9000000 {\n");
+	expect_dts("\tapb-pclk {\n");
+	expect_not_dts("pl031");
+	expect_not_dts("fw-cfg");
+	expect_not_dts("cfi-flash");
+	expect_dts("\tchosen {\n"
+		   "\t\tbootargs = \"console=ttyAMA0 earlycon root=/dev/ram0\";\n"
+		   "\t\tlinux,initrd-start = <0x00 0x48000000>;\n"
+		   "\t\tlinux,initrd-end = <0x00 0x48123456>;\n"
+		   "\t\tstdout-path = \"/pl011@9000000\";\n"
+		   "\t};\n");
+}
+
+static void test_one_cpu_with_firmware_and_no_console(void **state)
+{
+	const struct virt_fdt_desc d = {
+		.cpus = 1, .memory_size = 128ULL << 20, .devices = VIRT_FDT_FLASH | VIRT_FDT_FWCFG,
+	};
+
+	(void)state;
+	build(&d);
+	expect_common_nodes();
+	expect_dts("\tflash@0 {\n");
+	expect_dts("\tfw-cfg@9020000 {\n");
+	expect_not_dts("apb-pclk");
+	expect_not_dts("pl011");
+	expect_not_dts("stdout-path");
+	expect_dts("\tchosen {\n\t};\n");
+}
+
+static void test_largest_machine(void **state)
+{
+	const struct virt_fdt_desc d = {
+		.cpus = 123, .memory_size = 255ULL << 30, .devices = VIRT_FDT_PL011,
+	};
+
+	(void)state;
+	build(&d);
+	expect_dts("\t\treg = <0x00 0x40000000 0x3f 0xc0000000>;\n");
+	/* 123 redistributors end exactly where the UART starts. */
+	expect_dts("\t\treg = <0x00 0x8000000 0x00 0x10000 0x00 0x80a0000 0x00 0xf60000>;\n");
+	expect_dts("\t\tcpu@f {\n");
+	expect_dts("\t\tcpu@100 {\n");
+	expect_dts("\t\tcpu@70a {\n"
+		   "\t\t\tdevice_type = \"cpu\";\n"
+		   "\t\t\tcompatible = \"arm,arm-v8\";\n"
+		   "\t\t\tenable-method = \"psci\";\n"
+		   "\t\t\treg = <0x70a>;\n");
+	expect_not_dts("cpu@70b");
+	expect_not_dts("cpu@10 ");
+}
+
+static void test_cpu_affinity_numbering(void **state)
+{
+	(void)state;
+	assert_int_equal(virt_fdt_cpu_mpidr(0), 0);
+	assert_int_equal(virt_fdt_cpu_mpidr(1), 1);
+	assert_int_equal(virt_fdt_cpu_mpidr(15), 15);
+	assert_int_equal(virt_fdt_cpu_mpidr(16), 0x100);
+	assert_int_equal(virt_fdt_cpu_mpidr(33), 0x201);
+}
+
+static void test_header_and_blocks(void **state)
+{
+	const struct virt_fdt_desc d = { .cpus = 2, .memory_size = 1ULL << 30, .devices = 0xf };
+	long len;
+	uint32_t off_struct, off_strings, size_strings, size_struct;
+	const char *strings;
+
+	(void)state;
+	len = virt_fdt_build(blob, sizeof(blob), &d);
+	assert_true(len > 0);
+	assert_int_equal(be32(blob + 0), 0xd00dfeed);
+	assert_int_equal(be32(blob + 4), (uint32_t)len);
+	off_struct = be32(blob + 8);
+	off_strings = be32(blob + 12);
+	assert_int_equal(be32(blob + 16), 40);      /* reservations right after the header */
+	assert_int_equal(be32(blob + 20), 17);
+	assert_int_equal(be32(blob + 24), 16);
+	assert_int_equal(be32(blob + 28), 0);
+	size_strings = be32(blob + 32);
+	size_struct = be32(blob + 36);
+	/* An empty reservation list: one terminating zero entry. */
+	assert_int_equal(off_struct, 56);
+	for (unsigned int i = 40; i < 56; i++)
+		assert_int_equal(blob[i], 0);
+	assert_int_equal(off_struct % 8, 0);
+	assert_int_equal(off_strings, off_struct + size_struct);
+	assert_int_equal(off_strings + size_strings, (uint32_t)len);
+	assert_int_equal(be32(blob + off_struct), 1);                       /* FDT_BEGIN_NODE */
+	assert_int_equal(be32(blob + off_strings - 4), 9);                  /* FDT_END */
+
+	/* Each property name is stored once. */
+	strings = (const char *)blob + off_strings;
+	for (const char *name = strings; name < strings + size_strings; name += strlen(name) + 1) {
+		const char *again = name + strlen(name) + 1;
+
+		for (; again < strings + size_strings; again += strlen(again) + 1)
+			assert_string_not_equal(name, again);
+	}
+	assert_non_null(memmem(strings, size_strings, "compatible\0", 11));
+}
+
+static void test_every_short_buffer_fails_cleanly(void **state)
+{
+	const struct virt_fdt_desc d = {
+		.cpus = 2, .memory_size = 1ULL << 30, .devices = 0xf,
+		.bootargs = "console=ttyAMA0", .initrd_start = 0x48000000, .initrd_end = 0x49000000,
+	};
+	static uint8_t buf[8192];
+	long full = virt_fdt_build(blob, sizeof(blob), &d);
+
+	(void)state;
+	assert_true(full > 0 && (size_t)full < sizeof(buf));
+	for (long size = 0; size < full; size++) {
+		memset(buf, 0xa5, sizeof(buf));
+		assert_int_equal(virt_fdt_build(buf, (size_t)size, &d), -ENOSPC);
+		for (size_t i = (size_t)size; i < sizeof(buf); i++)
+			assert_int_equal(buf[i], 0xa5);
+	}
+	assert_int_equal(virt_fdt_build(buf, (size_t)full, &d), full);
+	assert_memory_equal(buf, blob, (size_t)full);
+	assert_int_equal(virt_fdt_build(NULL, 0, &d), -ENOSPC);
+}
+
+static void test_bad_descriptions(void **state)
+{
+	struct virt_fdt_desc d = { .cpus = 1, .memory_size = 1ULL << 30 };
+
+	(void)state;
+	d.cpus = 0;
+	assert_int_equal(virt_fdt_build(blob, sizeof(blob), &d), -EINVAL);
+	d.cpus = 124;
+	assert_int_equal(virt_fdt_build(blob, sizeof(blob), &d), -EINVAL);
+	d.cpus = 1;
+	d.memory_size = 0;
+	assert_int_equal(virt_fdt_build(blob, sizeof(blob), &d), -EINVAL);
+	d.memory_size = 256ULL << 30;
+	assert_int_equal(virt_fdt_build(blob, sizeof(blob), &d), -EINVAL);
+	d.memory_size = 1ULL << 30;
+	d.initrd_start = 0x3ff00000;    /* below RAM */
+	d.initrd_end = 0x40100000;
+	assert_int_equal(virt_fdt_build(blob, sizeof(blob), &d), -EINVAL);
+	d.initrd_start = 0x7ff00000;    /* past the end of 1 GiB of RAM */
+	d.initrd_end = 0x80000001;
+	assert_int_equal(virt_fdt_build(blob, sizeof(blob), &d), -EINVAL);
+	d.initrd_start = 0x48000000;    /* empty */
+	d.initrd_end = 0x48000000;
+	assert_int_equal(virt_fdt_build(blob, sizeof(blob), &d), -EINVAL);
+	d.initrd_end = 0x80000000;      /* up to the last byte of RAM is fine */
+	assert_true(virt_fdt_build(blob, sizeof(blob), &d) > 0);
+}
+
+static void test_writer_reservations_and_shared_strings(void **state)
+{
+	struct fdt_writer w;
+	long len;
+
+	(void)state;
+	fdt_writer_init(&w, blob, sizeof(blob));
+	fdt_writer_reserve(&w, 0x40000000, 0x10000);
+	fdt_writer_reserve(&w, 0x123456789000ULL, 0x2000);
+	fdt_writer_begin_node(&w, "");
+	fdt_writer_property_u32(&w, "#size-cells", 0);
+	fdt_writer_property_u32(&w, "#address-cells", 1);
+	fdt_writer_begin_node(&w, "node@1");
+	fdt_writer_property_u32(&w, "size-cells", 2);       /* the tail of "#size-cells" */
+	fdt_writer_property_u32(&w, "reg", 1);
+	fdt_writer_property(&w, "odd", "abcde", 5);          /* padding after 5 bytes */
+	fdt_writer_property_u64(&w, "wide", 0x0102030405060708ULL);
+	fdt_writer_end_node(&w);
+	fdt_writer_end_node(&w);
+	len = fdt_writer_finish(&w);
+	assert_true(len > 0);
+	assert_int_equal(be32(blob + 8), 40 + 3 * 16);
+	assert_int_equal(be32(blob + 32), strlen("#size-cells") + 1 + strlen("#address-cells") + 1 +
+			 strlen("reg") + 1 + strlen("odd") + 1 + strlen("wide") + 1);
+	decompile((size_t)len);
+	expect_dts("/memreserve/\t0x0000000040000000 0x0000000000010000;\n"
+		   "/memreserve/\t0x0000123456789000 0x0000000000002000;\n");
+	expect_dts("\t#size-cells = <0x00>;\n\t#address-cells = <0x01>;\n");
+	expect_dts("\tnode@1 {\n"
+		   "\t\tsize-cells = <0x02>;\n"
+		   "\t\treg = <0x01>;\n"
+		   "\t\todd = [61 62 63 64 65];\n"
+		   "\t\twide = <0x1020304 0x5060708>;\n"
+		   "\t};\n");
+	/* The writer is spent after finish. */
+	fdt_writer_begin_node(&w, "late");
+	assert_int_equal(fdt_writer_finish(&w), -EINVAL);
+}
+
+typedef void (*misuse_fn)(struct fdt_writer *w);
+
+static void reserve_after_node(struct fdt_writer *w)
+{
+	fdt_writer_begin_node(w, "");
+	fdt_writer_reserve(w, 0, 0x1000);
+	fdt_writer_end_node(w);
+}
+
+static void property_outside_root(struct fdt_writer *w)
+{
+	fdt_writer_property_u32(w, "x", 1);
+	fdt_writer_begin_node(w, "");
+	fdt_writer_end_node(w);
+}
+
+static void end_without_begin(struct fdt_writer *w)
+{
+	fdt_writer_end_node(w);
+}
+
+static void root_left_open(struct fdt_writer *w)
+{
+	fdt_writer_begin_node(w, "");
+	fdt_writer_begin_node(w, "child");
+	fdt_writer_end_node(w);
+}
+
+static void two_roots(struct fdt_writer *w)
+{
+	fdt_writer_begin_node(w, "");
+	fdt_writer_end_node(w);
+	fdt_writer_begin_node(w, "");
+	fdt_writer_end_node(w);
+}
+
+static void named_root(struct fdt_writer *w)
+{
+	fdt_writer_begin_node(w, "root");
+	fdt_writer_end_node(w);
+}
+
+static void unnamed_child(struct fdt_writer *w)
+{
+	fdt_writer_begin_node(w, "");
+	fdt_writer_begin_node(w, "");
+	fdt_writer_end_node(w);
+	fdt_writer_end_node(w);
+}
+
+static void unnamed_property(struct fdt_writer *w)
+{
+	fdt_writer_begin_node(w, "");
+	fdt_writer_property_u32(w, "", 1);
+	fdt_writer_end_node(w);
+}
+
+static void nothing(struct fdt_writer *w)
+{
+	(void)w;
+}
+
+static void test_writer_misuse(void **state)
+{
+	static const misuse_fn cases[] = {
+		reserve_after_node, property_outside_root, end_without_begin, root_left_open,
+		two_roots, named_root, unnamed_child, unnamed_property, nothing,
+	};
+	struct fdt_writer w;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fdt_writer_init(&w, blob, sizeof(blob));
+		cases[i](&w);
+		assert_int_equal(fdt_writer_finish(&w), -EINVAL);
+	}
+	/* Too small for even a header and the reservation terminator. */
+	fdt_writer_init(&w, blob, 55);
+	fdt_writer_begin_node(&w, "");
+	fdt_writer_end_node(&w);
+	assert_int_equal(fdt_writer_finish(&w), -ENOSPC);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_two_cpus_with_firmware),
+		cmocka_unit_test(test_one_cpu_direct_boot),
+		cmocka_unit_test(test_one_cpu_with_firmware_and_no_console),
+		cmocka_unit_test(test_largest_machine),
+		cmocka_unit_test(test_cpu_affinity_numbering),
+		cmocka_unit_test(test_header_and_blocks),
+		cmocka_unit_test(test_every_short_buffer_fails_cleanly),
+		cmocka_unit_test(test_bad_descriptions),
+		cmocka_unit_test(test_writer_reservations_and_shared_strings),
+		cmocka_unit_test(test_writer_misuse),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

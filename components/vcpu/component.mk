@@ -1,3 +1,13 @@
 # Each architecture brings its own backend behind include/vcpu/*.h.
-obj-$(CONFIG_ARCH_X86_64)  += arch/x86_64/vmx.o
-obj-$(CONFIG_ARCH_AARCH64) += arch/aarch64/el2.o
+obj-y += exit.o
+obj-$(CONFIG_VCPU_SELFTEST) += selftest.o
+obj-$(CONFIG_ARCH_X86_64)  += arch/x86_64/vmx.o arch/x86_64/vcpu_vmx.o
+obj-$(CONFIG_ARCH_AARCH64) += arch/aarch64/el2.o arch/aarch64/switch.o \
+	arch/aarch64/stage2.o arch/aarch64/exit_decode.o \
+	arch/aarch64/selftest_arch.o arch/aarch64/selftest_guest.o
+
+# Plain C parts, tested on the host whatever the image's architecture.
+# The stage-2 table builder and the ESR_EL2 decoder need a few hardware
+# functions of el2.c, so their tests include them next to their own
+# versions of those (tests/test_stage2.c, tests/test_exit_decode.c).
+host-y += exit.o

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Why did the guest stop?  Every exit of an aarch64 guest is decoded here,
+ * in one place: the exception vector says whether it was synchronous (a
+ * trap, with a syndrome in ESR_EL2) or an interrupt; for a trap, the
+ * exception class ESR_EL2.EC (bits 31:26) selects a decoder from
+ * exit_decoders[], which reads the instruction-specific syndrome ESR_EL2.ISS
+ * (bits 24:0) and fills struct vcpu_exit.
+ *
+ *   EC 0x01 WFI/WFE              -> VCPU_EXIT_WFI       (HCR_EL2.TWI/TWE)
+ *   EC 0x16 HVC                  -> VCPU_EXIT_HYPERCALL
+ *   EC 0x17 SMC                  -> VCPU_EXIT_HYPERCALL (HCR_EL2.TSC)
+ *   EC 0x18 MSR/MRS              -> VCPU_EXIT_SYSREG    (HCR_EL2.TACR, TSW, TIDCP...)
+ *   EC 0x20 instruction abort    -> VCPU_EXIT_FAILED    (no code at that IPA)
+ *   EC 0x24 data abort           -> VCPU_EXIT_MMIO      (stage 2: IPA not mapped)
+ *   anything else                -> VCPU_EXIT_FAILED, naming the class
+ *
+ * Plain C (the host tests feed it syndromes); el2.c only reads the
+ * hardware registers into v->ctx beforehand.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "el2_internal.h"
+
+#define AARCH64_INSN_SIZE 4
+
+/* Data abort ISS (ESR_EL2, EC 0x24). */
+#define DABT_ISV        (1u << 24)     /* the fields below are valid          */
+#define DABT_SAS(iss)   (((iss) >> 22) & 3)   /* access size: 1 << SAS bytes */
+#define DABT_SSE        (1u << 21)     /* load sign-extends                    */
+#define DABT_SRT(iss)   (((iss) >> 16) & 31)  /* the transfer register       */
+#define DABT_SF         (1u << 15)     /* 64-bit register (x, not w)           */
+#define DABT_S1PTW      (1u << 7)      /* fault while walking the guest's tables */
+#define DABT_WNR        (1u << 6)      /* write                                */
+#define ABT_FSC(iss)    ((iss) & 0x3f)
+
+/* MSR/MRS ISS (EC 0x18). */
+#define SYSREG_IS_READ  (1u << 0)
+#define SYSREG_RT(iss)  (((iss) >> 5) & 31)
+
+typedef void (*exit_decoder_t)(struct vcpu *v, uint32_t iss, struct vcpu_exit *exit);
+
+static uint64_t guest_reg(const struct vcpu *v, unsigned int reg)
+{
+	return reg < 31 ? v->ctx.x[reg] : 0;       /* register 31 is xzr here */
+}
+
+static void step_over_instruction(struct vcpu *v)
+{
+	v->ctx.elr_el2 += AARCH64_INSN_SIZE;
+}
+
+static void failed(struct vcpu_exit *exit, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void failed(struct vcpu_exit *exit, const char *fmt, ...)
+{
+	va_list ap;
+
+	exit->reason = VCPU_EXIT_FAILED;
+	va_start(ap, fmt);
+	vsnprintf(exit->failed.reason, sizeof(exit->failed.reason), fmt, ap);
+	va_end(ap);
+}
+
+/* The guest-physical address of a stage-2 abort: HPFAR_EL2 page + FAR_EL2 offset. */
+static uint64_t fault_ipa(const struct vcpu *v)
+{
+	return ((v->ctx.hpfar_el2 >> 4) << 12) | (v->ctx.far_el2 & 0xfff);
+}
+
+static const char *fault_name(uint32_t fsc)
+{
+	switch (fsc >> 2) {
+	case 0: return "address size fault";
+	case 1: return "translation fault";
+	case 2: return "access flag fault";
+	case 3: return "permission fault";
+	}
+	return fsc == 0x21 ? "alignment fault" : fsc == 0x10 ? "external abort" : "fault";
+}
+
+static void decode_wfx(struct vcpu *v, uint32_t iss, struct vcpu_exit *exit)
+{
+	exit->reason = VCPU_EXIT_WFI;
+	exit->wfi.is_wfe = iss & 1;           /* ISS.TI: 0 WFI, 1 WFE */
+	step_over_instruction(v);             /* trapped: ELR_EL2 is the WFI itself */
+}
+
+static void decode_hypercall(struct vcpu *v, uint32_t iss, struct vcpu_exit *exit, bool smc)
+{
+	exit->reason = VCPU_EXIT_HYPERCALL;
+	exit->hypercall.function = v->ctx.x[0];
+	for (unsigned int i = 0; i < 6; i++)
+		exit->hypercall.args[i] = v->ctx.x[i + 1];
+	exit->hypercall.imm = (uint16_t)iss;
+	exit->hypercall.is_smc = smc;
+	v->pending_hypercall = true;
+}
+
+static void decode_hvc(struct vcpu *v, uint32_t iss, struct vcpu_exit *exit)
+{
+	/* HVC is an exception call: ELR_EL2 is already the next instruction. */
+	exit->pc -= AARCH64_INSN_SIZE;
+	decode_hypercall(v, iss, exit, false);
+}
+
+static void decode_smc(struct vcpu *v, uint32_t iss, struct vcpu_exit *exit)
+{
+	/* SMC trapped by HCR_EL2.TSC: ELR_EL2 is the SMC itself. */
+	decode_hypercall(v, iss, exit, true);
+	step_over_instruction(v);
+}
+
+static void decode_sysreg(struct vcpu *v, uint32_t iss, struct vcpu_exit *exit)
+{
+	unsigned int rt = SYSREG_RT(iss);
+
+	exit->reason = VCPU_EXIT_SYSREG;
+	/* Op0 21:20, Op2 19:17, Op1 16:14, CRn 13:10, CRm 4:1. */
+	exit->sysreg.id = ((((iss >> 20) & 3) << 14) | (((iss >> 14) & 7) << 11) |
+			   (((iss >> 10) & 15) << 7) | (((iss >> 1) & 15) << 3) |
+			   ((iss >> 17) & 7));
+	if (iss & SYSREG_IS_READ) {
+		exit->sysreg.is_write = false;
+		exit->sysreg.value = 0;
+		v->pending_read = (struct el2_pending_read){
+			.active = true, .reg = rt, .width = 8, .reg_is_64bit = true,
+		};
+	} else {
+		exit->sysreg.is_write = true;
+		exit->sysreg.value = guest_reg(v, rt);
+		step_over_instruction(v);
+	}
+}
+
+static void decode_instruction_abort(struct vcpu *v, uint32_t iss, struct vcpu_exit *exit)
+{
+	failed(exit, "instruction fetch from guest-physical 0x%llx: %s (no code mapped there)",
+	       (unsigned long long)fault_ipa(v), fault_name(ABT_FSC(iss)));
+}
+
+static void decode_data_abort(struct vcpu *v, uint32_t iss, struct vcpu_exit *exit)
+{
+	uint64_t ipa = fault_ipa(v);
+	uint32_t fsc = ABT_FSC(iss);
+	unsigned int width, reg;
+	uint32_t insn;
+
+	if (iss & DABT_S1PTW) {
+		failed(exit, "the guest's own page tables at guest-physical 0x%llx are not in RAM (%s)",
+		       (unsigned long long)ipa, fault_name(fsc));
+		return;
+	}
+	if ((fsc >> 2) > 3) {                 /* not translation/access/permission */
+		failed(exit, "data abort at guest-physical 0x%llx: %s (FSC 0x%02x)",
+		       (unsigned long long)ipa, fault_name(fsc), fsc);
+		return;
+	}
+	if (!(iss & DABT_ISV)) {
+		/*
+		 * No syndrome: a load/store pair, a vector or an atomic access,
+		 * or a register write-back.  Emulating those needs an
+		 * instruction decoder; name the instruction so it can be found.
+		 */
+		if (el2_read_guest_insn(v, exit->pc, &insn))
+			failed(exit, "%s at guest-physical 0x%llx without syndrome (ISV=0), "
+			       "instruction 0x%08x at pc 0x%llx",
+			       (iss & DABT_WNR) ? "write" : "read", (unsigned long long)ipa, insn,
+			       (unsigned long long)exit->pc);
+		else
+			failed(exit, "%s at guest-physical 0x%llx without syndrome (ISV=0), "
+			       "instruction at pc 0x%llx unreadable",
+			       (iss & DABT_WNR) ? "write" : "read", (unsigned long long)ipa,
+			       (unsigned long long)exit->pc);
+		return;
+	}
+	width = 1u << DABT_SAS(iss);
+	reg = DABT_SRT(iss);
+	exit->reason = VCPU_EXIT_MMIO;
+	exit->access.space = BUS_SPACE_MMIO;
+	exit->access.addr = ipa;
+	exit->access.width = width;
+	if (iss & DABT_WNR) {
+		uint64_t value = guest_reg(v, reg);
+
+		exit->access.dir = BUS_WRITE;
+		exit->access.data = width == 8 ? value : value & ((1ULL << (width * 8)) - 1);
+		step_over_instruction(v);
+	} else {
+		exit->access.dir = BUS_READ;
+		exit->access.data = 0;
+		v->pending_read = (struct el2_pending_read){
+			.active = true,
+			.reg = reg,
+			.width = width,
+			.sign_extend = iss & DABT_SSE,
+			.reg_is_64bit = iss & DABT_SF,
+		};
+	}
+}
+
+/* Bao-style: one decoder per exception class, everything else fails. */
+static const exit_decoder_t exit_decoders[64] = {
+	[EC_WFX] = decode_wfx,
+	[EC_HVC64] = decode_hvc,
+	[EC_SMC64] = decode_smc,
+	[EC_SYSREG] = decode_sysreg,
+	[EC_IABT_LOWER] = decode_instruction_abort,
+	[EC_DABT_LOWER] = decode_data_abort,
+};
+
+/* Exception class names for FAILED exits (the classes a guest can cause). */
+static const char *class_name(unsigned int ec)
+{
+	switch (ec) {
+	case 0x00: return "unknown instruction";
+	case 0x07: return "SVE/SIMD/FP access";
+	case 0x09: return "pointer authentication instruction";
+	case 0x0e: return "illegal execution state";
+	case 0x12: return "HVC from AArch32";
+	case 0x13: return "SMC from AArch32";
+	case 0x19: return "SVE access";
+	case 0x22: return "PC alignment fault";
+	case 0x26: return "SP alignment fault";
+	case 0x30: return "breakpoint";
+	case 0x32: return "software step";
+	case 0x34: return "watchpoint";
+	case 0x3c: return "BRK instruction";
+	default:   return "unhandled exception class";
+	}
+}
+
+void el2_decode_exit(struct vcpu *v, struct vcpu_exit *exit)
+{
+	uint32_t esr = (uint32_t)v->ctx.esr_el2;
+	unsigned int ec = (esr >> 26) & 0x3f;
+	exit_decoder_t decode;
+
+	memset(exit, 0, sizeof(*exit));
+	exit->pc = v->ctx.elr_el2;
+	v->pending_read.active = false;
+	v->pending_hypercall = false;
+
+	switch (v->ctx.vector) {
+	case VECTOR_LOWER_A64_SYNC:
+		break;
+	case VECTOR_LOWER_A64_IRQ:
+	case VECTOR_LOWER_A64_FIQ:
+		exit->reason = VCPU_EXIT_IRQ;
+		return;
+	case VECTOR_LOWER_A64_SERROR:
+		failed(exit, "SError (asynchronous external abort) from the guest, ESR_EL2 0x%08x",
+		       esr);
+		return;
+	default:
+		failed(exit, "exception from AArch32 (vector %llu), ESR_EL2 0x%08x: not supported",
+		       (unsigned long long)v->ctx.vector, esr);
+		return;
+	}
+	decode = exit_decoders[ec];
+	if (decode)
+		decode(v, esr & 0x1ffffff, exit);
+	else
+		failed(exit, "%s (EC 0x%02x, ESR_EL2 0x%08x) at pc 0x%llx", class_name(ec), ec,
+		       esr, (unsigned long long)exit->pc);
+}
+
+int vcpu_complete_read(struct vcpu *v, uint64_t data)
+{
+	struct el2_pending_read *r = &v->pending_read;
+
+	if (!r->active)
+		return -EINVAL;
+	if (r->width < 8) {
+		uint64_t sign = 1ULL << (r->width * 8 - 1);
+
+		data &= (sign << 1) - 1;
+		if (r->sign_extend)
+			data = (data ^ sign) - sign;     /* sign-extend to 64 bits */
+	}
+	if (!r->reg_is_64bit)
+		data &= 0xffffffffULL;                   /* a w register */
+	if (r->reg < 31)
+		v->ctx.x[r->reg] = data;
+	r->active = false;
+	step_over_instruction(v);
+	return 0;
+}
+
+int vcpu_complete_hypercall(struct vcpu *v, const uint64_t *results, unsigned int count)
+{
+	if (!v->pending_hypercall || count > 4)
+		return -EINVAL;
+	for (unsigned int i = 0; i < count; i++)
+		v->ctx.x[i] = results[i];
+	v->pending_hypercall = false;
+	return 0;
+}

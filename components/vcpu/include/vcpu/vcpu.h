@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Virtual CPUs, the same interface on every architecture.
+ *
+ * A VM creates one struct vcpu per virtual CPU on top of its guest-physical
+ * address space (<vcpu/gspace.h>) and runs it on a physical CPU in a loop:
+ *
+ *     struct vcpu_exit exit;
+ *     for (;;) {
+ *             vcpu_run(v, &exit);                 // guest runs until an exit
+ *             switch (exit.reason) {
+ *             case VCPU_EXIT_MMIO:
+ *             case VCPU_EXIT_PIO:
+ *                     bus_dispatch(vm->bus, &exit.access);
+ *                     if (exit.access.dir == BUS_READ)
+ *                             vcpu_complete_read(v, exit.access.data);
+ *                     break;
+ *             case VCPU_EXIT_HYPERCALL: ...        // PSCI, VMCALL services
+ *             ...
+ *             }
+ *     }
+ *
+ * The backend (arch/aarch64: EL2, trap decoding from ESR_EL2; arch/x86_64:
+ * VMX, the VMCS exit reason and qualification) decodes every exit once
+ * into a struct vcpu_exit, so the VM never looks at architectural
+ * syndrome registers.  Writes (MMIO, PIO, system registers) and trapped
+ * instructions (WFI/HLT, SMC) are already stepped over when vcpu_run()
+ * returns; a read is finished with vcpu_complete_read(), which puts the
+ * value into the destination register and steps over the instruction.
+ *
+ * A struct vcpu belongs to the VM's thread of control: only the physical
+ * CPU that runs it may call anything but vcpu_kick().
+ */
+#ifndef VCPU_VCPU_H
+#define VCPU_VCPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <bus/bus.h>
+
+struct gspace;
+struct vcpu;
+
+enum vcpu_exit_reason {
+	VCPU_EXIT_NONE = 0,
+	VCPU_EXIT_MMIO,       /* access to unmapped guest-physical memory: .access */
+	VCPU_EXIT_PIO,        /* x86 IN/OUT: .access (space BUS_SPACE_PIO)         */
+	VCPU_EXIT_HYPERCALL,  /* HVC/SMC/VMCALL: .hypercall                       */
+	VCPU_EXIT_WFI,        /* WFI/WFE/HLT: the vCPU waits for an interrupt      */
+	VCPU_EXIT_SYSREG,     /* trapped system register / MSR access: .sysreg    */
+	VCPU_EXIT_IRQ,        /* a physical interrupt arrived while in the guest  */
+	VCPU_EXIT_KICK,       /* vcpu_kick() asked the vCPU to come back          */
+	VCPU_EXIT_SHUTDOWN,   /* the guest powered itself off                     */
+	VCPU_EXIT_RESET,      /* the guest asked for a reset                      */
+	VCPU_EXIT_CPU_ON,     /* the guest asked to start another vCPU: .cpu_on   */
+	VCPU_EXIT_FAILED,     /* the guest cannot continue: .failed.reason says why */
+	VCPU_EXIT_REASON_COUNT
+};
+
+/*
+ * A trapped system register (aarch64 MRS/MSR: id = the Op0/Op1/CRn/CRm/Op2
+ * encoding, see VCPU_SYSREG_ID in <vcpu/aarch64_regs.h>) or MSR
+ * (x86 RDMSR/WRMSR: id = the MSR number).
+ */
+struct vcpu_sysreg_access {
+	uint32_t id;
+	bool is_write;
+	uint64_t value;       /* write: the value written; read: complete it */
+};
+
+struct vcpu_hypercall {
+	uint64_t function;    /* SMCCC function id (x0) / VMCALL number (RAX)  */
+	uint64_t args[6];     /* x1..x6 / the architecture's argument registers */
+	uint16_t imm;         /* HVC/SMC #imm (0 on x86)                       */
+	bool is_smc;          /* arm: SMC rather than HVC                       */
+};
+
+struct vcpu_exit {
+	enum vcpu_exit_reason reason;
+	uint64_t pc;          /* guest PC of the instruction that caused it */
+	union {
+		struct bus_access access;             /* MMIO, PIO         */
+		struct vcpu_hypercall hypercall;      /* HYPERCALL         */
+		struct vcpu_sysreg_access sysreg;     /* SYSREG            */
+		struct { bool is_wfe; } wfi;          /* WFI               */
+		struct {                              /* CPU_ON            */
+			uint64_t target;              /* MPIDR / APIC id   */
+			uint64_t entry, context;
+		} cpu_on;
+		struct { char reason[160]; } failed;  /* FAILED            */
+	};
+};
+
+/*
+ * Interrupt injection, supplied by the VM's interrupt controller model
+ * (the vGIC on aarch64, the LAPIC on x86_64).  vcpu_run() calls fill()
+ * on the physical CPU right before entering the guest, with interrupts
+ * masked: it loads what is pending (the GIC list registers ICH_LR<n>_EL2,
+ * the VMCS interruption-information field).  sync() runs right after the
+ * exit and reads back what the guest did with them (acknowledged, EOI).
+ */
+struct vcpu_irq_ops {
+	void (*fill)(struct vcpu *v, void *opaque);
+	void (*sync)(struct vcpu *v, void *opaque);
+};
+
+/* Register names every architecture has. */
+enum vcpu_reg {
+	VCPU_REG_PC = 0,
+	VCPU_REG_SP,          /* aarch64: SP_EL1; x86_64: RSP                 */
+	VCPU_REG_ARG0,        /* boot arguments: aarch64 x0..x3,              */
+	VCPU_REG_ARG1,        /* x86_64 (Linux boot protocol) RSI, RDI...     */
+	VCPU_REG_ARG2,
+	VCPU_REG_ARG3,
+	VCPU_REG_GENERIC_COUNT
+};
+/* Architecture registers are numbered from here (<vcpu/aarch64_regs.h>). */
+#define VCPU_REG_ARCH_BASE 0x100u
+
+/*
+ * A vCPU of address space gs; index is its number in the VM (0 = boot
+ * vCPU; on aarch64 it gives the virtual MPIDR).  The vCPU starts in the
+ * architecture's reset state (aarch64: EL1h, MMU off, interrupts masked).
+ * NULL when out of memory or when the backend has no vCPUs.
+ */
+struct vcpu *vcpu_create(struct gspace *gs, unsigned int index);
+void vcpu_destroy(struct vcpu *v);
+unsigned int vcpu_index(const struct vcpu *v);
+
+/* Resets the vCPU and sets where it starts and its argument registers. */
+void vcpu_set_entry(struct vcpu *v, uint64_t pc, const uint64_t *args, unsigned int nargs);
+
+/*
+ * Registers by enum vcpu_reg or architecture number.  0, or -EINVAL for a
+ * register this architecture does not have.
+ */
+int vcpu_get_reg(const struct vcpu *v, unsigned int reg, uint64_t *value);
+int vcpu_set_reg(struct vcpu *v, unsigned int reg, uint64_t value);
+
+/*
+ * Runs the guest on the calling physical CPU until an exit the VM must
+ * handle, described in *exit.  0, or a negative errno when the vCPU could
+ * not be entered at all (exit->reason is then VCPU_EXIT_FAILED too).
+ */
+int vcpu_run(struct vcpu *v, struct vcpu_exit *exit);
+
+/*
+ * Finishes the read of the last exit (MMIO, PIO, SYSREG read): data (its
+ * low access-width bytes) goes into the destination register, sign- or
+ * zero-extended as the instruction asked, and the guest steps past the
+ * instruction.  Without it the next vcpu_run() executes the read again.
+ * -EINVAL when the last exit was not a read.
+ */
+int vcpu_complete_read(struct vcpu *v, uint64_t data);
+
+/*
+ * Sets the result registers of the last HYPERCALL exit (SMCCC x0..x3;
+ * x86 RAX, RBX, RCX, RDX).  -EINVAL when the last exit was not one.
+ */
+int vcpu_complete_hypercall(struct vcpu *v, const uint64_t *results, unsigned int count);
+
+/*
+ * Asks the vCPU to leave the guest soon (from any CPU): the next vcpu_run()
+ * returns VCPU_EXIT_KICK before entering.  A vCPU already in the guest comes
+ * back at its next exit (an inter-processor interrupt to shorten that
+ * needs the host interrupt controller driver, not there yet).
+ */
+void vcpu_kick(struct vcpu *v);
+
+void vcpu_set_irq_ops(struct vcpu *v, const struct vcpu_irq_ops *ops, void *opaque);
+
+/* "MMIO", "HYPERCALL"... */
+const char *vcpu_exit_reason_name(enum vcpu_exit_reason reason);
+
+/*
+ * One line describing an exit for logs and the teaching trace, e.g.
+ * "MMIO write 0x9000000 width 1 data 0x48 at pc 0x40000010".
+ */
+int vcpu_exit_describe(const struct vcpu_exit *exit, char *buf, size_t len);
+
+/* Exit counters of a vCPU, by reason. */
+uint64_t vcpu_exit_count(const struct vcpu *v, enum vcpu_exit_reason reason);
+
+#endif

@@ -1,0 +1,2 @@
+obj-y  += vgic3.o redist.o
+host-y += vgic3.o redist.o

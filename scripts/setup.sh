@@ -17,6 +17,8 @@ PACKAGES=(
 	libcmocka-dev gcovr clang libclang-rt-14-dev libfuzzer-14-dev
 	# inspecting device trees
 	device-tree-compiler
+	# ACPI: iasl compiles components/acpi/dsdt.asl
+	acpica-tools
 )
 
 missing=()

@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Building the pc machine's ACPI tables and the loader script that puts
+ * them into guest memory (see <acpi/acpi.h>, docs/acpi.md).
+ *
+ * Layout of etc/acpi/tables (the firmware loads it 64-byte aligned):
+ *
+ *   FACS   64 bytes, first so that it is 64-byte aligned as required
+ *   DSDT   the AML compiled from dsdt.asl, PCI window filled in
+ *   FADT   revision 3 (ACPI 2.0+, 64-bit X_ fields)
+ *   MADT   local APICs, IOAPIC, interrupt source overrides, LINT1 NMI
+ *   RSDT   32-bit pointers to FADT and MADT
+ *   XSDT   64-bit pointers to FADT and MADT
+ *
+ * Every pointer is written as an offset into etc/acpi/tables and listed
+ * in the loader script with ADD_POINTER; every checksum is left 0 and
+ * listed with ADD_CHECKSUM after the pointers.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <acpi/acpi.h>
+#include <core/log.h>
+#include <core/mm.h>
+#include <fwcfg/fwcfg.h>
+
+#define OEM_ID "TESSRA"                 /* 6 bytes */
+#define OEM_TABLE_ID "TESSERA "         /* 8 bytes */
+#define OEM_REVISION 1
+#define CREATOR_ID "TSRA"
+#define CREATOR_REVISION 1
+
+/* Standard table header (ACPI 6.5 section 5.2.6). */
+#define HDR_LENGTH 4
+#define HDR_REVISION 8
+#define HDR_CHECKSUM 9
+
+/* RSDP (5.2.5.3). */
+#define RSDP_CHECKSUM 8
+#define RSDP_REVISION 15
+#define RSDP_RSDT_ADDRESS 16
+#define RSDP_LENGTH 20
+#define RSDP_XSDT_ADDRESS 24
+#define RSDP_EXT_CHECKSUM 32
+#define RSDP_V1_SIZE 20
+
+/* FADT fields used here (5.2.9, Table 5.9). */
+#define FADT_REVISION 3
+#define FADT_FIRMWARE_CTRL 36
+#define FADT_DSDT 40
+#define FADT_SCI_INT 46
+#define FADT_SMI_CMD 48
+#define FADT_ACPI_ENABLE 52
+#define FADT_ACPI_DISABLE 53
+#define FADT_PM1A_EVT_BLK 56
+#define FADT_PM1A_CNT_BLK 64
+#define FADT_PM_TMR_BLK 76
+#define FADT_PM1_EVT_LEN 88
+#define FADT_PM1_CNT_LEN 89
+#define FADT_PM_TMR_LEN 91
+#define FADT_P_LVL2_LAT 96
+#define FADT_P_LVL3_LAT 98
+#define FADT_CENTURY 108
+#define FADT_IAPC_BOOT_ARCH 109
+#define FADT_FLAGS 112
+#define FADT_RESET_REG 116
+#define FADT_RESET_VALUE 128
+#define FADT_X_DSDT 140
+#define FADT_X_PM1A_EVT_BLK 148
+#define FADT_X_PM1A_CNT_BLK 172
+#define FADT_X_PM_TMR_BLK 208
+
+#define FADT_FLAG_WBINVD (1u << 0)
+#define FADT_FLAG_PROC_C1 (1u << 2)
+#define FADT_FLAG_SLP_BUTTON (1u << 5)  /* no fixed-feature sleep button */
+#define FADT_FLAG_RESET_REG_SUP (1u << 10)
+#define IAPC_BOOT_ARCH_LEGACY_DEVICES (1u << 0)   /* no 8042 bit: none emulated */
+
+/* C2/C3 latencies above these limits mean "not supported". */
+#define FADT_NO_C2_LATENCY 0x0FFF
+#define FADT_NO_C3_LATENCY 0x03E9
+
+/* Generic Address Structure (5.2.3.2). */
+#define GAS_SPACE_IO 1
+#define GAS_ACCESS_BYTE 1
+#define GAS_ACCESS_WORD 2
+#define GAS_ACCESS_DWORD 3
+
+/* PIIX4 PM block registers, from the PM base. */
+#define PM1_EVT_OFFSET 0
+#define PM1_CNT_OFFSET 4
+#define PM_TMR_OFFSET 8
+#define PM1_EVT_LEN 4                   /* PM1_STS + PM1_EN */
+#define PM1_CNT_LEN 2
+#define PM_TMR_LEN 4
+
+/* FACS (5.2.10). */
+#define FACS_VERSION_OFFSET 32
+#define FACS_VERSION 1
+
+/* MADT (5.2.12). */
+#define MADT_REVISION 1
+#define MADT_FLAG_PCAT_COMPAT 1u
+#define MADT_LOCAL_APIC 0
+#define MADT_IO_APIC 1
+#define MADT_INTERRUPT_OVERRIDE 2
+#define MADT_LOCAL_APIC_NMI 4
+#define MADT_LOCAL_APIC_SIZE 8
+#define MADT_IO_APIC_SIZE 12
+#define MADT_OVERRIDE_SIZE 10
+#define MADT_NMI_SIZE 6
+#define MADT_LOCAL_APIC_ENABLED 1u
+#define MPS_INTI_ACTIVE_HIGH 0x1
+#define MPS_INTI_LEVEL 0xC
+#define MADT_ALL_PROCESSORS 0xFF
+
+/*
+ * ISA IRQs that PCI interrupts (and the SCI) may use are level-triggered,
+ * active high on this board; QEMU's MADT says so for exactly these.
+ */
+static const uint8_t pci_level_irqs[] = { 5, 9, 10, 11 };
+#define MADT_OVERRIDES (1 + sizeof(pci_level_irqs))   /* + IRQ0 -> GSI 2 */
+
+#define SDT_REVISION 1
+
+/* DSDT named constants holding the PCI window (see dsdt.asl). */
+#define AML_NAME_OP 0x08
+#define AML_DWORD_PREFIX 0x0C
+
+static void put16(uint8_t *p, uint16_t value)
+{
+	p[0] = (uint8_t)value;
+	p[1] = (uint8_t)(value >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t value)
+{
+	put16(p, (uint16_t)value);
+	put16(p + 2, (uint16_t)(value >> 16));
+}
+
+static void put64(uint8_t *p, uint64_t value)
+{
+	put32(p, (uint32_t)value);
+	put32(p + 4, (uint32_t)(value >> 32));
+}
+
+static uint32_t align_up(uint32_t value, uint32_t align)
+{
+	return (value + align - 1) & ~(align - 1);
+}
+
+void acpi_pc_config_init(struct acpi_pc_config *cfg, unsigned cpu_count, uint32_t low_ram_end)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->cpu_count = cpu_count;
+	for (unsigned i = 0; i < ACPI_MAX_CPUS; i++)
+		cfg->apic_id[i] = (uint8_t)i;
+	cfg->pm_base = ACPI_PC_PM_BASE;
+	cfg->sci_irq = ACPI_PC_SCI_IRQ;
+	cfg->lapic_address = ACPI_PC_LAPIC_ADDRESS;
+	cfg->ioapic_address = ACPI_PC_IOAPIC_ADDRESS;
+	cfg->ioapic_id = 0;
+	cfg->ioapic_gsi_base = 0;
+	cfg->pci_window_first = low_ram_end;
+	cfg->pci_window_last = ACPI_PC_IOAPIC_ADDRESS - 1;
+}
+
+/* Header with everything but the checksum (left 0 for the loader). */
+static void put_header(uint8_t *table, const char *signature, uint32_t length, uint8_t revision)
+{
+	memcpy(table, signature, 4);
+	put32(table + HDR_LENGTH, length);
+	table[HDR_REVISION] = revision;
+	table[HDR_CHECKSUM] = 0;
+	memcpy(table + 10, OEM_ID, 6);
+	memcpy(table + 16, OEM_TABLE_ID, 8);
+	put32(table + 24, OEM_REVISION);
+	memcpy(table + 28, CREATOR_ID, 4);
+	put32(table + 32, CREATOR_REVISION);
+}
+
+static void put_gas_io(uint8_t *gas, uint8_t bit_width, uint8_t access_size, uint64_t port)
+{
+	gas[0] = GAS_SPACE_IO;
+	gas[1] = bit_width;
+	gas[2] = 0;                     /* bit offset */
+	gas[3] = access_size;
+	put64(gas + 4, port);
+}
+
+static void build_facs(uint8_t *facs)
+{
+	memcpy(facs, "FACS", 4);
+	put32(facs + HDR_LENGTH, ACPI_FACS_SIZE);
+	facs[FACS_VERSION_OFFSET] = FACS_VERSION;
+}
+
+/* Rewrites Name(<name>, <DWord>) in the AML; false if not found exactly once. */
+static bool patch_aml_dword(uint8_t *aml, uint32_t len, const char name[4], uint32_t value)
+{
+	uint8_t *found = NULL;
+
+	for (uint32_t i = 0; i + 10 <= len; i++) {
+		if (aml[i] == AML_NAME_OP && !memcmp(aml + i + 1, name, 4) &&
+		    aml[i + 5] == AML_DWORD_PREFIX) {
+			if (found)
+				return false;
+			found = aml + i + 6;
+		}
+	}
+	if (!found)
+		return false;
+	put32(found, value);
+	return true;
+}
+
+static int build_dsdt(uint8_t *dsdt, const struct acpi_pc_config *cfg)
+{
+	memcpy(dsdt, acpi_dsdt_aml, acpi_dsdt_aml_len);
+	dsdt[HDR_CHECKSUM] = 0;
+	if (!patch_aml_dword(dsdt, acpi_dsdt_aml_len, "PWLO", cfg->pci_window_first) ||
+	    !patch_aml_dword(dsdt, acpi_dsdt_aml_len, "PWHI", cfg->pci_window_last)) {
+		log_error("acpi: the DSDT has no unique PWLO/PWHI DWord names; check dsdt.asl\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* FADT with offsets of FACS and DSDT in place of their addresses. */
+static void build_fadt(uint8_t *fadt, const struct acpi_pc_config *cfg, uint32_t facs_offset,
+		       uint32_t dsdt_offset)
+{
+	uint16_t pm = cfg->pm_base;
+
+	put_header(fadt, "FACP", ACPI_FADT_SIZE, FADT_REVISION);
+	put32(fadt + FADT_FIRMWARE_CTRL, facs_offset);
+	put32(fadt + FADT_DSDT, dsdt_offset);
+	put16(fadt + FADT_SCI_INT, cfg->sci_irq);
+	/* The PIIX4 PM model switches SCI_EN on these APM commands. */
+	put32(fadt + FADT_SMI_CMD, ACPI_PC_SMI_CMD_PORT);
+	fadt[FADT_ACPI_ENABLE] = ACPI_PC_ACPI_ENABLE;
+	fadt[FADT_ACPI_DISABLE] = ACPI_PC_ACPI_DISABLE;
+	put32(fadt + FADT_PM1A_EVT_BLK, pm + PM1_EVT_OFFSET);
+	put32(fadt + FADT_PM1A_CNT_BLK, pm + PM1_CNT_OFFSET);
+	put32(fadt + FADT_PM_TMR_BLK, pm + PM_TMR_OFFSET);
+	fadt[FADT_PM1_EVT_LEN] = PM1_EVT_LEN;
+	fadt[FADT_PM1_CNT_LEN] = PM1_CNT_LEN;
+	fadt[FADT_PM_TMR_LEN] = PM_TMR_LEN;
+	put16(fadt + FADT_P_LVL2_LAT, FADT_NO_C2_LATENCY);
+	put16(fadt + FADT_P_LVL3_LAT, FADT_NO_C3_LATENCY);
+	fadt[FADT_CENTURY] = ACPI_PC_RTC_CENTURY;
+	put16(fadt + FADT_IAPC_BOOT_ARCH, IAPC_BOOT_ARCH_LEGACY_DEVICES);
+	/* PM timer is 24 bits (no TMR_VAL_EXT); the power button is fixed. */
+	put32(fadt + FADT_FLAGS, FADT_FLAG_WBINVD | FADT_FLAG_PROC_C1 | FADT_FLAG_SLP_BUTTON |
+				 FADT_FLAG_RESET_REG_SUP);
+	put_gas_io(fadt + FADT_RESET_REG, 8, GAS_ACCESS_BYTE, ACPI_PC_RESET_PORT);
+	fadt[FADT_RESET_VALUE] = ACPI_PC_RESET_VALUE;
+	/* X_FIRMWARE_CTRL stays 0: the FACS is below 4 GiB, as QEMU does it. */
+	put64(fadt + FADT_X_DSDT, dsdt_offset);
+	put_gas_io(fadt + FADT_X_PM1A_EVT_BLK, PM1_EVT_LEN * 8, GAS_ACCESS_WORD, pm + PM1_EVT_OFFSET);
+	put_gas_io(fadt + FADT_X_PM1A_CNT_BLK, PM1_CNT_LEN * 8, GAS_ACCESS_WORD, pm + PM1_CNT_OFFSET);
+	put_gas_io(fadt + FADT_X_PM_TMR_BLK, PM_TMR_LEN * 8, GAS_ACCESS_DWORD, pm + PM_TMR_OFFSET);
+}
+
+static uint32_t madt_size(unsigned cpus)
+{
+	return ACPI_HEADER_SIZE + 8 + cpus * MADT_LOCAL_APIC_SIZE + MADT_IO_APIC_SIZE +
+	       (uint32_t)MADT_OVERRIDES * MADT_OVERRIDE_SIZE + MADT_NMI_SIZE;
+}
+
+static uint8_t *put_override(uint8_t *p, uint8_t irq, uint32_t gsi, uint16_t flags)
+{
+	p[0] = MADT_INTERRUPT_OVERRIDE;
+	p[1] = MADT_OVERRIDE_SIZE;
+	p[2] = 0;                       /* bus: ISA */
+	p[3] = irq;
+	put32(p + 4, gsi);
+	put16(p + 8, flags);
+	return p + MADT_OVERRIDE_SIZE;
+}
+
+static void build_madt(uint8_t *madt, const struct acpi_pc_config *cfg)
+{
+	uint8_t *p = madt + ACPI_HEADER_SIZE;
+
+	put_header(madt, "APIC", madt_size(cfg->cpu_count), MADT_REVISION);
+	put32(p, cfg->lapic_address);
+	/* Dual 8259s present: the OS masks them when it uses the IOAPIC. */
+	put32(p + 4, MADT_FLAG_PCAT_COMPAT);
+	p += 8;
+	for (unsigned i = 0; i < cfg->cpu_count; i++, p += MADT_LOCAL_APIC_SIZE) {
+		p[0] = MADT_LOCAL_APIC;
+		p[1] = MADT_LOCAL_APIC_SIZE;
+		p[2] = (uint8_t)i;      /* processor UID */
+		p[3] = cfg->apic_id[i];
+		put32(p + 4, MADT_LOCAL_APIC_ENABLED);
+	}
+	p[0] = MADT_IO_APIC;
+	p[1] = MADT_IO_APIC_SIZE;
+	p[2] = cfg->ioapic_id;
+	p[3] = 0;
+	put32(p + 4, cfg->ioapic_address);
+	put32(p + 8, cfg->ioapic_gsi_base);
+	p += MADT_IO_APIC_SIZE;
+	/* The PIT's IRQ 0 is wired to IOAPIC pin 2; bus-conforming polarity. */
+	p = put_override(p, 0, cfg->ioapic_gsi_base + 2, 0);
+	for (size_t i = 0; i < sizeof(pci_level_irqs); i++)
+		p = put_override(p, pci_level_irqs[i], cfg->ioapic_gsi_base + pci_level_irqs[i],
+				 MPS_INTI_ACTIVE_HIGH | MPS_INTI_LEVEL);
+	/* SeaBIOS wires LINT1 as NMI on every CPU; say so. */
+	p[0] = MADT_LOCAL_APIC_NMI;
+	p[1] = MADT_NMI_SIZE;
+	p[2] = MADT_ALL_PROCESSORS;
+	put16(p + 3, 0);
+	p[5] = 1;                       /* LINT1 */
+}
+
+static void build_rsdp(uint8_t *rsdp, uint32_t rsdt_offset, uint32_t xsdt_offset)
+{
+	memset(rsdp, 0, ACPI_RSDP_SIZE);
+	memcpy(rsdp, "RSD PTR ", 8);
+	memcpy(rsdp + 9, OEM_ID, 6);
+	rsdp[RSDP_REVISION] = 2;
+	put32(rsdp + RSDP_RSDT_ADDRESS, rsdt_offset);
+	put32(rsdp + RSDP_LENGTH, ACPI_RSDP_SIZE);
+	put64(rsdp + RSDP_XSDT_ADDRESS, xsdt_offset);
+}
+
+static void build_loader(struct acpi_loader *l, const struct acpi_tables *t)
+{
+	const char *tables = ACPI_TABLES_FILE, *rsdp = ACPI_RSDP_FILE;
+	const uint32_t sdt_entries[] = { t->fadt_offset, t->madt_offset };
+	const unsigned entries = sizeof(sdt_entries) / sizeof(sdt_entries[0]);
+
+	/* ACPI wants the FACS 64-byte aligned; the RSDP on a 16-byte boundary. */
+	acpi_loader_allocate(l, tables, 64, ACPI_LOADER_ZONE_HIGH);
+	acpi_loader_allocate(l, rsdp, 16, ACPI_LOADER_ZONE_FSEG);
+
+	acpi_loader_add_pointer(l, tables, tables, t->fadt_offset + FADT_FIRMWARE_CTRL, 4);
+	acpi_loader_add_pointer(l, tables, tables, t->fadt_offset + FADT_DSDT, 4);
+	acpi_loader_add_pointer(l, tables, tables, t->fadt_offset + FADT_X_DSDT, 8);
+	for (unsigned i = 0; i < entries; i++) {
+		acpi_loader_add_pointer(l, tables, tables, t->rsdt_offset + ACPI_HEADER_SIZE + 4 * i, 4);
+		acpi_loader_add_pointer(l, tables, tables, t->xsdt_offset + ACPI_HEADER_SIZE + 8 * i, 8);
+	}
+	acpi_loader_add_pointer(l, rsdp, tables, RSDP_RSDT_ADDRESS, 4);
+	acpi_loader_add_pointer(l, rsdp, tables, RSDP_XSDT_ADDRESS, 8);
+
+	const uint32_t checksummed[] = { t->dsdt_offset, t->fadt_offset, t->madt_offset,
+					 t->rsdt_offset, t->xsdt_offset };
+	for (unsigned i = 0; i < sizeof(checksummed) / sizeof(checksummed[0]); i++) {
+		const uint8_t *table = t->tables + checksummed[i];
+		uint32_t length = (uint32_t)table[4] | (uint32_t)table[5] << 8 |
+				  (uint32_t)table[6] << 16 | (uint32_t)table[7] << 24;
+
+		acpi_loader_add_checksum(l, tables, checksummed[i] + HDR_CHECKSUM, checksummed[i],
+					 length);
+	}
+	/* The ACPI 1.0 checksum first: the extended one covers its byte. */
+	acpi_loader_add_checksum(l, rsdp, RSDP_CHECKSUM, 0, RSDP_V1_SIZE);
+	acpi_loader_add_checksum(l, rsdp, RSDP_EXT_CHECKSUM, 0, ACPI_RSDP_SIZE);
+}
+
+int acpi_build(const struct acpi_pc_config *cfg, struct acpi_tables *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (cfg->cpu_count < 1 || cfg->cpu_count > ACPI_MAX_CPUS ||
+	    cfg->pci_window_first > cfg->pci_window_last || acpi_dsdt_aml_len < ACPI_HEADER_SIZE)
+		return -EINVAL;
+
+	uint32_t size = 0;
+	out->facs_offset = size;
+	size += ACPI_FACS_SIZE;
+	out->dsdt_offset = size;
+	size = align_up(size + acpi_dsdt_aml_len, 8);
+	out->fadt_offset = size;
+	size = align_up(size + ACPI_FADT_SIZE, 8);
+	out->madt_offset = size;
+	size = align_up(size + madt_size(cfg->cpu_count), 8);
+	out->rsdt_offset = size;
+	size = align_up(size + ACPI_HEADER_SIZE + 2 * 4, 8);
+	out->xsdt_offset = size;
+	size += ACPI_HEADER_SIZE + 2 * 8;
+
+	out->tables = kzalloc(size);
+	if (!out->tables)
+		return -ENOMEM;
+	out->tables_len = size;
+
+	uint8_t *t = out->tables;
+	build_facs(t + out->facs_offset);
+	int err = build_dsdt(t + out->dsdt_offset, cfg);
+	if (err) {
+		acpi_tables_release(out);
+		return err;
+	}
+	build_fadt(t + out->fadt_offset, cfg, out->facs_offset, out->dsdt_offset);
+	build_madt(t + out->madt_offset, cfg);
+
+	uint8_t *rsdt = t + out->rsdt_offset, *xsdt = t + out->xsdt_offset;
+	put_header(rsdt, "RSDT", ACPI_HEADER_SIZE + 2 * 4, SDT_REVISION);
+	put32(rsdt + ACPI_HEADER_SIZE, out->fadt_offset);
+	put32(rsdt + ACPI_HEADER_SIZE + 4, out->madt_offset);
+	put_header(xsdt, "XSDT", ACPI_HEADER_SIZE + 2 * 8, SDT_REVISION);
+	put64(xsdt + ACPI_HEADER_SIZE, out->fadt_offset);
+	put64(xsdt + ACPI_HEADER_SIZE + 8, out->madt_offset);
+
+	build_rsdp(out->rsdp, out->rsdt_offset, out->xsdt_offset);
+
+	build_loader(&out->loader, out);
+	if (out->loader.error) {
+		err = out->loader.error;
+		acpi_tables_release(out);
+		return err;
+	}
+	return 0;
+}
+
+void acpi_tables_release(struct acpi_tables *tables)
+{
+	kfree(tables->tables);
+	acpi_loader_release(&tables->loader);
+	memset(tables, 0, sizeof(*tables));
+}
+
+int acpi_install(struct fwcfg *fw, const struct acpi_pc_config *cfg)
+{
+	struct acpi_tables t;
+	int err = acpi_build(cfg, &t);
+
+	if (err) {
+		log_error("acpi: cannot build the tables (error %d)\n", err);
+		return err;
+	}
+	err = fwcfg_add_file(fw, ACPI_TABLES_FILE, t.tables, t.tables_len);
+	if (!err)
+		err = fwcfg_add_file(fw, ACPI_RSDP_FILE, t.rsdp, sizeof(t.rsdp));
+	if (!err)
+		err = fwcfg_add_file(fw, ACPI_LOADER_FILE, t.loader.buf, t.loader.len);
+	if (err)
+		log_error("acpi: cannot add the tables to fw_cfg (error %d)\n", err);
+	else
+		log_info("acpi: %u CPU(s), %u bytes of tables, PM block at %#x, SCI %u\n",
+			 cfg->cpu_count, t.tables_len, cfg->pm_base, cfg->sci_irq);
+	acpi_tables_release(&t);
+	return err;
+}

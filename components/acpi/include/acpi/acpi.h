@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ACPI tables for the x86 "pc" machine (i440FX host bridge, PIIX3 ISA
+ * bridge, PIIX4 power management), handed to the guest firmware the way
+ * QEMU does it: three fw_cfg files
+ *
+ *   etc/acpi/tables   FACS, DSDT, FADT, MADT, RSDT, XSDT back to back,
+ *                     with pointers stored as offsets into this file
+ *   etc/acpi/rsdp     the RSDP (ACPI 2.0, 36 bytes), pointers likewise
+ *   etc/table-loader  the script that tells SeaBIOS/OVMF where to load
+ *                     both, how to turn the offsets into addresses and
+ *                     which checksums to compute (<acpi/loader.h>)
+ *
+ * Neither SeaBIOS nor OVMF builds ACPI tables for a QEMU-like machine;
+ * without these files the guest OS finds no ACPI at all.
+ *
+ * The DSDT is compiled from dsdt.asl at build time; the other tables are
+ * built here from struct acpi_pc_config.  docs/acpi.md has the details.
+ */
+#ifndef ACPI_ACPI_H
+#define ACPI_ACPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <acpi/loader.h>
+
+struct fwcfg;
+
+#define ACPI_TABLES_FILE "etc/acpi/tables"
+#define ACPI_RSDP_FILE "etc/acpi/rsdp"
+
+/* xAPIC MADT entries carry 8-bit APIC ids and processor UIDs (0xFF = all). */
+#define ACPI_MAX_CPUS 255
+
+/* Where the pc machine puts things (platform facts E.2, E.3). */
+#define ACPI_PC_PM_BASE 0x600           /* SeaBIOS's choice when a loader script exists */
+#define ACPI_PC_SCI_IRQ 9
+#define ACPI_PC_SMI_CMD_PORT 0xB2
+#define ACPI_PC_ACPI_ENABLE 0xF1
+#define ACPI_PC_ACPI_DISABLE 0xF0
+#define ACPI_PC_RESET_PORT 0xCF9
+#define ACPI_PC_RESET_VALUE 0x06        /* hard reset, then start it */
+#define ACPI_PC_LAPIC_ADDRESS 0xFEE00000u
+#define ACPI_PC_IOAPIC_ADDRESS 0xFEC00000u
+#define ACPI_PC_RTC_CENTURY 0x32        /* CMOS index of the century byte */
+
+/* Sizes of the fixed-size tables. */
+#define ACPI_RSDP_SIZE 36
+#define ACPI_FACS_SIZE 64
+#define ACPI_FADT_SIZE 244              /* revision 3 */
+#define ACPI_HEADER_SIZE 36
+
+/* What the tables describe. */
+struct acpi_pc_config {
+	unsigned cpu_count;                     /* 1..ACPI_MAX_CPUS        */
+	uint8_t apic_id[ACPI_MAX_CPUS];         /* local APIC id of CPU n  */
+	uint16_t pm_base;                       /* PIIX4 PM I/O block      */
+	uint8_t sci_irq;
+	uint32_t lapic_address;
+	uint32_t ioapic_address;
+	uint8_t ioapic_id;
+	uint32_t ioapic_gsi_base;
+	/* 32-bit PCI memory window, first and last byte (DSDT PCI0._CRS). */
+	uint32_t pci_window_first;
+	uint32_t pci_window_last;
+};
+
+/*
+ * The pc machine's values: cpu_count CPUs with APIC ids 0..n-1, PM block
+ * at 0x600, SCI 9, LAPIC/IOAPIC at their usual addresses (IOAPIC id 0,
+ * GSI base 0), and a PCI window from low_ram_end (the end of RAM below
+ * 4 GiB) up to the IOAPIC.
+ */
+void acpi_pc_config_init(struct acpi_pc_config *cfg, unsigned cpu_count, uint32_t low_ram_end);
+
+/* The three fw_cfg files' contents and where each table sits. */
+struct acpi_tables {
+	uint8_t *tables;
+	uint32_t tables_len;
+	uint8_t rsdp[ACPI_RSDP_SIZE];
+	struct acpi_loader loader;
+	uint32_t facs_offset, dsdt_offset, fadt_offset, madt_offset, rsdt_offset, xsdt_offset;
+};
+
+/*
+ * Builds the tables and the loader script.  Checksums are left 0 and
+ * pointers hold offsets into their target file: the firmware fills both
+ * in by running the script.  0, -EINVAL (bad cpu_count or window) or
+ * -ENOMEM; on error nothing needs releasing.
+ */
+int acpi_build(const struct acpi_pc_config *cfg, struct acpi_tables *out);
+void acpi_tables_release(struct acpi_tables *tables);
+
+/*
+ * Builds the tables for cfg and adds etc/acpi/tables, etc/acpi/rsdp and
+ * etc/table-loader to fw.  0 or a negative errno (from acpi_build or
+ * fwcfg_add_file).
+ */
+int acpi_install(struct fwcfg *fw, const struct acpi_pc_config *cfg);
+
+/* The DSDT compiled from dsdt.asl (before the PCI window is filled in). */
+extern const uint8_t acpi_dsdt_aml[];
+extern const uint32_t acpi_dsdt_aml_len;
+
+#endif

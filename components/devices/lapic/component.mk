@@ -1,0 +1,2 @@
+obj-y  += lapic.o
+host-y += lapic.o

@@ -1,0 +1,2 @@
+obj-y  += x86emu.o
+host-y += x86emu.o

@@ -394,6 +394,12 @@ int vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 	host_daif = read_sysreg(daif);
 	__asm__ volatile("msr daifset, #0xf" : : : "memory");
 	cpu->vcpu = v;
+	/*
+	 * Interrupt injection: the VM's interrupt controller model (the vGIC,
+	 * components/devices/vgic3) writes its pending interrupts into the
+	 * GIC list registers ICH_LR<n>_EL2 (and ICH_HCR_EL2) here, on this
+	 * physical CPU; sync() after the exit reads them back.
+	 */
 	if (v->irq_ops && v->irq_ops->fill)
 		v->irq_ops->fill(v, v->irq_opaque);
 

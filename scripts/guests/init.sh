@@ -1,5 +1,6 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: MIT
+# shellcheck shell=dash disable=SC2013 # words, not lines, are read on purpose
 #
 # /init of the test guests' initramfs (scripts/guests/fetch.sh copies it
 # there, next to a static busybox in /bin).  It reports what the guest sees
@@ -38,7 +39,7 @@ count_online_cpus() {
 }
 
 mem_total_kb() {
-	while read -r key value unit; do
+	while read -r key value _unit; do
 		if [ "$key" = "MemTotal:" ]; then
 			echo "$value"
 			return

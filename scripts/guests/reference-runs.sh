@@ -27,7 +27,7 @@ logdir=$guestdir/runs
 mkdir -p "$logdir"
 limit=${LIMIT:-180} # seconds before a run counts as hung
 
-aarch64_qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu max -smp 2 -m 1G -nographic)
+aarch64_qemu=(qemu-system-aarch64 -M "virt,gic-version=3" -cpu max -smp 2 -m 1G -nographic)
 x86_64_qemu=(qemu-system-x86_64 -accel tcg -m 1G -smp 2 -nographic)
 poweroff_marker='TESSERA-GUEST-OK .* action=poweroff'
 

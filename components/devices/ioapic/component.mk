@@ -1,0 +1,2 @@
+obj-y  += ioapic.o
+host-y += ioapic.o

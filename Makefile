@@ -188,7 +188,7 @@ help:
 	@echo 'Testing:'
 	@echo '  test                     host unit tests, fuzz regressions and boot tests'
 	@echo '  test-one T=<name>        one test, e.g. T=aarch64/banner or T=unit/core/test_heap'
-	@echo '  coverage                 line coverage of the device models (gcovr)'
+	@echo '  coverage                 line coverage of the guest-facing components (gcovr, >= 85%)'
 	@echo '  fuzz FUZZ_SECONDS=N      run every fuzz target for N seconds'
 	@echo '  bench-<component>        run that component'"'"'s micro-benchmarks (e.g. bench-bus)'
 	@echo

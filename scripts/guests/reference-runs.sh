@@ -60,7 +60,7 @@ measure() {
 	fi
 	[ "$result" = ok ] || failures=$((failures + 1))
 	printf '%-22s %-6s marker %6ss  exit %6ss  %s\n' "$name" "$result" "$marker_at" "$exit_at" \
-		"$(grep -aom1 -- "$pattern.*" "$log" | tr -d '\r' || true)"
+		"$(grep -aom1 -- "${pattern}[^[:cntrl:]]*" "$log" || true)"
 }
 
 for run in "${runs[@]}"; do

@@ -265,6 +265,7 @@ build_initramfs() {
 	local busybox=$1 dest=$2 tree=$cache/initramfs-tree.$$
 	rm -rf "$tree"
 	mkdir -p "$tree"/{bin,dev,proc,sys,tmp}
+	chmod 0755 "$tree" "$tree"/{bin,dev,proc,sys,tmp} # whatever the umask
 	install -m 0755 "$busybox" "$tree/bin/busybox"
 	install -m 0755 "$init_script" "$tree/init"
 	# The kernel opens /dev/console for /init before devtmpfs is mounted.

@@ -62,7 +62,7 @@ endif
 DEFAULT_ARCH = $(or $(ARCH),$(CONFIG_ARCH_NOW),aarch64)
 
 .DEFAULT_GOAL := all
-.PHONY: host-fuzz kconfig-components all image prepare components menuconfig olddefconfig savedefconfig help \
+.PHONY: guests host-fuzz kconfig-components all image prepare components menuconfig olddefconfig savedefconfig help \
 	clean distclean run debug setup test test-one host-tests coverage fuzz FORCE
 
 all: image
@@ -131,6 +131,13 @@ debug: setup
 	$(Q)$(MAKE) -f $(srctree)/Makefile O=$(O) image
 	$(Q)$(srctree)/scripts/emu/$(EMULATOR)-$(DEFAULT_ARCH).sh debug $(objtree) "$(CMDLINE)"
 
+# Guest firmware, kernels and initramfs from Debian packages (docs/guests.md).
+# One cache shared by every O= build folder; GUEST_ARCH= limits it to one
+# architecture.
+GUESTS ?= $(srctree)/build/guests
+guests:
+	$(Q)bash $(srctree)/scripts/guests/fetch.sh '$(GUESTS)' $(GUEST_ARCH)
+
 # ---- tests -----------------------------------------------------------------
 
 test: setup
@@ -184,6 +191,8 @@ help:
 	@echo '  run                      install what is missing, build, boot in an emulator'
 	@echo '                           (ARCH=x86_64|aarch64, EMULATOR=qemu|bochs, CMDLINE="...")'
 	@echo '  debug                    like run, but the emulator waits for gdb'
+	@echo '  guests                   fetch the guest firmware, kernels and initramfs from Debian'
+	@echo '                           packages into build/guests (GUESTS=DIR, GUEST_ARCH=aarch64|x86_64)'
 	@echo
 	@echo 'Testing:'
 	@echo '  test                     host unit tests, fuzz regressions and boot tests'

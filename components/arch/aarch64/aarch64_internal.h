@@ -63,6 +63,8 @@ void pl011_register_console(void);
 
 /* gic.c */
 void gic_probe(struct aarch64_gic *gic);
+/* Drives the GICv3 from EL2 on the calling CPU (the distributor on the first call). */
+int gic_init_cpu(void);
 
 /* psci.c */
 void psci_set_conduit(enum psci_conduit conduit);

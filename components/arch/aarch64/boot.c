@@ -132,6 +132,7 @@ void aarch64_boot_primary(const void *dtb, uint64_t from_el3)
 	psci_set_conduit(plat->psci);
 	timer_init(plat->timer_dtb_frequency);
 	gic_probe(&plat->gic);
+	gic_init_cpu();
 
 	kernel_main(bi);
 }
@@ -140,5 +141,6 @@ void aarch64_secondary_main(struct percpu *cpu)
 {
 	log_info("CPU%u: MPIDR 0x%llx online at EL%u", cpu->id,
 		 (unsigned long long)this_cpu_mpidr(), current_el());
+	gic_init_cpu();
 	kernel_secondary_main();
 }

@@ -4,7 +4,8 @@
  * is reported with the whole register state, straight to the UART (the
  * fault may have hit while the console lock was held), and the image
  * panics.  Exceptions from a lower EL belong to the guest and go to the
- * handler the vCPU backend installs.
+ * handler the vCPU backend installs.  An IRQ at EL2 goes to the GIC
+ * driver (gic.c) and returns to the interrupted code.
  */
 #include "aarch64_internal.h"
 
@@ -159,6 +160,11 @@ void aarch64_exception_entry(struct exception_frame *frame, uint64_t vector)
 
 	if (vector >= 8 && handler) {
 		handler(frame, (unsigned int)vector);
+		return;
+	}
+	/* An IRQ at EL2 (IRQs unmasked somewhere): the GIC driver handles it. */
+	if ((vector == 1 || vector == 5) && aarch64_gic_ready()) {
+		aarch64_gic_handle_irqs();
 		return;
 	}
 	if (id >= MAX_CPUS || reporting[id]++) {

@@ -36,3 +36,19 @@ uint64_t arch_timer_ns(void)
 	/* Split so that neither product overflows 64 bits. */
 	return ticks / counter_hz * NSEC_PER_SEC + ticks % counter_hz * NSEC_PER_SEC / counter_hz;
 }
+
+/* CNTHP_CTL_EL2: ENABLE, IMASK clear. */
+#define CNTHP_CTL_ENABLE 1ULL
+
+void aarch64_hyp_timer_wake_at(uint64_t count)
+{
+	write_sysreg(cnthp_cval_el2, count);
+	write_sysreg(cnthp_ctl_el2, CNTHP_CTL_ENABLE);
+	isb();
+}
+
+void aarch64_hyp_timer_cancel(void)
+{
+	write_sysreg(cnthp_ctl_el2, 0);
+	isb();
+}

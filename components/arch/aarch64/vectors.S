@@ -3,9 +3,10 @@
  * EL2 exception vectors.  Every entry saves the general registers,
  * ELR/SPSR/ESR/FAR_EL2 and the interrupted SP in a struct exception_frame
  * on the current stack and calls aarch64_exception_entry(frame, vector).
- * Exceptions from EL2 itself are reported there and do not return; those
- * from a lower EL (a guest) return here and resume it with the frame's
- * (possibly updated) registers.
+ * Exceptions from EL2 itself are reported there and do not return, except
+ * IRQs (the GIC driver handles them); those and the ones from a lower EL
+ * (a guest) return here and resume with the frame's (possibly updated)
+ * registers.
  */
 #include "aarch64_internal.h"
 
@@ -70,14 +71,18 @@ exception_common:
 	mrs	x3, far_el2
 	stp	x2, x3, [sp, #272]
 	mov	x0, sp
+	mov	x19, x1                 /* the vector, kept across the call */
 	bl	aarch64_exception_entry
 
-	/* Back to a lower EL with the frame as the handler left it. */
+	/* Back with the frame as the handler left it: a lower EL or an IRQ at EL2. */
 	ldp	x2, x3, [sp, #256]
 	msr	elr_el2, x2
 	msr	spsr_el2, x3
+	cmp	x19, #8                 /* SP_EL1 only belongs to a lower EL's frame */
+	b.lo	2f
 	ldr	x2, [sp, #248]
 	msr	sp_el1, x2
+2:
 	ldp	x0, x1, [sp, #0]
 	ldp	x2, x3, [sp, #16]
 	ldp	x4, x5, [sp, #32]

@@ -49,6 +49,42 @@ const struct aarch64_platform *aarch64_platform(void);
 /* "GICv3 at 0x08000000" (or "no GIC found"): for log lines and reports. */
 const char *aarch64_gic_describe(void);
 
+/*
+ * The host GICv3 driver (gic.c), at EL2, per CPU.  The hypervisor runs
+ * with IRQs masked; what arrives is acknowledged by the vCPU backend after
+ * a guest exit or a wait (aarch64_gic_handle_irqs()).
+ */
+#define GIC_SGI_KICK        0    /* "leave the guest / wake up", arch_kick_cpu() */
+#define GIC_PPI_MAINTENANCE 25   /* virtual CPU interface maintenance interrupt  */
+#define GIC_PPI_VTIMER      27   /* EL1 virtual timer (the guest's own timer)    */
+
+/* This CPU's GICv3 CPU interface is on (false on GICv2 or without a GIC). */
+bool aarch64_gic_ready(void);
+/*
+ * Acknowledges (ICC_IAR1_EL1), handles and ends (ICC_EOIR1_EL1) every
+ * interrupt pending at this CPU's interface; how many.  Works with IRQs
+ * masked.
+ */
+unsigned int aarch64_gic_handle_irqs(void);
+/* Enables or disables SGI/PPI intid (0..31) on this CPU's redistributor. */
+void aarch64_gic_set_ppi(unsigned int intid, bool enabled);
+/* Sends GIC_SGI_KICK to CPU cpu (any CPU, also the caller's own). */
+void arch_kick_cpu(unsigned int cpu);
+
+/* Interrupts the GIC driver took on one CPU, by kind. */
+struct aarch64_gic_stats {
+	uint64_t kicks, maintenance, vtimer, hyp_timer, other;
+};
+struct aarch64_gic_stats aarch64_gic_stats(unsigned int cpu);
+
+/*
+ * The EL2 physical timer (CNTHP_*, timer.c): an interrupt on this CPU when
+ * CNTPCT_EL0 reaches count, to end a WFI wait at a guest's timer deadline.
+ * The interrupt handler cancels it again.
+ */
+void aarch64_hyp_timer_wake_at(uint64_t count);
+void aarch64_hyp_timer_cancel(void);
+
 /* PSCI calls through the conduit of the DTB; a PSCI return code. */
 int64_t psci_call(uint32_t function, uint64_t arg0, uint64_t arg1, uint64_t arg2);
 #define PSCI_VERSION          0x84000000u

@@ -62,7 +62,7 @@ endif
 DEFAULT_ARCH = $(or $(ARCH),$(CONFIG_ARCH_NOW),aarch64)
 
 .DEFAULT_GOAL := all
-.PHONY: guests host-fuzz kconfig-components all image prepare components menuconfig olddefconfig savedefconfig help \
+.PHONY: guests host-fuzz kconfig-components all image archive prepare components menuconfig olddefconfig savedefconfig help \
 	clean distclean run debug setup test test-one host-tests coverage fuzz FORCE
 
 all: image
@@ -98,7 +98,13 @@ prepare: kconfig-components
 		--make-out $(objtree)/components.mk --gen-dir $(objtree)/gen
 
 image: prepare
-	$(Q)$(SUBMAKE) -f $(srctree)/scripts/build.mk image
+	$(Q)$(SUBMAKE) -f $(srctree)/scripts/build.mk VMS='$(abspath $(VMS))' GUESTS='$(GUESTS)' image
+
+# Only the boot archive (BOOTARCHIVE=file writes it elsewhere): another set
+# of VMS for the same image.
+archive: prepare
+	$(Q)$(SUBMAKE) -f $(srctree)/scripts/build.mk VMS='$(abspath $(VMS))' GUESTS='$(GUESTS)' \
+		$(if $(BOOTARCHIVE),BOOTARCHIVE='$(abspath $(BOOTARCHIVE))') archive
 
 components: prepare
 	$(Q)$(COMPDB) list $(COMPDB_ARGS) --config $(objtree)/.config
@@ -123,9 +129,27 @@ setup:
 EMULATOR ?= $(shell $(srctree)/scripts/emu/default-emulator.sh $(DEFAULT_ARCH))
 CMDLINE ?= $(shell sed -n 's/^CONFIG_IMAGE_CMDLINE="\(.*\)"/\1/p' '$(objtree)/.config' 2>/dev/null)
 
+# The VMs of a run: VM=path/to/my.vm, or GUEST=<name> for a ready-made one
+# in configs/vms/<arch>/ (make run GUEST=aavmf).  Without either the image
+# boots alone.  A VM that names guests/ files gets them fetched first.
+VM_CONFIG_DIR = $(srctree)/configs/vms/$(DEFAULT_ARCH)
+RUN_VMS = $(strip $(VM) $(if $(GUEST),$(VM_CONFIG_DIR)/$(GUEST).vm))
+
 run: setup
-	$(Q)$(MAKE) -f $(srctree)/Makefile O=$(O) image
+	$(Q)$(MAKE) -f $(srctree)/Makefile O=$(O) run-vms-ready
+	$(Q)$(MAKE) -f $(srctree)/Makefile O=$(O) VMS='$(RUN_VMS)' image
 	$(Q)$(srctree)/scripts/emu/$(EMULATOR)-$(DEFAULT_ARCH).sh run $(objtree) "$(CMDLINE)"
+
+# Checks that the VMs of the run exist and fetches the guest files they need.
+.PHONY: run-vms-ready
+run-vms-ready:
+	$(Q)if [ -n '$(GUEST)' ] && [ ! -f '$(VM_CONFIG_DIR)/$(GUEST).vm' ]; then \
+		echo "error: there is no ready-made guest '$(GUEST)' for $(DEFAULT_ARCH); GUEST= takes one of:" \
+			"$$(cd '$(VM_CONFIG_DIR)' 2>/dev/null && ls *.vm 2>/dev/null | sed 's/\.vm$$//' | tr '\n' ' ')(configs/vms/$(DEFAULT_ARCH)/)."; \
+		exit 1; fi
+	$(Q)for v in $(RUN_VMS); do [ -f "$$v" ] || { echo "error: the VM configuration $$v does not exist."; exit 1; }; done
+	$(Q)if [ -n '$(RUN_VMS)' ] && grep -qs '^[^#]*guests/' $(RUN_VMS); then \
+		bash $(srctree)/scripts/guests/fetch.sh '$(GUESTS)' $(DEFAULT_ARCH); fi
 
 debug: setup
 	$(Q)$(MAKE) -f $(srctree)/Makefile O=$(O) image
@@ -190,6 +214,9 @@ help:
 	@echo '  components               list the enabled components, versions and folders'
 	@echo '  run                      install what is missing, build, boot in an emulator'
 	@echo '                           (ARCH=x86_64|aarch64, EMULATOR=qemu|bochs, CMDLINE="...")'
+	@echo '                           GUEST=<name>: with a ready-made VM of configs/vms/<arch>/ (aavmf, linux)'
+	@echo '                           VM=path/to/my.vm: with your own VM (docs/vm-config.md)'
+	@echo '  archive                  only the boot archive; VMS="a.vm b.vm" adds VMs and their guest files'
 	@echo '  debug                    like run, but the emulator waits for gdb'
 	@echo '  guests                   fetch the guest firmware, kernels and initramfs from Debian'
 	@echo '                           packages into build/guests (GUESTS=DIR, GUEST_ARCH=aarch64|x86_64)'

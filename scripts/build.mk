@@ -66,7 +66,7 @@ endef
 $(foreach c,$(COMPONENTS),$(eval $(call add_component,$(c))))
 
 .PHONY: image toolcheck FORCE
-image: toolcheck $(objtree)/tessera.elf $(objtree)/tessera.bin $(objtree)/bootarchive.cpio
+image: toolcheck $(objtree)/tessera.elf $(objtree)/tessera.bin archive
 
 toolcheck:
 	@command -v $(CC) >/dev/null || { echo "error: the compiler $(CC) is missing; install $(if $(CROSS_COMPILE),gcc-aarch64-linux-gnu,gcc) (bash scripts/setup.sh as root does it), or set CROSS_COMPILE."; exit 1; }
@@ -82,16 +82,26 @@ $(objtree)/tessera.bin: $(objtree)/tessera.elf
 	$(call quiet,OBJCOPY,$@)
 	$(Q)$(OBJCOPY) -O binary $< $@
 
-# The boot archive: the configuration the image was built from, plus the
-# files components add with 'archive-y += <name-in-archive>=<file>'.
-ARCHIVE_DIR := $(objtree)/archive
-$(objtree)/bootarchive.cpio: $(objtree)/.config FORCE
+# The boot archive: the configuration the image was built from, the files
+# components add with 'archive-y += <name-in-archive>=<file>', and the VM
+# configurations of VMS="a.vm b.vm" with the guest files they name (from
+# the guest cache $(GUESTS)/<arch>/, else next to the .vm file; see
+# scripts/mkarchive.py).  BOOTARCHIVE= writes it elsewhere: the test runner
+# gives each guest test its own archive for the same image.
+VMS ?=
+GUESTS ?= $(srctree)/build/guests
+PYTHON ?= /usr/bin/python3
+BOOTARCHIVE ?= $(objtree)/bootarchive.cpio
+ARCHIVE_DIR := $(if $(filter $(objtree)/bootarchive.cpio,$(BOOTARCHIVE)),$(objtree)/archive,$(BOOTARCHIVE).d)
+IMAGE_ARCH := $(patsubst "%",%,$(CONFIG_ARCH))
+
+.PHONY: archive
+archive: $(BOOTARCHIVE)
+
+$(BOOTARCHIVE): $(objtree)/.config FORCE
 	$(call quiet,CPIO,$@)
-	$(Q)rm -rf $(ARCHIVE_DIR) && mkdir -p $(ARCHIVE_DIR)/etc
-	$(Q)cp $(objtree)/.config $(ARCHIVE_DIR)/etc/tessera.config
-	$(Q)$(foreach f,$(archive-files),mkdir -p $(ARCHIVE_DIR)/$(dir $(firstword $(subst =, ,$(f)))) && \
-		cp $(lastword $(subst =, ,$(f))) $(ARCHIVE_DIR)/$(firstword $(subst =, ,$(f))) &&) true
-	$(Q)cd $(ARCHIVE_DIR) && find . -mindepth 1 | LC_ALL=C sort | \
-		cpio -o -H newc --reproducible -R 0:0 --quiet > $@.tmp && mv $@.tmp $@
+	$(Q)$(PYTHON) $(srctree)/scripts/mkarchive.py --out $@ --staging $(ARCHIVE_DIR) \
+		--arch $(IMAGE_ARCH) --guests '$(GUESTS)' --file etc/tessera.config=$(objtree)/.config \
+		$(foreach f,$(archive-files),--file $(f)) $(foreach v,$(VMS),--vm '$(v)')
 
 -include $(shell find $(objtree)/obj -name '*.d' 2>/dev/null)

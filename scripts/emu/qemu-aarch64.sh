@@ -5,7 +5,8 @@
 # Linux Image ("-kernel"), entered at EL2 (virtualization=on) with a GICv3:
 #   scripts/emu/qemu-aarch64.sh run|test|debug <builddir> <cmdline>
 #   run    the serial console is this terminal (Ctrl-A X quits)
-#   test   no input; serial output on stdout; ends when the image powers off
+#   test   serial output on stdout, input from stdin when it is a pipe
+#          (else none); ends when the image powers off
 #   debug  QEMU waits for gdb on port 1234
 # Environment: SMP (CPUs, default 2), MEM (default 1G), EL (2, default, or
 # 1: without virtualization=on QEMU enters the image at EL1, which it must
@@ -53,8 +54,11 @@ run)
 	exec "$@" -nographic
 	;;
 test)
+	# Console input only from a pipe (the test runner's, for a test that
+	# types into the guest); a terminal or anything else gives none.
+	[ -p /dev/stdin ] || exec </dev/null
 	exec "$@" -display none -chardev stdio,id=console,signal=off \
-		-serial chardev:console -monitor none </dev/null
+		-serial chardev:console -monitor none
 	;;
 debug)
 	if command -v gdb-multiarch >/dev/null 2>&1; then gdb=gdb-multiarch; else gdb=aarch64-linux-gnu-gdb; fi

@@ -7,7 +7,8 @@
 # (nested VMX); otherwise under TCG, which has no VMX: the image then says
 # so and stops.
 #   run    the serial console is this terminal (Ctrl-A X quits)
-#   test   no input; serial output on stdout; ends when the image powers off
+#   test   serial output on stdout, input from stdin when it is a pipe
+#          (else none); ends when the image powers off
 #   debug  QEMU waits for gdb on port 1234
 # Environment: SMP (CPUs, default 2), MEM (default 1G).
 set -eu
@@ -55,8 +56,11 @@ run)
 	exec "$@" -nographic
 	;;
 test)
+	# Console input only from a pipe (the test runner's, for a test that
+	# types into the guest); a terminal or anything else gives none.
+	[ -p /dev/stdin ] || exec </dev/null
 	exec "$@" -display none -chardev stdio,id=console,signal=off \
-		-serial chardev:console -monitor none </dev/null
+		-serial chardev:console -monitor none
 	;;
 debug)
 	echo "QEMU waits for gdb; attach with:"

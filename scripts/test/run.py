@@ -8,6 +8,24 @@ Tests, by name:
                             (tests/corpus/<target>/: seeds and regressions)
   <arch>/<name>             boot tests (tests/boot/<arch>/<name>.test): the
                             image boots in an emulator and its output is matched
+  tools/<name>              tests of the build scripts (scripts/test/test_*.py)
+
+A boot test file has one 'key: value' per line ('#' starts a comment line):
+  emulator: qemu|bochs      the launcher scripts/emu/<emulator>-<arch>.sh
+  timeout: <seconds>        default 120
+  cmdline: <text>           the image's command line
+  env: NAME=value           environment of the launcher (SMP=2, MEM=1G, ...)
+  expect: <regex>           must appear, each after the previous one's match
+  expect-count: <n> <regex> must appear at least n times in all
+  reject: <regex>           must not appear anywhere
+  guests: yes               needs the guest files: 'make guests GUEST_ARCH=<arch>'
+                            runs once before the first such test
+  vm: <path.vm>             a VM configuration (relative to the test file; may
+                            repeat): the test gets its own boot archive with
+                            these VMs and their guest files, same image
+  send: <regex> => <text>   once <regex> appears after the previous send's
+                            match, type <text> and Enter on the console (QEMU)
+The run stops once everything expected was seen and everything sent.
 
 Configurations: with a .config in the build folder, the unit tests are those
 of the components it enables and the boot tests of its architecture use it;
@@ -27,6 +45,9 @@ import time
 
 ARCHES = ("aarch64", "x86_64")
 UNIT_TIMEOUT = 120
+# Seconds between typed characters: a person's pace, so that a guest
+# polling a small UART receive FIFO loses nothing.
+TYPING_DELAY = 0.02
 
 
 def config_arch(path):
@@ -41,8 +62,75 @@ def config_arch(path):
     return None
 
 
+def expect_missing(text, expect):
+    """The first pattern of expect not found after the previous one's
+    match, or None when all are there in order."""
+    pos = 0
+    for pat in expect:
+        m = re.compile(pat, re.M).search(text, pos)
+        if not m:
+            return pat
+        pos = m.end()
+    return None
+
+
+def count_missing(text, counts):
+    """The first (n, pattern) of counts that appears fewer than n times,
+    with how often it did appear; None when all are satisfied."""
+    for n, pat in counts:
+        seen = len(re.compile(pat, re.M).findall(text))
+        if seen < n:
+            return n, pat, seen
+    return None
+
+
+def parse_test(path):
+    """The spec of a boot test file, or raises ValueError with the reason."""
+    spec = {"emulator": "qemu", "timeout": "120", "cmdline": "", "expect": [],
+            "reject": [], "env": [], "vm": [], "send": [], "expect-count": [],
+            "guests": "no"}
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            key, _, value = line.partition(":")
+            key, value = key.strip(), value.strip()
+            where = "%s:%d" % (path, number)
+            if key == "send":
+                pat, sep, text = value.partition(" =>")
+                if not sep or not pat.strip():
+                    raise ValueError("%s: send wants '<regex> => <text>'" % where)
+                spec["send"].append((pat.strip(), text[1:] if text.startswith(" ") else text))
+            elif key == "expect-count":
+                n, _, pat = value.partition(" ")
+                if not n.isdigit() or int(n) < 1 or not pat.strip():
+                    raise ValueError("%s: expect-count wants '<n> <regex>'" % where)
+                spec["expect-count"].append((int(n), pat.strip()))
+            elif key == "vm":
+                spec["vm"].append(os.path.join(os.path.dirname(os.path.abspath(path)), value))
+            elif key in ("expect", "reject", "env"):
+                spec[key].append(value)
+            elif key == "guests":
+                if value not in ("yes", "no"):
+                    raise ValueError("%s: guests is yes or no, not '%s'" % (where, value))
+                spec[key] = value
+            elif key in spec:
+                spec[key] = value
+            else:
+                raise ValueError("%s: unknown key '%s'" % (path, key))
+    for pat in spec["expect"] + spec["reject"] + [p for p, _ in spec["send"]] + \
+            [p for _, p in spec["expect-count"]]:
+        try:
+            re.compile(pat)
+        except re.error as e:
+            raise ValueError("%s: /%s/ is not a regular expression: %s" % (path, pat, e))
+    return spec
+
+
 class Runner:
-    def __init__(self, srctree, objtree, only):
+    def __init__(self, srctree, objtree, only, boot_dir="tests/boot"):
+        self.boot_dir = os.path.join(srctree, boot_dir)
         self.srctree = srctree
         self.objtree = objtree
         self.only = only
@@ -55,6 +143,7 @@ class Runner:
         self.extra = open(extra_file).read().strip() if os.path.exists(extra_file) else ""
         self.prepared = {}           # arch -> True/False (config ok)
         self.images = {}             # arch -> None (ok) or error text
+        self.guests = {}             # arch -> None (fetched) or error text
 
     # -- building ----------------------------------------------------------
     def builddir(self, arch):
@@ -91,6 +180,32 @@ class Runner:
                 rc, out = self.make(arch, "image")
                 self.images[arch] = None if rc == 0 else out
         return self.images[arch]
+
+    def fetch_guests(self, arch):
+        """'make guests' for one architecture, once per run."""
+        if arch not in self.guests:
+            print("  GUESTS  %s" % arch, flush=True)
+            cmd = ["make", "-s", "-C", self.srctree, "guests", "GUEST_ARCH=" + arch]
+            p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL, text=True, errors="replace")
+            self.guests[arch] = None if p.returncode == 0 else p.stdout
+        return self.guests[arch]
+
+    def test_archive(self, arch, name, vms):
+        """A folder for one test: the architecture's image (linked) and a
+        boot archive of its own with the VMs.  Returns (folder, error)."""
+        tdir = os.path.join(self.objtree, "test", "vm", name.replace("/", "_"))
+        os.makedirs(tdir, exist_ok=True)
+        for f in ("tessera.elf", "tessera.bin"):
+            link = os.path.join(tdir, f)
+            if os.path.lexists(link):
+                os.unlink(link)
+            target = os.path.join(self.builddir(arch), f)
+            if os.path.exists(target):
+                os.symlink(target, link)
+        rc, out = self.make(arch, "archive", "VMS=" + " ".join(vms),
+                            "BOOTARCHIVE=" + os.path.join(tdir, "bootarchive.cpio"))
+        return tdir, (None if rc == 0 else out)
 
     def host_programs(self, arch, target, variant):
         if not self.configure(arch):
@@ -129,14 +244,17 @@ class Runner:
             print("      full log: %s" % logname, flush=True)
 
     # -- running ---------------------------------------------------------------
-    def run_process(self, cmd, timeout, env=None, expect=(), reject=()):
-        """Runs cmd; returns (output, timed_out, exit_code, all_expected)."""
+    def run_process(self, cmd, timeout, env=None, expect=(), counts=(), sends=()):
+        """Runs cmd, typing each send's text once its pattern has appeared;
+        returns (output, timed_out, exit_code, seconds).  Stops the process
+        once every expect (in order) and count was seen and all was sent."""
         start = time.time()
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+                             stdin=subprocess.PIPE if sends else subprocess.DEVNULL,
+                             env=env, start_new_session=True)
         os.set_blocking(p.stdout.fileno(), False)
         buf = b""
-        idx = 0
+        sent, send_pos = 0, 0
         timed_out = False
         while True:
             chunk = None
@@ -147,15 +265,16 @@ class Runner:
             if chunk:
                 buf += chunk
                 text = buf.decode("utf-8", "replace")
-                pos = 0
-                idx = 0
-                for pat in expect:
-                    m = re.compile(pat, re.M).search(text, pos)
+                while sent < len(sends):
+                    m = re.compile(sends[sent][0], re.M).search(text, send_pos)
                     if not m:
                         break
-                    pos = m.end()
-                    idx += 1
-                if expect and idx == len(expect):
+                    send_pos = m.end()
+                    self.type_text(p, sends[sent][1] + "\r")
+                    sent += 1
+                if (expect or counts) and sent == len(sends) and \
+                        expect_missing(text, expect) is None and \
+                        count_missing(text, counts) is None:
                     # Everything expected was seen; let the machine finish
                     # its line, then stop it.
                     time.sleep(0.5)
@@ -184,8 +303,24 @@ class Runner:
                 except ProcessLookupError:
                     pass
                 p.wait()
+        for stream in (p.stdin, p.stdout):
+            if stream:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
         text = buf.decode("utf-8", "replace")
         return text, timed_out, p.returncode, time.time() - start
+
+    @staticmethod
+    def type_text(p, text):
+        for c in text.encode():
+            try:
+                p.stdin.write(bytes([c]))
+                p.stdin.flush()
+            except (BrokenPipeError, OSError):
+                return
+            time.sleep(TYPING_DELAY)
 
     def run_program(self, name, cmd, cwd=None):
         start = time.time()
@@ -229,7 +364,7 @@ class Runner:
 
     def boot_tests(self):
         for arch in ARCHES:
-            tdir = os.path.join(self.srctree, "tests", "boot", arch)
+            tdir = os.path.join(self.boot_dir, arch)
             if not os.path.isdir(tdir):
                 continue
             for fname in sorted(os.listdir(tdir)):
@@ -240,26 +375,32 @@ class Runner:
                     self.boot_test(arch, name, os.path.join(tdir, fname))
 
     def boot_test(self, arch, name, path):
-        spec = {"emulator": "qemu", "timeout": "120", "cmdline": "", "expect": [],
-                "reject": [], "env": []}
-        with open(path) as f:
-            for line in f:
-                line = line.rstrip("\n")
-                if not line.strip() or line.lstrip().startswith("#"):
-                    continue
-                key, _, value = line.partition(":")
-                key, value = key.strip(), value.strip()
-                if key in ("expect", "reject", "env"):
-                    spec[key].append(value)
-                elif key in spec:
-                    spec[key] = value
-                else:
-                    self.record(name, False, 0, "", "%s: unknown key '%s'" % (path, key))
-                    return
+        try:
+            spec = parse_test(path)
+        except ValueError as e:
+            self.record(name, False, 0, "", str(e))
+            return
+        if spec["send"] and spec["emulator"] != "qemu":
+            self.record(name, False, 0, "", "%s: send needs emulator: qemu (the only "
+                        "launcher that takes console input in test mode)" % path)
+            return
+        if spec["guests"] == "yes":
+            err = self.fetch_guests(arch)
+            if err is not None:
+                last = [l for l in err.strip().splitlines() if l.strip()][-1:] or ["failed"]
+                self.record(name, False, 0, err, "make guests: %s" % last[0])
+                return
         err = self.build_image(arch)
         if err is not None:
             self.record(name, False, 0, err, "the %s image did not build" % arch)
             return
+        rundir = self.builddir(arch)
+        if spec["vm"]:
+            rundir, err = self.test_archive(arch, name, spec["vm"])
+            if err is not None:
+                errors = [l for l in err.splitlines() if "error" in l] or ["make archive failed"]
+                self.record(name, False, 0, err, errors[0].strip())
+                return
         script = os.path.join(self.srctree, "scripts", "emu",
                               "%s-%s.sh" % (spec["emulator"], arch))
         env = dict(os.environ)
@@ -268,27 +409,35 @@ class Runner:
             env[k.strip()] = v.strip()
         timeout = float(spec["timeout"])
         out, timed_out, code, secs = self.run_process(
-            [script, "test", self.builddir(arch), spec["cmdline"]], timeout, env=env,
-            expect=spec["expect"])
-        pos, missing = 0, None
-        for pat in spec["expect"]:
-            m = re.compile(pat, re.M).search(out, pos)
-            if not m:
-                missing = pat
-                break
-            pos = m.end()
+            [script, "test", rundir, spec["cmdline"]], timeout, env=env,
+            expect=spec["expect"], counts=spec["expect-count"], sends=spec["send"])
+        missing = expect_missing(out, spec["expect"])
+        short = count_missing(out, spec["expect-count"])
         bad = [p for p in spec["reject"] if re.search(p, out, re.M)]
-        if missing is None and not bad:
-            self.record(name, True, secs, out)
-        elif bad:
+        why = "timed out after %ds" % timeout if timed_out else "emulator ended"
+        if bad:
             self.record(name, False, secs, out, "unexpected output: /%s/" % bad[0])
-        else:
-            why = "timed out after %ds" % timeout if timed_out else "emulator ended"
+        elif missing is not None:
             self.record(name, False, secs, out, "%s without /%s/" % (why, missing))
+        elif short is not None:
+            self.record(name, False, secs, out, "%s with /%s/ %d times, not %d" %
+                        (why, short[1], short[2], short[0]))
+        else:
+            self.record(name, True, secs, out)
+
+    def tool_tests(self):
+        tdir = os.path.join(self.srctree, "scripts", "test")
+        for fname in sorted(os.listdir(tdir)):
+            if fname.startswith("test_") and fname.endswith(".py"):
+                name = "tools/" + fname[:-3]
+                if self.selected(name):
+                    self.run_program(name, [sys.executable, os.path.join(tdir, fname)])
 
     def main(self):
         start = time.time()
         self.unit_tests()
+        if self.may_select("tools/"):
+            self.tool_tests()
         self.boot_tests()
         if self.only and not self.results:
             print("error: no test is named '%s'; names look like unit/core/test_heap, "
@@ -307,8 +456,11 @@ def main():
     ap.add_argument("--srctree", required=True)
     ap.add_argument("--objtree", required=True)
     ap.add_argument("--only", default="")
+    ap.add_argument("--boot-dir", default="tests/boot",
+                    help="folder of the boot tests, relative to the source tree "
+                    "(tests/boot-pending: the guest tests waiting for their features)")
     args = ap.parse_args()
-    sys.exit(Runner(args.srctree, args.objtree, args.only).main())
+    sys.exit(Runner(args.srctree, args.objtree, args.only, args.boot_dir).main())
 
 
 if __name__ == "__main__":

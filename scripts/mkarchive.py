@@ -1,0 +1,259 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Writes Tessera's boot archive (a cpio "newc" archive) from its files and
+the VM configuration files to put in it.
+
+  scripts/mkarchive.py --out FILE --arch ARCH [--guests DIR] [--staging DIR]
+                       [--file NAME=PATH]... [--vm PATH.vm]...
+
+--file puts PATH into the archive as NAME (the configuration, files that
+components add).  --vm puts a VM configuration in as vms/<its file name>,
+together with every file it names (keys kernel, initrd, firmware,
+firmware-vars; docs/vm-config.md).  Those are paths inside the archive;
+their content comes from:
+
+  1. the guest cache, for a path guests/<name>: DIR/<ARCH>/<name>, filled
+     by 'make guests' (DIR defaults to build/guests);
+  2. otherwise the same path taken relative to the .vm file's folder, so a
+     VM can bring its own kernel (kernel = guests/my-Image next to a
+     guests/ folder of the user's, or kernel = mine/Image).
+
+On aarch64, firmware and firmware-vars images are trimmed: Debian pads
+AAVMF to the 64 MiB of a flash bank with zeros, the firmware itself is
+2 MiB and the variable store is blank.  The virt machine fills the rest of
+a bank itself, so only the content, rounded up to whole 256 KiB flash
+sectors, goes into the archive.  x86 firmware is left alone: its position
+below 4 GiB depends on its size.
+
+A line the packager cannot read is left for the hypervisor, which reports
+it as file:line; only a file that cannot be found stops the build.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+
+PATH_KEYS = ("kernel", "initrd", "firmware", "firmware-vars")
+TRIMMED_KEYS = ("firmware", "firmware-vars")
+FLASH_SECTOR = 256 * 1024
+
+
+class ArchiveError(Exception):
+    pass
+
+
+def parse_value(raw):
+    """The value of a 'key = value' line as the hypervisor reads it, or
+    None when the line is malformed (the hypervisor will say why)."""
+    raw = raw.strip(" \t")
+    if raw.startswith('"'):
+        out, i = [], 1
+        escapes = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+        while i < len(raw):
+            c = raw[i]
+            if c == '"':
+                rest = raw[i + 1:].strip(" \t")
+                return "".join(out) if not rest or rest.startswith("#") else None
+            if c == "\\":
+                if i + 1 >= len(raw) or raw[i + 1] not in escapes:
+                    return None
+                out.append(escapes[raw[i + 1]])
+                i += 2
+                continue
+            out.append(c)
+            i += 1
+        return None
+    value = raw.split("#", 1)[0].rstrip(" \t").replace("\t", " ")
+    return None if '"' in value else value
+
+
+def referenced_files(text):
+    """(line number, key, path) of every file a VM configuration names."""
+    refs = []
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip(" \t\r")
+        if not stripped or stripped.startswith("#") or "=" not in stripped:
+            continue
+        key, _, raw = stripped.partition("=")
+        key = key.strip(" \t")
+        if key not in PATH_KEYS:
+            continue
+        value = parse_value(raw)
+        if value:
+            refs.append((number, key, value))
+    return refs
+
+
+def shown(path):
+    """A path as messages show it: relative to the current folder when it
+    is below it."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
+
+
+def is_archive_path(path):
+    parts = path.split("/")
+    return not path.startswith("/") and all(p not in ("", ".", "..") for p in parts)
+
+
+def content_size(path):
+    """The size of a firmware image without the run of 0x00 or 0xff bytes
+    that pads it, rounded up to whole flash sectors (at least one)."""
+    size = os.path.getsize(path)
+    end = size
+    with open(path, "rb") as f:
+        if size:
+            f.seek(size - 1)
+            pad = f.read(1)
+            if pad in (b"\x00", b"\xff"):
+                chunk = 1 << 20
+                while end > 0:
+                    start = max(0, end - chunk)
+                    f.seek(start)
+                    data = f.read(end - start)
+                    kept = len(data.rstrip(pad))
+                    end = start + kept
+                    if kept:
+                        break
+    rounded = max(FLASH_SECTOR, -(-end // FLASH_SECTOR) * FLASH_SECTOR)
+    return min(rounded, size) if size else 0
+
+
+class Archive:
+    def __init__(self, arch, guests):
+        self.arch = arch
+        self.guests = guests
+        self.entries = {}      # name in the archive -> (source, size to keep or None, origin)
+        self.vm_lines = []     # what the build prints per VM
+
+    def add(self, name, source, keep=None, origin="the command line"):
+        old = self.entries.get(name)
+        if old:
+            if os.path.realpath(old[0]) == os.path.realpath(source) and old[1] == keep:
+                return
+            raise ArchiveError("%s puts %s into the boot archive from %s, but %s "
+                               "already put it there from %s" %
+                               (origin, name, source, old[2], old[0]))
+        self.entries[name] = (source, keep, origin)
+
+    def source_of(self, vm_path, line, path):
+        where = "%s:%d" % (shown(vm_path), line)
+        if not is_archive_path(path):
+            raise ArchiveError("%s: '%s' is not a path inside the boot archive; write it "
+                               "like guests/Image (relative, without '..')" % (where, path))
+        vm_dir = os.path.dirname(os.path.abspath(vm_path))
+        cache_dir = os.path.join(self.guests, self.arch)
+        if path.startswith("guests/"):
+            cached = os.path.join(cache_dir, path[len("guests/"):])
+            if os.path.isfile(cached):
+                return cached
+        local = os.path.join(vm_dir, path)
+        if os.path.isfile(local):
+            return local
+        if path.startswith("guests/"):
+            raise ArchiveError("%s references %s, which is not in %s: run 'make guests "
+                               "GUEST_ARCH=%s' (or put your own file at %s)" %
+                               (where, path, shown(cache_dir), self.arch, shown(local)))
+        raise ArchiveError("%s references %s, which is not at %s" % (where, path, shown(local)))
+
+    def add_vm(self, vm_path):
+        base = os.path.basename(vm_path)
+        if not base.endswith(".vm") or len(base) <= 3:
+            raise ArchiveError("%s is not a VM configuration: its name must end in .vm" % vm_path)
+        try:
+            with open(vm_path, "rb") as f:
+                text = f.read().decode("utf-8", "replace")
+        except OSError as e:
+            raise ArchiveError("cannot read the VM configuration %s: %s" % (vm_path, e.strerror))
+        name = "vms/" + base
+        if name in self.entries:
+            raise ArchiveError("%s and %s would both be %s in the boot archive; rename one"
+                               % (self.entries[name][0], vm_path, name))
+        self.add(name, vm_path, origin=vm_path)
+        notes = []
+        for line, key, path in referenced_files(text):
+            source = self.source_of(vm_path, line, path)
+            keep = None
+            if self.arch == "aarch64" and key in TRIMMED_KEYS:
+                keep = content_size(source)
+                if keep == os.path.getsize(source):
+                    keep = None
+            self.add(path, source, keep, origin=vm_path)
+            size = keep if keep is not None else os.path.getsize(source)
+            notes.append("%s %s" % (path, human(size)))
+        self.vm_lines.append("%s (%s)" % (name, ", ".join(notes) if notes else "no files"))
+
+    def write(self, out, staging):
+        shutil.rmtree(staging, ignore_errors=True)
+        os.makedirs(staging)
+        for name, (source, keep, _) in sorted(self.entries.items()):
+            dest = os.path.join(staging, name)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            if keep is None:
+                # cpio -L archives the file the link points to: no copy
+                # of a 30 MiB kernel.
+                os.symlink(os.path.abspath(source), dest)
+            else:
+                with open(source, "rb") as src, open(dest, "wb") as dst:
+                    dst.write(src.read(keep))
+        names = subprocess.run(["find", ".", "-mindepth", "1"], cwd=staging, check=True,
+                               stdout=subprocess.PIPE).stdout.splitlines()
+        listing = b"".join(n + b"\n" for n in sorted(names))
+        tmp = out + ".tmp"
+        with open(tmp, "wb") as f:
+            p = subprocess.run(["cpio", "-o", "-H", "newc", "-L", "--reproducible",
+                                "-R", "0:0", "--quiet"], cwd=staging, input=listing,
+                               stdout=f, stderr=subprocess.PIPE)
+        if p.returncode != 0:
+            os.unlink(tmp)
+            raise ArchiveError("cpio could not write %s: %s" %
+                               (out, p.stderr.decode(errors="replace").strip()))
+        os.replace(tmp, out)
+
+
+def human(size):
+    if size >= 1 << 20:
+        return "%.1f MiB" % (size / (1 << 20))
+    if size >= 1 << 10:
+        return "%.0f KiB" % (size / (1 << 10))
+    return "%d bytes" % size
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--arch", required=True, choices=("aarch64", "x86_64"))
+    ap.add_argument("--guests", default=os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "build", "guests"))
+    ap.add_argument("--staging", help="folder for the archive's tree (default OUT.d)")
+    ap.add_argument("--file", action="append", default=[], metavar="NAME=PATH")
+    ap.add_argument("--vm", action="append", default=[], metavar="PATH")
+    ap.add_argument("--quiet", action="store_true", help="do not list the VMs")
+    args = ap.parse_args()
+
+    archive = Archive(args.arch, os.path.abspath(args.guests))
+    try:
+        for spec in args.file:
+            name, sep, path = spec.partition("=")
+            if not sep or not is_archive_path(name):
+                raise ArchiveError("--file wants NAME=PATH with NAME a path inside the "
+                                   "archive, not '%s'" % spec)
+            if not os.path.isfile(path):
+                raise ArchiveError("%s (for %s in the boot archive) does not exist" % (path, name))
+            archive.add(name, path)
+        for vm in args.vm:
+            archive.add_vm(vm)
+        archive.write(args.out, args.staging or args.out + ".d")
+    except ArchiveError as e:
+        print("error: %s." % str(e).rstrip("."), file=sys.stderr)
+        return 1
+    if not args.quiet:
+        for line in archive.vm_lines:
+            print("  VM      %s" % line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

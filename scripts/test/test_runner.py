@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Tests of the boot-test runner (scripts/test/run.py): the test-file keys
+and a run against a small stand-in for an emulator that echoes what is
+typed, the way a firmware shell does."""
+import os
+import sys
+import tempfile
+import textwrap
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import run  # noqa: E402
+
+# Prints a prompt, echoes each line typed (ended by CR) and prints a new
+# prompt; "off" ends it.  Without input (stdin not a pipe) it waits.
+SHELL = textwrap.dedent(r'''
+    import os, sys, time
+    out = sys.stdout
+    out.write("booting\nShell> "); out.flush()
+    line = b""
+    while True:
+        c = os.read(0, 1)
+        if not c:
+            time.sleep(1); sys.exit(3)
+        if c == b"\r":
+            out.write(line.decode() + "\n")
+            if line == b"off":
+                out.write("powered off\n"); out.flush(); sys.exit(0)
+            out.write("ran " + line.decode() + "\nShell> "); out.flush()
+            line = b""
+        else:
+            line += c
+''')
+
+
+class Spec(unittest.TestCase):
+    def parse(self, text):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "t.test")
+            with open(path, "w") as f:
+                f.write(textwrap.dedent(text))
+            try:
+                spec = run.parse_test(path)
+                return spec, d
+            except ValueError as e:
+                return str(e).replace(d, "DIR"), d
+
+    def test_keys(self):
+        spec, d = self.parse("""\
+            # comment
+            timeout: 30
+            guests: yes
+            vm: vms/a.vm
+            vm: ../b.vm
+            send: Shell> => map -r
+            send: Press .* key =>
+            send: x =>  two spaces
+            expect-count: 2 TESSERA-GUEST-OK .*cpus=2
+            expect: Shell>
+            """)
+        self.assertEqual(spec["timeout"], "30")
+        self.assertEqual(spec["guests"], "yes")
+        self.assertEqual(spec["vm"], [os.path.join(d, "vms/a.vm"), os.path.join(d, "../b.vm")])
+        self.assertEqual(spec["send"], [("Shell>", "map -r"), ("Press .* key", ""),
+                                        ("x", " two spaces")])
+        self.assertEqual(spec["expect-count"], [(2, "TESSERA-GUEST-OK .*cpus=2")])
+        self.assertEqual(spec["expect"], ["Shell>"])
+
+    def test_errors(self):
+        self.assertEqual(self.parse("send: no arrow\n")[0],
+                         "DIR/t.test:1: send wants '<regex> => <text>'")
+        self.assertEqual(self.parse("\nexpect-count: two x\n")[0],
+                         "DIR/t.test:2: expect-count wants '<n> <regex>'")
+        self.assertEqual(self.parse("expect-count: 0 x\n")[0],
+                         "DIR/t.test:1: expect-count wants '<n> <regex>'")
+        self.assertEqual(self.parse("guests: maybe\n")[0],
+                         "DIR/t.test:1: guests is yes or no, not 'maybe'")
+        self.assertEqual(self.parse("colour: red\n")[0], "DIR/t.test: unknown key 'colour'")
+        self.assertTrue(self.parse("expect: (\n")[0].startswith(
+            "DIR/t.test: /(/ is not a regular expression"))
+
+    def test_matching(self):
+        text = "a 1\nb\na 2\nc\n"
+        self.assertIsNone(run.expect_missing(text, ["a", "b", "c"]))
+        self.assertEqual(run.expect_missing(text, ["c", "b"]), "b")
+        self.assertIsNone(run.count_missing(text, [(2, r"^a \d")]))
+        self.assertEqual(run.count_missing(text, [(1, "b"), (3, "a")]), (3, "a", 2))
+
+
+class Typing(unittest.TestCase):
+    def setUp(self):
+        self.runner = run.Runner.__new__(run.Runner)
+        self.cmd = [sys.executable, "-c", SHELL]
+
+    def test_sends_in_order_then_exit(self):
+        out, timed_out, code, _ = self.runner.run_process(
+            self.cmd, 20, expect=["ran map -r", "ran memmap", "powered off"],
+            sends=[("Shell>", "map -r"), ("Shell>", "memmap"), ("Shell>", "off")])
+        self.assertFalse(timed_out)
+        self.assertEqual(out, "booting\nShell> map -r\nran map -r\nShell> memmap\nran memmap\n"
+                         "Shell> off\npowered off\n")
+        self.assertEqual(code, 0)
+
+    def test_send_waits_for_new_output(self):
+        # The second send needs a second prompt after the first one's match:
+        # nothing is typed twice into the same prompt.
+        out, timed_out, _, _ = self.runner.run_process(
+            self.cmd, 3, expect=["never"], sends=[("booting", "one"), ("booting", "two")])
+        self.assertTrue(timed_out)
+        self.assertIn("ran one", out)
+        self.assertNotIn("two", out)
+
+    def test_stops_when_all_seen_and_sent(self):
+        out, timed_out, code, secs = self.runner.run_process(
+            self.cmd, 20, counts=[(2, "^Shell> ")], sends=[("Shell>", "x")])
+        self.assertFalse(timed_out)
+        self.assertNotEqual(code, 0)      # stopped by the runner, not exited
+        self.assertLess(secs, 5)
+        self.assertEqual(out.count("Shell> "), 2)
+
+    def test_no_input_without_sends(self):
+        out, timed_out, code, _ = self.runner.run_process(self.cmd, 10, expect=["will not"])
+        self.assertFalse(timed_out)
+        self.assertEqual(code, 3)         # stdin was /dev/null: end of file at once
+        self.assertEqual(out, "booting\nShell> ")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

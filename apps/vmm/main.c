@@ -5,7 +5,11 @@
  *   1. the banner: version, architecture, components, CPUs, memory and
  *      the boot archive;
  *   2. hardware virtualization: probe on the boot CPU, then enable it on
- *      every CPU (each runs hwvirt_enable_cpu() itself via smp_call()).
+ *      every CPU (each runs hwvirt_enable_cpu() itself via smp_call());
+ *   3. the VMs: every vms/<name>.vm file of the boot archive is read (a bad one
+ *      is reported as file:line and skipped), each good one is built and
+ *      started, CPU 0 hands itself over to the vCPU placed on it, and when
+ *      the last VM has ended the machine powers off.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +24,9 @@
 #include <core/percpu.h>
 #include <core/smp.h>
 #include <vcpu/hwvirt.h>
+#include <vm/config.h>
+#include <vm/machine.h>
+#include <vm/vm.h>
 
 static void print_banner(void)
 {
@@ -81,6 +88,45 @@ static unsigned int enable_on_all_cpus(void)
 	return ok;
 }
 
+static struct vm_config configs[VM_MAX_VMS];
+
+/* Builds and starts the VMs of the boot archive; returns when all have ended. */
+static int run_vms(void)
+{
+	struct vm *vms[VM_MAX_VMS];
+	unsigned int skipped = 0, found, started = 0;
+
+	found = vm_config_load_archive(configs, VM_MAX_VMS, &skipped);
+	if (!found && !skipped) {
+		printk("No guest VMs are configured yet; nothing to run.\n");
+		return 0;
+	}
+	for (unsigned int i = 0; i < found; i++) {
+		struct vm *vm = vm_create(&configs[i]);
+
+		if (!vm) {
+			log_error("VM %s: not started (see above)", configs[i].name);
+			continue;
+		}
+		vms[started++] = vm;
+	}
+	if (!started) {
+		printk("None of the %u VM configuration%s could be started.\n", found + skipped,
+		       found + skipped == 1 ? "" : "s");
+		return 1;
+	}
+	for (unsigned int i = 0; i < started; i++) {
+		printk("VM %s: starting (%s machine, %u vCPU%s, %llu MiB)\n", vms[i]->name,
+		       vms[i]->machine->name, vms[i]->vcpu_count, vms[i]->vcpu_count == 1 ? "" : "s",
+		       (unsigned long long)(vms[i]->config.memory >> 20));
+		vm_start(vms[i]);
+	}
+	/* CPU 0 runs its own vCPU, if one was placed on it, and waits for the rest. */
+	vm_run_here(vms, started);
+	printk("All VMs have ended; Tessera powering off.\n");
+	arch_poweroff();
+}
+
 int app_main(void)
 {
 	char info[256];
@@ -97,6 +143,5 @@ int app_main(void)
 	printk("Hardware virtualization enabled on %u of %u CPUs.\n", ok, cpu_possible_count());
 	if (ok != cpu_possible_count())
 		return 1;
-	printk("No guest VMs are configured yet; nothing to run.\n");
-	return 0;
+	return run_vms();
 }

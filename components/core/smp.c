@@ -43,6 +43,9 @@ int smp_call(unsigned int cpu, void (*fn)(void *arg), void *arg)
 
 	mb = &mailboxes[cpu];
 	spin_lock(&mb->lock);
+	/* An asynchronous call may still be running there: wait for it. */
+	while (__atomic_load_n(&mb->pending, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
 	mb->fn = fn;
 	mb->arg = arg;
 	__atomic_store_n(&mb->pending, 1, __ATOMIC_RELEASE);
@@ -56,6 +59,29 @@ int smp_call(unsigned int cpu, void (*fn)(void *arg), void *arg)
 	}
 	spin_unlock(&mb->lock);
 	return 0;
+}
+
+int smp_call_async(unsigned int cpu, void (*fn)(void *arg), void *arg)
+{
+	struct percpu *self = this_cpu();
+	struct smp_mailbox *mb;
+	int ret = 0;
+
+	if (self && cpu == self->id)
+		return -EINVAL;
+	if (cpu >= cpu_possible_count() || !percpu_table[cpu].online)
+		return -ENODEV;
+	mb = &mailboxes[cpu];
+	spin_lock(&mb->lock);
+	if (__atomic_load_n(&mb->pending, __ATOMIC_ACQUIRE)) {
+		ret = -EBUSY;
+	} else {
+		mb->fn = fn;
+		mb->arg = arg;
+		__atomic_store_n(&mb->pending, 1, __ATOMIC_RELEASE);
+	}
+	spin_unlock(&mb->lock);
+	return ret;
 }
 
 void smp_secondary_loop(void)

@@ -118,12 +118,61 @@ static void test_offline_or_absent_cpus(void **state)
 	assert_int_equal(r.value, 0);
 }
 
+struct async_record {
+	volatile int release;       /* the test lets the call finish       */
+	volatile int started;
+	unsigned int ran_on;
+};
+
+static void wait_for_release(void *arg)
+{
+	struct async_record *r = arg;
+
+	r->ran_on = test_this_cpu()->id;
+	__atomic_store_n(&r->started, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&r->release, __ATOMIC_ACQUIRE))
+		thrd_yield();
+}
+
+static void test_async_call_returns_before_it_runs_to_the_end(void **state)
+{
+	struct async_record r = { 0, 0, 99 };
+	struct call_record later = { 99, 0 };
+
+	(void)state;
+	assert_int_equal(smp_call_async(1, wait_for_release, &r), 0);
+	while (!__atomic_load_n(&r.started, __ATOMIC_ACQUIRE))
+		thrd_yield();
+	assert_int_equal(r.ran_on, 1);
+	/* Still running: a second asynchronous call is refused. */
+	assert_int_equal(smp_call_async(1, record_cpu, &later), -EBUSY);
+	assert_int_equal(later.value, 0);
+	__atomic_store_n(&r.release, 1, __ATOMIC_RELEASE);
+	/* A synchronous call waits for the first one, then runs. */
+	assert_int_equal(smp_call(1, record_cpu, &later), 0);
+	assert_int_equal(later.ran_on, 1);
+	assert_int_equal(later.value, 1);
+}
+
+static void test_async_call_refuses_self_and_offline(void **state)
+{
+	struct call_record r = { 99, 0 };
+
+	(void)state;
+	assert_int_equal(smp_call_async(0, record_cpu, &r), -EINVAL);
+	assert_int_equal(smp_call_async(2, record_cpu, &r), -ENODEV);
+	assert_int_equal(smp_call_async(MAX_CPUS + 5, record_cpu, &r), -ENODEV);
+	assert_int_equal(r.value, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_call_runs_on_the_target_and_waits),
 		cmocka_unit_test(test_call_on_self_runs_directly),
 		cmocka_unit_test(test_offline_or_absent_cpus),
+		cmocka_unit_test(test_async_call_returns_before_it_runs_to_the_end),
+		cmocka_unit_test(test_async_call_refuses_self_and_offline),
 	};
 
 	/* The test plays three CPUs. */

@@ -246,7 +246,10 @@ static void start_command(struct pflash *flash, uint64_t offset, uint64_t value)
 		flash->pending = PENDING_LOCK_CONFIRM;
 		break;
 	case 0xE8:
+		/* The write buffer is free at once: "ready" even after a Clear
+		 * Status, as QEMU answers; EDK2 repeats 0xE8 until it sees it. */
 		flash->pending = PENDING_BUFFER_COUNT;
+		flash->status |= PFLASH_STATUS_READY;
 		break;
 	default:
 		sequence_error(flash, "unsupported command", offset, value);

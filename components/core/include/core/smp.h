@@ -14,6 +14,16 @@
  */
 int smp_call(unsigned int cpu, void (*fn)(void *arg), void *arg);
 
+/*
+ * Posts fn(arg) to CPU cpu and returns at once, without waiting for it to
+ * run: for work that lasts, such as a vCPU's run loop.  The CPU is busy
+ * until fn returns; a later smp_call() to it waits until then.  0,
+ * -ENODEV when that CPU is not online, -EINVAL for the calling CPU itself
+ * (it cannot run something in the background), -EBUSY while that CPU
+ * still runs an earlier asynchronous call.
+ */
+int smp_call_async(unsigned int cpu, void (*fn)(void *arg), void *arg);
+
 /* Called by kernel_secondary_main() forever: runs posted work. */
 __attribute__((noreturn)) void smp_secondary_loop(void);
 

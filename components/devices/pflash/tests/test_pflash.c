@@ -405,6 +405,33 @@ static void test_aavmf_linux_cfi_probe(void **state)
 	assert_true(pflash_is_array_mode(fx.vars));
 }
 
+/*
+ * AAVMF clears the status (0x50) before it writes variables, so the ready
+ * bit is 0 when its buffered program starts.  QEMU's pflash_cfi01 sets the
+ * ready bit on 0xE8 ("buffer available"); EDK2 polls for exactly that and
+ * sends 0xE8 again while it is missing.
+ */
+static void test_aavmf_buffered_program_after_clear_status(void **state)
+{
+	uint64_t target = AAVMF_VARS_BASE + 2 * AAVMF_BLOCK;
+
+	(void)state;
+	wr32(target, DUAL(0x20));
+	wr32(target, DUAL(0xD0));
+	assert_int_equal(edk2_wait_ready(AAVMF_VARS_BASE), 0x00800080);
+	wr32(target, DUAL(0x50));
+	assert_int_equal(pflash_status(fx.vars), 0);
+	wr32(target, DUAL(0xE8));
+	assert_int_equal(rd32(target), 0x00800080);
+	wr32(target, DUAL(0));
+	wr32(target, 0x12345678);
+	wr32(target, DUAL(0xD0));
+	assert_int_equal(edk2_wait_ready(AAVMF_VARS_BASE), 0x00800080);
+	wr32(target, DUAL(0xFF));
+	assert_int_equal(rd32(target), 0x12345678);
+	assert_null(strstr(host_console_text(), "flash1"));
+}
+
 static void test_aavmf_lock_bits(void **state)
 {
 	uint64_t block = AAVMF_VARS_BASE + 2 * AAVMF_BLOCK;
@@ -559,6 +586,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ovmf_identifier_and_cfi, setup_ovmf, teardown),
 		cmocka_unit_test_setup_teardown(test_aavmf_variable_write, setup_aavmf, teardown),
 		cmocka_unit_test_setup_teardown(test_aavmf_linux_cfi_probe, setup_aavmf, teardown),
+		cmocka_unit_test_setup_teardown(test_aavmf_buffered_program_after_clear_status, setup_aavmf,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_aavmf_lock_bits, setup_aavmf, teardown),
 		cmocka_unit_test_setup_teardown(test_aavmf_bad_sequences, setup_aavmf, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_configurations, setup_aavmf, teardown),

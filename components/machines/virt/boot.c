@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Booting a virt VM, the three ways QEMU's virt machine does:
+ *
+ *   firmware              vCPU 0 starts at 0x0 (flash bank 0) at EL1h, MMU
+ *                         off, x0-x3 = 0; the device tree is at the base
+ *                         of RAM (0x40000000), where AAVMF looks for it.
+ *   firmware + kernel     the same; the kernel, initrd and command line
+ *                         are fw_cfg items (KERNEL_SIZE/DATA, INITRD_SIZE/
+ *                         DATA, CMDLINE_SIZE/DATA), which AAVMF loads and
+ *                         starts through the kernel's EFI stub.
+ *   kernel                the Image at RAM base + text_offset, the initrd
+ *                         and device tree after it (boot_layout.c), vCPU 0
+ *                         at the Image with x0 = the device tree.
+ *
+ * The files stay in the boot archive; build() checks and plans, and every
+ * reset copies them into the cleared RAM again.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <core/bootfs.h>
+#include <core/log.h>
+#include <core/mm.h>
+#include <fwcfg/fwcfg.h>
+#include <vm/fdt_builder.h>
+#include <vm/vm.h>
+
+#include "virt_internal.h"
+
+static const struct bootfs_file *archive_file(struct vm *vm, const char *key, const char *path)
+{
+	const struct bootfs_file *f;
+
+	if (!path[0])
+		return NULL;
+	f = bootfs_find(path);
+	if (!f)
+		log_error("VM %s: %s '%s' is not in the boot archive", vm->name, key, path);
+	return f;
+}
+
+/* The kernel, initrd and command line for the firmware (QEMU's -kernel with -bios). */
+static int publish_kernel(struct virt_machine *m)
+{
+	const struct vm_config *c = &m->vm->config;
+	int ret;
+
+	if (m->kernel->size >= 2 && ((const uint8_t *)m->kernel->data)[0] == 0x1f &&
+	    ((const uint8_t *)m->kernel->data)[1] == 0x8b) {
+		log_error("VM %s: kernel '%s' is gzip-compressed; Tessera boots raw arm64 Images: "
+			  "gunzip it first", m->vm->name, c->kernel);
+		return -EINVAL;
+	}
+	ret = fwcfg_add_item_u32(m->fwcfg, FWCFG_KERNEL_SIZE, (uint32_t)m->kernel->size);
+	if (!ret)
+		ret = fwcfg_add_item(m->fwcfg, FWCFG_KERNEL_DATA, m->kernel->data, m->kernel->size);
+	if (!ret && m->initrd) {
+		ret = fwcfg_add_item_u32(m->fwcfg, FWCFG_INITRD_SIZE, (uint32_t)m->initrd->size);
+		if (!ret)
+			ret = fwcfg_add_item(m->fwcfg, FWCFG_INITRD_DATA, m->initrd->data,
+					     m->initrd->size);
+	}
+	if (!ret && c->cmdline[0]) {
+		size_t len = strlen(c->cmdline) + 1;   /* the size counts the NUL */
+
+		ret = fwcfg_add_item_u32(m->fwcfg, FWCFG_CMDLINE_SIZE, (uint32_t)len);
+		if (!ret)
+			ret = fwcfg_add_item(m->fwcfg, FWCFG_CMDLINE_DATA, c->cmdline, len);
+	}
+	if (ret)
+		log_error("VM %s: cannot put the kernel into fw_cfg (%d)", m->vm->name, ret);
+	return ret;
+}
+
+int virt_boot_prepare(struct virt_machine *m)
+{
+	struct vm *vm = m->vm;
+	const struct vm_config *c = &vm->config;
+	struct virt_fdt_desc desc = { 0 };
+	char err[160];
+
+	m->kernel = archive_file(vm, "kernel", c->kernel);
+	m->initrd = archive_file(vm, "initrd", c->initrd);
+	m->firmware = archive_file(vm, "firmware", c->firmware);
+	m->vars = archive_file(vm, "firmware-vars", c->firmware_vars);
+	if ((c->kernel[0] && !m->kernel) || (c->initrd[0] && !m->initrd) ||
+	    (c->firmware[0] && !m->firmware) || (c->firmware_vars[0] && !m->vars))
+		return -ENOENT;
+	m->direct_boot = m->kernel && !m->firmware;
+
+	if (m->firmware && m->kernel) {
+		if (!m->fwcfg) {
+			log_error("VM %s: the firmware can only load the kernel through fw_cfg; add "
+				  "fwcfg to devices", vm->name);
+			return -EINVAL;
+		}
+		if (publish_kernel(m))
+			return -EINVAL;
+	}
+
+	desc.cpus = vm->vcpu_count;
+	desc.memory_size = c->memory;
+	desc.devices = m->devices;
+	if (m->direct_boot) {
+		desc.bootargs = c->cmdline[0] ? c->cmdline : NULL;
+		if (virt_plan_direct_boot(VIRT_RAM_BASE, c->memory, m->kernel->data,
+					  m->kernel->size, m->initrd ? m->initrd->size : 0,
+					  VIRT_DTB_MAX, &m->layout, err, sizeof(err))) {
+			log_error("VM %s: kernel '%s' %s", vm->name, c->kernel, err);
+			return -EINVAL;
+		}
+		desc.initrd_start = m->layout.initrd_gpa;
+		desc.initrd_end = m->layout.initrd_end;
+	}
+	m->dtb = kmalloc(VIRT_DTB_MAX);
+	if (!m->dtb)
+		return -ENOMEM;
+	m->dtb_size = virt_fdt_build(m->dtb, VIRT_DTB_MAX, &desc);
+	if (m->dtb_size < 0) {
+		log_error("VM %s: cannot build its device tree (%ld)", vm->name, m->dtb_size);
+		return (int)m->dtb_size;
+	}
+	if (m->direct_boot)
+		log_info("VM %s: kernel at 0x%llx, initrd at 0x%llx (%zu bytes), device tree at "
+			 "0x%llx (%ld bytes)", vm->name, (unsigned long long)m->layout.kernel_gpa,
+			 (unsigned long long)m->layout.initrd_gpa, m->initrd ? m->initrd->size : 0,
+			 (unsigned long long)m->layout.dtb_gpa, m->dtb_size);
+	else
+		log_info("VM %s: firmware '%s' in flash at 0x0, device tree at 0x%llx (%ld bytes)%s",
+			 vm->name, c->firmware, (unsigned long long)VIRT_RAM_BASE, m->dtb_size,
+			 m->kernel ? ", kernel through fw_cfg" : "");
+	return 0;
+}
+
+int virt_boot_load(struct virt_machine *m)
+{
+	struct vm *vm = m->vm;
+	int ret;
+
+	if (!m->direct_boot) {
+		/* Firmware: x0-x3 = 0 (x1 must not look like a TransferList handoff). */
+		ret = vm_write_guest(vm, VIRT_RAM_BASE, m->dtb, (size_t)m->dtb_size);
+		return ret ? ret : vm_vcpu_start(vm, 0, VIRT_FLASH_BASE, NULL, 0);
+	}
+	ret = vm_write_guest(vm, m->layout.kernel_gpa, m->kernel->data, m->kernel->size);
+	if (!ret && m->initrd)
+		ret = vm_write_guest(vm, m->layout.initrd_gpa, m->initrd->data, m->initrd->size);
+	if (!ret)
+		ret = vm_write_guest(vm, m->layout.dtb_gpa, m->dtb, (size_t)m->dtb_size);
+	if (!ret) {
+		uint64_t args[4] = { m->layout.dtb_gpa, 0, 0, 0 };
+
+		ret = vm_vcpu_start(vm, 0, m->layout.kernel_gpa, args, 4);
+	}
+	return ret;
+}
+
+void virt_boot_free(struct virt_machine *m)
+{
+	kfree(m->dtb);
+	m->dtb = NULL;
+}

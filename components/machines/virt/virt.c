@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The aarch64 "virt" machine: QEMU's virt board as far as AAVMF and Linux
+ * need it (hw/arm/virt.c; /work/shared/docs/platform-facts.md D, E.1).
+ *
+ *   0x00000000  flash bank 0, 64 MiB: firmware code, read-only
+ *   0x04000000  flash bank 1, 64 MiB: this VM's copy of the variable store
+ *   0x08000000  GICv3 distributor        0x080A0000  redistributors
+ *   0x09000000  PL011 UART, SPI 1: the hypervisor console
+ *   0x09010000  PL031 RTC, SPI 2
+ *   0x09020000  fw_cfg (MMIO, DMA over the VM's RAM)
+ *   0x40000000  RAM
+ *
+ * vCPU n has MPIDR affinity virt_fdt_cpu_mpidr(n), the value the device
+ * tree lists.  PSCI is psci.c, images and the device tree boot.c.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <bus/irq.h>
+#include <core/init.h>
+#include <core/log.h>
+#include <core/mm.h>
+#include <fwcfg/fwcfg.h>
+#include <pflash/pflash.h>
+#include <pl011/pl011.h>
+#include <pl031/pl031.h>
+#include <vcpu/aarch64_regs.h>
+#include <vcpu/gspace.h>
+#include <vgic3/vgic3.h>
+#include <vm/fdt_builder.h>
+#include <vm/machine.h>
+#include <vm/vm.h>
+
+#include "virt_internal.h"
+
+/*
+ * The PL031 counts from here: the hypervisor has no wall clock of its own
+ * yet, so guests see 2024-01-01 00:00:00 UTC at power-on (the time stamp
+ * of the test initramfs).
+ */
+#define VIRT_RTC_EPOCH 1704067200ULL
+
+#define VIRT_REPORT_LIMIT 20
+
+/* Trapped system registers the machine knows. */
+#define SYSREG_ICC_SGI1R_EL1  VCPU_SYSREG_ID(3, 0, 12, 11, 5)
+#define SYSREG_ICC_ASGI1R_EL1 VCPU_SYSREG_ID(3, 0, 12, 11, 6)
+#define SYSREG_ICC_SGI0R_EL1  VCPU_SYSREG_ID(3, 0, 12, 11, 7)
+
+static struct virt_machine *virt_of(struct vm *vm)
+{
+	return vm->machine_data;
+}
+
+/* ---- flash ---- */
+
+static void flash_map(struct virt_flash *f, bool array_mode)
+{
+	struct vm *vm = f->machine->vm;
+	int ret;
+
+	if (array_mode == f->mapped)
+		return;
+	if (array_mode)
+		ret = gspace_map(vm->gs, f->gpa, (uintptr_t)f->mem, VIRT_FLASH_BANK_SIZE,
+				 GSPACE_READ | GSPACE_EXEC, GSPACE_MEM_NORMAL);
+	else
+		ret = gspace_unmap(vm->gs, f->gpa, VIRT_FLASH_BANK_SIZE);
+	if (ret) {
+		log_error("VM %s: cannot %s flash bank %s (%d)", vm->name,
+			  array_mode ? "map" : "unmap", f->name, ret);
+		return;
+	}
+	f->mapped = array_mode;
+	f->mode_switches++;
+}
+
+/* pflash: the bank entered or left read-array mode. */
+static void flash_mode_changed(void *ctx, bool array_mode)
+{
+	flash_map(ctx, array_mode);
+}
+
+static int flash_create(struct virt_machine *m, unsigned int bank, const char *name,
+			const struct bootfs_file *image, bool read_only)
+{
+	struct virt_flash *f = &m->flash[bank];
+	struct vm *vm = m->vm;
+	struct pflash_config cfg;
+
+	f->machine = m;
+	f->name = name;
+	f->gpa = VIRT_FLASH_BASE + bank * VIRT_FLASH_BANK_SIZE;
+	if (image && image->size > VIRT_FLASH_BANK_SIZE) {
+		log_error("VM %s: %s is %zu bytes, larger than the 64 MiB flash bank", vm->name,
+			  image->name, image->size);
+		return -EINVAL;
+	}
+	f->mem = page_alloc_aligned(VIRT_FLASH_BANK_SIZE / PAGE_SIZE, (2UL << 20) / PAGE_SIZE);
+	if (!f->mem) {
+		log_error("VM %s: no memory for flash bank %s (64 MiB)", vm->name, name);
+		return -ENOMEM;
+	}
+	/* What the image does not cover is erased flash. */
+	memset(f->mem, 0xff, VIRT_FLASH_BANK_SIZE);
+	cfg = (struct pflash_config){
+		.name = name,
+		.base = f->gpa,
+		.mem = f->mem,
+		.size = VIRT_FLASH_BANK_SIZE,
+		.block_size = VIRT_FLASH_BLOCK,
+		.bank_width = 4,
+		.device_width = 2,
+		.read_only = read_only,
+		.mode_changed = flash_mode_changed,
+		.ctx = f,
+	};
+	f->flash = pflash_create(vm->bus, &cfg);
+	if (!f->flash)
+		return -ENOMEM;
+	flash_map(f, true);
+	if (!f->mapped)
+		return -ENOMEM;
+	/* Through the guest mapping: cleaned to the point of coherency for a guest
+	 * that starts with its MMU and caches off. */
+	if (image && image->size)
+		return vm_write_guest(vm, f->gpa, image->data, image->size);
+	return 0;
+}
+
+static void flash_destroy(struct virt_flash *f)
+{
+	if (f->flash)
+		pflash_destroy(f->flash);
+	if (f->mapped)
+		gspace_unmap(f->machine->vm->gs, f->gpa, VIRT_FLASH_BANK_SIZE);
+	if (f->mem)
+		page_free(f->mem, VIRT_FLASH_BANK_SIZE / PAGE_SIZE);
+	memset(f, 0, sizeof(*f));
+}
+
+/* ---- devices ---- */
+
+static const char *const virt_device_names[] = { "pl011", "pl031", "fwcfg", "pflash" };
+
+/* enum virt_fdt_device bits of the VM's devices (the defaults, or its list). */
+static int choose_devices(struct vm *vm, unsigned int *devices)
+{
+	const struct vm_config *c = &vm->config;
+	int ret = 0;
+
+	*devices = VIRT_FDT_PL011 | VIRT_FDT_PL031 | VIRT_FDT_FWCFG |
+		   (c->firmware[0] ? VIRT_FDT_FLASH : 0);
+	if (!c->devices_set)
+		return 0;
+	*devices = 0;
+	for (unsigned int i = 0; i < c->device_count; i++) {
+		const char *d = c->devices[i];
+
+		if (!strcmp(d, "pl011"))
+			*devices |= VIRT_FDT_PL011;
+		else if (!strcmp(d, "pl031"))
+			*devices |= VIRT_FDT_PL031;
+		else if (!strcmp(d, "fwcfg"))
+			*devices |= VIRT_FDT_FWCFG;
+		else if (!strcmp(d, "pflash"))
+			*devices |= VIRT_FDT_FLASH;
+		else {
+			log_error("%s: device '%s' does not exist on the aarch64 virt machine (it "
+				  "has %s %s %s %s)", c->source, d, virt_device_names[0],
+				  virt_device_names[1], virt_device_names[2], virt_device_names[3]);
+			ret = -EINVAL;
+		}
+	}
+	if (c->firmware[0] && !(*devices & VIRT_FDT_FLASH)) {
+		log_error("%s: firmware needs the pflash device (the firmware runs from flash)",
+			  c->source);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+static void virt_kick(void *ctx, unsigned int vcpu)
+{
+	vm_vcpu_kick(ctx, vcpu);
+}
+
+static void uart_output(void *ctx, const uint8_t *buf, size_t len)
+{
+	vm_console_output(ctx, buf, len);
+}
+
+static int virt_build(struct vm *vm)
+{
+	struct virt_machine *m = kzalloc(sizeof(*m));
+	int ret;
+
+	if (!m)
+		return -ENOMEM;
+	vm->machine_data = m;
+	m->vm = vm;
+	ret = choose_devices(vm, &m->devices);
+	if (ret)
+		return ret;
+
+	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
+		uint64_t mpidr = 0;
+
+		vcpu_get_reg(vm->vcpus[i].vcpu, VCPU_REG_AARCH64_MPIDR, &mpidr);
+		vm->vcpus[i].hw_id = mpidr & 0xff00ffffffULL;
+		if (vm->vcpus[i].hw_id != virt_fdt_cpu_mpidr(i)) {
+			log_error("VM %s: vCPU %u has MPIDR 0x%llx, the device tree says 0x%llx",
+				  vm->name, i, (unsigned long long)mpidr,
+				  (unsigned long long)virt_fdt_cpu_mpidr(i));
+			return -EINVAL;
+		}
+	}
+
+	ret = vm_add_ram(vm, VIRT_RAM_BASE, vm->config.memory);
+	if (ret)
+		return ret;
+
+	m->gic = vgic3_create(vm->bus, VIRT_GIC_DIST_BASE, VIRT_GIC_REDIST_BASE,
+			      vm->vcpu_count, VIRT_NR_SPIS);
+	if (!m->gic) {
+		log_error("VM %s: cannot create its GICv3 (%u vCPUs)", vm->name, vm->vcpu_count);
+		return -EINVAL;
+	}
+	vgic3_set_kick(m->gic, virt_kick, vm);
+
+	if (m->devices & VIRT_FDT_PL011) {
+		m->uart_out = (struct chardev){ .write = uart_output, .ctx = vm };
+		m->uart = pl011_create(vm->bus, "pl011", VIRT_UART_BASE, &m->uart_out);
+		if (!m->uart)
+			return -ENOMEM;
+		irq_line_connect(pl011_irq(m->uart), vgic3_spi_sink, m->gic, VIRT_UART_SPI);
+	}
+	if (m->devices & VIRT_FDT_PL031) {
+		m->rtc = pl031_create(vm->bus, VIRT_RTC_BASE, &vm->clock, VIRT_RTC_EPOCH);
+		if (!m->rtc)
+			return -ENOMEM;
+		irq_line_connect(pl031_irq_line(m->rtc), vgic3_spi_sink, m->gic, VIRT_RTC_SPI);
+	}
+	if (m->devices & VIRT_FDT_FWCFG) {
+		m->fwcfg = fwcfg_create(&vm->mem);
+		if (!m->fwcfg || fwcfg_attach_mmio(m->fwcfg, vm->bus, VIRT_FWCFG_BASE))
+			return -ENOMEM;
+	}
+	ret = virt_boot_prepare(m);
+	if (ret)
+		return ret;
+	if (m->devices & VIRT_FDT_FLASH) {
+		ret = flash_create(m, 0, "flash0-code", m->firmware, true);
+		if (!ret)
+			ret = flash_create(m, 1, "flash1-vars", m->vars, false);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int virt_reset(struct vm *vm)
+{
+	struct virt_machine *m = virt_of(vm);
+
+	vgic3_reset(m->gic);
+	if (m->uart)
+		pl011_reset(m->uart);
+	if (m->rtc)
+		pl031_reset(m->rtc);
+	if (m->fwcfg)
+		fwcfg_reset(m->fwcfg);
+	for (unsigned int i = 0; i < VIRT_FLASH_BANKS; i++) {
+		if (!m->flash[i].flash)
+			continue;
+		pflash_reset(m->flash[i].flash);
+		flash_map(&m->flash[i], true);
+	}
+	return virt_boot_load(m);
+}
+
+static void virt_destroy(struct vm *vm)
+{
+	struct virt_machine *m = virt_of(vm);
+
+	if (!m)
+		return;
+	for (unsigned int i = 0; i < VIRT_FLASH_BANKS; i++)
+		if (m->flash[i].machine)
+			flash_destroy(&m->flash[i]);
+	if (m->fwcfg)
+		fwcfg_destroy(m->fwcfg);
+	if (m->rtc)
+		pl031_destroy(m->rtc);
+	if (m->uart)
+		pl011_destroy(m->uart);
+	if (m->gic)
+		vgic3_destroy(m->gic);
+	virt_boot_free(m);
+	kfree(m);
+	vm->machine_data = NULL;
+}
+
+/* ---- exits ---- */
+
+static int handle_sysreg(struct virt_machine *m, struct vm_vcpu *vc, struct vcpu_exit *exit)
+{
+	const struct vcpu_sysreg_access *s = &exit->sysreg;
+
+	if (s->is_write && s->id == SYSREG_ICC_SGI1R_EL1) {
+		vgic3_write_sgi1r(m->gic, vc->index, s->value);
+		return 0;
+	}
+	/* DC ISW/CSW/CISW (HCR_EL2.TSW): set/way maintenance means nothing in a VM. */
+	if (VCPU_SYSREG_OP0(s->id) == 1)
+		return 0;
+	if (m->sysreg_reports++ < VIRT_REPORT_LIMIT)
+		log_warn("VM %s: vCPU %u: %s of system register S%u_%u_C%u_C%u_%u at pc 0x%llx "
+			 "%s", m->vm->name, vc->index, s->is_write ? "write" : "read",
+			 VCPU_SYSREG_OP0(s->id), VCPU_SYSREG_OP1(s->id), VCPU_SYSREG_CRN(s->id),
+			 VCPU_SYSREG_CRM(s->id), VCPU_SYSREG_OP2(s->id),
+			 (unsigned long long)exit->pc,
+			 s->is_write ? "ignored" : "reads as zero");
+	if (!s->is_write)
+		vcpu_complete_read(vc->vcpu, 0);
+	return 0;
+}
+
+static int virt_handle_exit(struct vm *vm, struct vm_vcpu *vc, struct vcpu_exit *exit)
+{
+	struct virt_machine *m = virt_of(vm);
+	uint64_t result[4];
+
+	switch (exit->reason) {
+	case VCPU_EXIT_HYPERCALL:
+		virt_psci_call(m, vc, &exit->hypercall, result);
+		vcpu_complete_hypercall(vc->vcpu, result, 1);
+		return 0;
+	case VCPU_EXIT_SYSREG:
+		return handle_sysreg(m, vc, exit);
+	case VCPU_EXIT_SHUTDOWN:
+		vm_request_off(vm);
+		return 0;
+	case VCPU_EXIT_RESET:
+		vm_request_reset(vm);
+		return 0;
+	default:
+		return -ENOSYS;
+	}
+}
+
+static bool virt_irq_pending(struct vm *vm, struct vm_vcpu *vc)
+{
+	return vgic3_has_pending(virt_of(vm)->gic, vc->index);
+}
+
+static size_t virt_console_input(struct vm *vm, const uint8_t *buf, size_t len)
+{
+	struct virt_machine *m = virt_of(vm);
+
+	return m->uart ? pl011_receive(m->uart, buf, len) : len;
+}
+
+static const struct machine_ops virt_machine = {
+	.name = "virt",
+	.arch = "aarch64",
+	.build = virt_build,
+	.reset = virt_reset,
+	.handle_exit = virt_handle_exit,
+	.irq_pending = virt_irq_pending,
+	.console_input = virt_console_input,
+	.destroy = virt_destroy,
+};
+
+static int virt_register(void)
+{
+	return machine_register(&virt_machine);
+}
+INIT_CALL(virt_register, INIT_DEVICE);

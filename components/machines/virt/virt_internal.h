@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/* The virt machine's state, shared by virt.c, psci.c and boot.c. */
+#ifndef VIRT_INTERNAL_H
+#define VIRT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <bus/chardev.h>
+#include <core/bootfs.h>
+#include <vcpu/vcpu.h>
+#include <virt/boot_layout.h>
+#include <vm/vm.h>
+
+struct vgic3;
+struct pl011;
+struct pl031;
+struct fwcfg;
+struct pflash;
+
+#define VIRT_FLASH_BANKS 2
+#define VIRT_FLASH_BLOCK (256u * 1024)   /* two x16 chips, 128 KiB each */
+#define VIRT_NR_SPIS     256
+#define VIRT_DTB_MAX     (64u * 1024)
+
+/*
+ * One flash bank.  Its memory is mapped into the guest read-only while
+ * the bank is in read-array mode (reads and instruction fetches at full
+ * speed); writes, which are commands, still trap to the pflash model.
+ * In any other mode the mapping is removed and every access traps.
+ */
+struct virt_flash {
+	struct virt_machine *machine;
+	const char *name;
+	uint64_t gpa;
+	uint8_t *mem;               /* VIRT_FLASH_BANK_SIZE bytes          */
+	struct pflash *flash;
+	bool mapped;
+	uint64_t mode_switches;
+};
+
+struct virt_machine {
+	struct vm *vm;
+	unsigned int devices;       /* enum virt_fdt_device bits           */
+	struct vgic3 *gic;
+	struct pl011 *uart;
+	struct pl031 *rtc;
+	struct fwcfg *fwcfg;
+	struct virt_flash flash[VIRT_FLASH_BANKS];
+	struct chardev uart_out;
+
+	const struct bootfs_file *kernel, *initrd, *firmware, *vars;
+	bool direct_boot;           /* a kernel and no firmware            */
+	struct virt_boot_layout layout;
+	uint8_t *dtb;
+	long dtb_size;
+	uint64_t sysreg_reports;
+};
+
+/* psci.c: an HVC or SMC of vCPU vc; fills the result registers. */
+void virt_psci_call(struct virt_machine *m, struct vm_vcpu *vc,
+		    const struct vcpu_hypercall *call, uint64_t result[4]);
+
+/* boot.c */
+int virt_boot_prepare(struct virt_machine *m);   /* build(): images, fw_cfg, DTB */
+int virt_boot_load(struct virt_machine *m);      /* reset(): RAM contents, vCPU 0 */
+void virt_boot_free(struct virt_machine *m);
+
+#endif

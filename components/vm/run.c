@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The run loop of one vCPU: vm_run_vcpu().  Each vCPU runs it on its own
+ * physical CPU until its VM ends:
+ *
+ *   vcpu_run()  ->  exit
+ *     MMIO, PIO          -> bus_dispatch() to the device; a read is
+ *                           finished with vcpu_complete_read()
+ *     WFI                -> wait until the vCPU has an interrupt
+ *     IRQ, KICK          -> nothing: the host took its interrupt / look
+ *                           at the VM's state again
+ *     FAILED             -> the guest cannot go on: stop its VM
+ *     everything else    -> the machine (PSCI, system registers, CPUID)
+ *   then device timers, console input (on CPU 0), and again.
+ *
+ * Around that: a vCPU that is off waits for a start request
+ * (vm_vcpu_start()), a reset gathers every vCPU of the VM before the
+ * board is reset, and a VM that is stopping makes every loop return.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include <core/arch.h>
+#include <core/compiler.h>
+#include <core/log.h>
+#include <core/percpu.h>
+#include <vcpu/vcpu.h>
+#include <vm/machine.h>
+#include <vm/vm.h>
+
+#include "vm_internal.h"
+
+/* Rate limit for guest errors that do not stop the VM. */
+#define VM_REPORT_LIMIT 10
+
+static void poll_devices(struct vm *vm)
+{
+	if (vclock_next_deadline(&vm->clock) <= vclock_now(&vm->clock)) {
+		spin_lock(&vm->device_lock);
+		vclock_run_expired(&vm->clock);
+		spin_unlock(&vm->device_lock);
+	}
+	if (this_cpu()->id == 0)
+		vm_console_poll();
+}
+
+#ifdef CONFIG_VM_EXIT_TRACE
+/* The teaching trace: one line per exit, with the data of a read. */
+static void trace_exit(struct vm_vcpu *vc, const struct vcpu_exit *exit, bool show_read)
+{
+	char line[200];
+
+	vcpu_exit_describe(exit, line, sizeof(line));
+	if (show_read)
+		log_info("VM %s vCPU%u: %s -> 0x%llx", vc->vm->name, vc->index, line,
+			 (unsigned long long)exit->access.data);
+	else
+		log_info("VM %s vCPU%u: %s", vc->vm->name, vc->index, line);
+}
+#else
+static inline void trace_exit(struct vm_vcpu *vc, const struct vcpu_exit *exit, bool show_read)
+{
+	(void)vc;
+	(void)exit;
+	(void)show_read;
+}
+#endif
+
+/* An MMIO or port access: to the device that owns the address. */
+static void dispatch_access(struct vm_vcpu *vc, struct vcpu_exit *exit)
+{
+	struct vm *vm = vc->vm;
+	enum bus_result result;
+
+	spin_lock(&vm->device_lock);
+	result = bus_dispatch(vm->bus, &exit->access);
+	spin_unlock(&vm->device_lock);
+	if (result == BUS_INVALID && vm->unhandled_exits++ < VM_REPORT_LIMIT)
+		log_warn("VM %s vCPU%u: malformed access at 0x%llx width %u at pc 0x%llx",
+			 vm->name, vc->index, (unsigned long long)exit->access.addr,
+			 exit->access.width, (unsigned long long)exit->pc);
+	/* Unassigned and refused reads come back all-ones, as on real buses. */
+	if (exit->access.dir == BUS_READ)
+		vcpu_complete_read(vc->vcpu, exit->access.data);
+	trace_exit(vc, exit, exit->access.dir == BUS_READ);
+}
+
+/*
+ * WFI: the vCPU has nothing to do until an interrupt is pending for it
+ * (or it is kicked, or its VM changes state).  The machine may raise
+ * timer interrupts from wfi_poll().  WFE only yields: it waits for an
+ * event of another vCPU (SEV), which comes as soon as that one runs.
+ */
+static void wait_for_interrupt(struct vm_vcpu *vc, bool is_wfe)
+{
+	struct vm *vm = vc->vm;
+	const struct machine_ops *m = vm->machine;
+	uint64_t start = arch_timer_ns();
+
+	if (is_wfe)
+		return;
+	for (;;) {
+		if (m->wfi_poll)
+			m->wfi_poll(vm, vc);
+		if (__atomic_exchange_n(&vc->wake, false, __ATOMIC_ACQ_REL))
+			break;
+		if (m->irq_pending && m->irq_pending(vm, vc))
+			break;
+		if (READ_ONCE(vm->state) != VM_RUNNING)
+			break;
+		poll_devices(vm);
+		arch_cpu_relax();
+	}
+	vc->wfi_ns += arch_timer_ns() - start;
+}
+
+static void handle_exit(struct vm_vcpu *vc, struct vcpu_exit *exit)
+{
+	struct vm *vm = vc->vm;
+	char line[200];
+
+	switch (exit->reason) {
+	case VCPU_EXIT_MMIO:
+	case VCPU_EXIT_PIO:
+		dispatch_access(vc, exit);
+		return;
+	case VCPU_EXIT_WFI:
+		trace_exit(vc, exit, false);
+		wait_for_interrupt(vc, exit->wfi.is_wfe);
+		return;
+	case VCPU_EXIT_IRQ:
+	case VCPU_EXIT_KICK:
+	case VCPU_EXIT_NONE:
+		return;
+	case VCPU_EXIT_FAILED:
+		vm_fail(vm, "vCPU %u: %s", vc->index, exit->failed.reason);
+		return;
+	default:
+		trace_exit(vc, exit, false);
+		if (vm->machine->handle_exit(vm, vc, exit) < 0) {
+			vcpu_exit_describe(exit, line, sizeof(line));
+			vm_fail(vm, "vCPU %u: the %s machine cannot handle %s", vc->index,
+				vm->machine->name, line);
+		}
+		return;
+	}
+}
+
+/*
+ * A reset: every vCPU of the VM comes here.  vCPU 0 waits for the others,
+ * resets the board and lets everybody go on; the others wait for that.
+ */
+static void meet_for_reset(struct vm_vcpu *vc)
+{
+	struct vm *vm = vc->vm;
+	unsigned int generation = READ_ONCE(vm->reset_generation);
+
+	if (vc->index != 0) {
+		__atomic_add_fetch(&vm->reset_arrived, 1, __ATOMIC_ACQ_REL);
+		while (READ_ONCE(vm->reset_generation) == generation &&
+		       READ_ONCE(vm->state) == VM_RESETTING)
+			arch_cpu_relax();
+		return;
+	}
+	while (READ_ONCE(vm->reset_arrived) != vm->vcpu_count - 1 &&
+	       READ_ONCE(vm->state) == VM_RESETTING) {
+		poll_devices(vm);
+		arch_cpu_relax();
+	}
+	if (READ_ONCE(vm->state) != VM_RESETTING)
+		return;
+	vm->resets++;
+	log_info("VM %s: reset %u: RAM cleared, devices reset, restarting", vm->name, vm->resets);
+	if (vm_reset_board(vm) != 0) {
+		vm_fail(vm, "the reset failed");
+		return;
+	}
+	vm->reset_arrived = 0;
+	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&vm->reset_generation, 1, __ATOMIC_RELEASE);
+}
+
+/* A vCPU that is off: waits for a start request or a change of the VM. */
+static void wait_while_off(struct vm_vcpu *vc)
+{
+	struct vm *vm = vc->vm;
+
+	while (READ_ONCE(vc->power) != VM_VCPU_ON_PENDING && READ_ONCE(vm->state) == VM_RUNNING) {
+		poll_devices(vm);
+		arch_cpu_relax();
+	}
+}
+
+void vm_run_vcpu(struct vm_vcpu *vc)
+{
+	struct vm *vm = vc->vm;
+	struct vcpu_exit exit;
+	int state;
+
+	for (;;) {
+		state = READ_ONCE(vm->state);
+		if (state == VM_RESETTING) {
+			meet_for_reset(vc);
+			continue;
+		}
+		if (state != VM_RUNNING)
+			break;
+		if (READ_ONCE(vc->power) == VM_VCPU_ON_PENDING) {
+			vcpu_set_entry(vc->vcpu, vc->start_pc, vc->start_args, vc->start_nargs);
+			__atomic_store_n(&vc->power, VM_VCPU_ON, __ATOMIC_RELEASE);
+			log_debug("VM %s: vCPU %u starts at 0x%llx", vm->name, vc->index,
+				  (unsigned long long)vc->start_pc);
+		}
+		if (READ_ONCE(vc->power) != VM_VCPU_ON) {
+			wait_while_off(vc);
+			continue;
+		}
+		if (vcpu_run(vc->vcpu, &exit) < 0 && exit.reason != VCPU_EXIT_FAILED) {
+			vm_fail(vm, "vCPU %u could not enter the guest", vc->index);
+			continue;
+		}
+		handle_exit(vc, &exit);
+		poll_devices(vm);
+	}
+	/* The last loop out reports the end of the VM. */
+	if (__atomic_sub_fetch(&vm->loops_running, 1, __ATOMIC_ACQ_REL) == 0)
+		vm_ended(vm);
+}

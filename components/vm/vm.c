@@ -1,0 +1,481 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The generic VM: building one from its configuration, its RAM, the
+ * power state of its vCPUs, reset and power-off, exit statistics and the
+ * machine registry.  The run loop itself is run.c; the console (guest
+ * output, input switching between VMs) is console.c.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <core/arch.h>
+#include <core/compiler.h>
+#include <core/log.h>
+#include <core/mm.h>
+#include <core/percpu.h>
+#include <core/smp.h>
+#include <vcpu/gspace.h>
+#include <vcpu/vcpu.h>
+#include <vm/machine.h>
+#include <vm/vm.h>
+
+#include "vm_internal.h"
+
+/* ---- machines ---- */
+
+#define MACHINE_MAX 4
+static const struct machine_ops *machines[MACHINE_MAX];
+static unsigned int machine_count;
+
+int machine_register(const struct machine_ops *ops)
+{
+	for (unsigned int i = 0; i < machine_count; i++)
+		if (strcmp(machines[i]->arch, ops->arch) == 0)
+			return -EEXIST;
+	if (machine_count == MACHINE_MAX)
+		return -ENOSPC;
+	machines[machine_count++] = ops;
+	log_debug("vm: machine '%s' for %s", ops->name, ops->arch);
+	return 0;
+}
+
+const struct machine_ops *machine_for_arch(const char *arch)
+{
+	for (unsigned int i = 0; i < machine_count; i++)
+		if (strcmp(machines[i]->arch, arch) == 0)
+			return machines[i];
+	return NULL;
+}
+
+/* ---- the VMs of this boot ---- */
+
+static struct vm *all_vms[VM_MAX_VMS];
+static unsigned int all_vm_count;
+static bool cpu_taken[MAX_CPUS];
+
+unsigned int vm_count(void)
+{
+	return all_vm_count;
+}
+
+struct vm *vm_get(unsigned int index)
+{
+	return index < all_vm_count ? all_vms[index] : NULL;
+}
+
+uint64_t vm_clock_now(void *ctx)
+{
+	(void)ctx;
+	return arch_timer_ns();
+}
+
+/* ---- RAM ---- */
+
+#define RAM_ALIGN_PAGES ((2UL << 20) / PAGE_SIZE)
+
+int vm_add_ram(struct vm *vm, uint64_t gpa, uint64_t size)
+{
+	struct vm_ram *r;
+	void *host;
+	int ret;
+
+	if (vm->ram_count == VM_RAM_MAX_REGIONS || !size || (size & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	host = page_alloc_aligned(size / PAGE_SIZE, RAM_ALIGN_PAGES);
+	if (!host) {
+		log_error("VM %s: cannot allocate %llu MiB of contiguous RAM (%llu MiB free)",
+			  vm->name, (unsigned long long)(size >> 20),
+			  (unsigned long long)((mm_free_pages() * PAGE_SIZE) >> 20));
+		return -ENOMEM;
+	}
+	ret = gspace_map(vm->gs, gpa, (uintptr_t)host, size, GSPACE_RWX, GSPACE_MEM_NORMAL);
+	if (ret == 0)
+		ret = guest_mem_add(&vm->mem, gpa, size, host, false);
+	if (ret) {
+		log_error("VM %s: cannot map RAM at 0x%llx (%d)", vm->name,
+			  (unsigned long long)gpa, ret);
+		gspace_unmap(vm->gs, gpa, size);
+		page_free(host, size / PAGE_SIZE);
+		return ret;
+	}
+	r = &vm->ram[vm->ram_count++];
+	r->gpa = gpa;
+	r->size = size;
+	r->host = host;
+	return 0;
+}
+
+int vm_write_guest(struct vm *vm, uint64_t gpa, const void *src, size_t len)
+{
+	return gspace_write(vm->gs, gpa, src, len);
+}
+
+/* ---- vCPU power ---- */
+
+int vm_vcpu_start(struct vm *vm, unsigned int index, uint64_t pc, const uint64_t *args,
+		  unsigned int nargs)
+{
+	struct vm_vcpu *vc;
+	int expected = VM_VCPU_OFF;
+
+	if (index >= vm->vcpu_count || nargs > ARRAY_SIZE(vc->start_args))
+		return -EINVAL;
+	vc = &vm->vcpus[index];
+	if (READ_ONCE(vc->power) == VM_VCPU_ON)
+		return -EALREADY;
+	/* Claim the request slot first so two starters cannot both fill it. */
+	if (!__atomic_compare_exchange_n(&vc->power, &expected, -1, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		return expected == VM_VCPU_ON ? -EALREADY : -EINPROGRESS;
+	vc->start_pc = pc;
+	for (unsigned int i = 0; i < ARRAY_SIZE(vc->start_args); i++)
+		vc->start_args[i] = i < nargs ? args[i] : 0;
+	vc->start_nargs = nargs;
+	__atomic_store_n(&vc->power, VM_VCPU_ON_PENDING, __ATOMIC_RELEASE);
+	vm_vcpu_kick(vm, index);
+	return 0;
+}
+
+void vm_vcpu_stop_self(struct vm_vcpu *vc)
+{
+	__atomic_store_n(&vc->power, VM_VCPU_OFF, __ATOMIC_RELEASE);
+}
+
+int vm_vcpu_by_hw_id(struct vm *vm, uint64_t hw_id)
+{
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		if (vm->vcpus[i].hw_id == hw_id)
+			return (int)i;
+	return -1;
+}
+
+void vm_vcpu_kick(struct vm *vm, unsigned int index)
+{
+	if (index >= vm->vcpu_count)
+		return;
+	__atomic_store_n(&vm->vcpus[index].wake, true, __ATOMIC_RELEASE);
+	vcpu_kick(vm->vcpus[index].vcpu);
+}
+
+static void kick_all(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		vm_vcpu_kick(vm, i);
+}
+
+/* ---- reset and off ---- */
+
+void vm_request_reset(struct vm *vm)
+{
+	int expected = VM_RUNNING;
+
+	if (__atomic_compare_exchange_n(&vm->state, &expected, VM_RESETTING, false,
+					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+		log_info("VM %s: system reset requested", vm->name);
+		kick_all(vm);
+	}
+}
+
+static void request_stop(struct vm *vm, const char *reason)
+{
+	int state = READ_ONCE(vm->state);
+
+	while (state == VM_RUNNING || state == VM_RESETTING) {
+		if (__atomic_compare_exchange_n(&vm->state, &state, -1, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED)) {
+			snprintf(vm->stop_reason, sizeof(vm->stop_reason), "%s", reason);
+			__atomic_store_n(&vm->state, VM_STOPPING, __ATOMIC_RELEASE);
+			kick_all(vm);
+			return;
+		}
+	}
+}
+
+void vm_request_off(struct vm *vm)
+{
+	request_stop(vm, "powered off");
+}
+
+void vm_fail(struct vm *vm, const char *fmt, ...)
+{
+	char reason[160];
+	char full[192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	log_error("VM %s: stopped: %s", vm->name, reason);
+	snprintf(full, sizeof(full), "stopped after a guest error (%s)", reason);
+	request_stop(vm, full);
+}
+
+/*
+ * The board back to its power-on state, with every vCPU of the VM parked
+ * in its run loop: RAM cleared, vCPUs off, then the machine resets its
+ * devices, reloads what must be in RAM and starts the boot vCPU.
+ */
+int vm_reset_board(struct vm *vm)
+{
+	int ret;
+
+	for (unsigned int i = 0; i < vm->ram_count; i++)
+		memset(vm->ram[i].host, 0, vm->ram[i].size);
+	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
+		vm->vcpus[i].power = VM_VCPU_OFF;
+		vm->vcpus[i].wake = false;
+	}
+	spin_lock(&vm->device_lock);
+	ret = vm->machine->reset(vm);
+	spin_unlock(&vm->device_lock);
+	if (ret)
+		log_error("VM %s: the %s machine could not reset (%d)", vm->name,
+			  vm->machine->name, ret);
+	return ret;
+}
+
+/* ---- creating ---- */
+
+/* Physical CPU of vCPU index: the configured affinity, else the next free CPU. */
+static int place_vcpu(struct vm *vm, unsigned int index)
+{
+	const struct vm_config *c = &vm->config;
+
+	if (c->cpu_affinity_count) {
+		unsigned int cpu = c->cpu_affinity[index % c->cpu_affinity_count];
+
+		if (cpu >= cpu_possible_count() || !percpu_get(cpu)->online) {
+			log_error("%s: cpu-affinity names CPU %u, which is not online (%u online)",
+				  c->source, cpu, cpu_online_count());
+			return -ENODEV;
+		}
+		if (cpu_taken[cpu]) {
+			log_error("%s: vCPU %u cannot run on CPU %u: it already runs another vCPU "
+				  "(one vCPU per CPU)", c->source, index, cpu);
+			return -EBUSY;
+		}
+		return (int)cpu;
+	}
+	for (unsigned int cpu = 0; cpu < cpu_possible_count(); cpu++)
+		if (!cpu_taken[cpu] && percpu_get(cpu)->online)
+			return (int)cpu;
+	log_error("%s: no free CPU for vCPU %u: every one of the %u online CPUs already runs "
+		  "a vCPU (one vCPU per CPU)", c->source, index, cpu_online_count());
+	return -EBUSY;
+}
+
+static void release_cpus(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		if (vm->vcpus[i].cpu < MAX_CPUS)
+			cpu_taken[vm->vcpus[i].cpu] = false;
+}
+
+struct vm *vm_create(const struct vm_config *config)
+{
+	const struct machine_ops *machine = machine_for_arch(arch_name());
+	struct vm *vm;
+
+	if (!machine) {
+		log_error("VM %s: no machine for %s is built into this image", config->name,
+			  arch_name());
+		return NULL;
+	}
+	if (all_vm_count == VM_MAX_VMS) {
+		log_error("VM %s: at most %u VMs", config->name, VM_MAX_VMS);
+		return NULL;
+	}
+	vm = kzalloc(sizeof(*vm));
+	if (!vm) {
+		log_error("VM %s: out of memory", config->name);
+		return NULL;
+	}
+	vm->config = *config;
+	vm->name = vm->config.name;
+	vm->machine = machine;
+	vm->device_lock = (spinlock_t)SPINLOCK_INIT;
+	guest_mem_init(&vm->mem);
+	vclock_init(&vm->clock, vm_clock_now, NULL);
+	vm->gs = gspace_create();
+	vm->bus = bus_create(vm->name);
+	if (!vm->gs || !vm->bus) {
+		log_error("VM %s: out of memory for its address space or bus", vm->name);
+		goto fail;
+	}
+	for (unsigned int i = 0; i < config->cpus && i < VM_MAX_VCPUS; i++) {
+		struct vm_vcpu *vc = &vm->vcpus[i];
+		int cpu = place_vcpu(vm, i);
+
+		vc->vm = vm;
+		vc->index = i;
+		vc->cpu = MAX_CPUS;
+		if (cpu < 0)
+			goto fail;
+		vc->vcpu = vcpu_create(vm->gs, i);
+		if (!vc->vcpu) {
+			log_error("VM %s: cannot create vCPU %u", vm->name, i);
+			goto fail;
+		}
+		vc->cpu = (unsigned int)cpu;
+		cpu_taken[cpu] = true;
+		vm->vcpu_count = i + 1;
+	}
+	if (machine->build(vm) != 0)
+		goto fail;
+	if (vm_reset_board(vm) != 0)
+		goto fail;
+	all_vms[all_vm_count++] = vm;
+	return vm;
+fail:
+	vm_destroy(vm);
+	return NULL;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (!vm)
+		return;
+	if (vm->machine && vm->machine->destroy)
+		vm->machine->destroy(vm);
+	release_cpus(vm);
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		if (vm->vcpus[i].vcpu)
+			vcpu_destroy(vm->vcpus[i].vcpu);
+	for (unsigned int i = 0; i < vm->ram_count; i++)
+		page_free(vm->ram[i].host, vm->ram[i].size / PAGE_SIZE);
+	if (vm->bus)
+		bus_destroy(vm->bus);
+	if (vm->gs)
+		gspace_destroy(vm->gs);
+	kfree(vm);
+}
+
+/* ---- starting ---- */
+
+static void run_on_this_cpu(void *arg)
+{
+	vm_run_vcpu(arg);
+}
+
+int vm_start(struct vm *vm)
+{
+	unsigned int self = this_cpu()->id;
+
+	vm->started_ns = arch_timer_ns();
+	vm->loops_running = vm->vcpu_count;
+	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
+		struct vm_vcpu *vc = &vm->vcpus[i];
+		int ret;
+
+		log_info("VM %s: vCPU %u on CPU %u", vm->name, i, vc->cpu);
+		if (vc->cpu == self)
+			continue;
+		ret = smp_call_async(vc->cpu, run_on_this_cpu, vc);
+		if (ret) {
+			vm_fail(vm, "CPU %u cannot run vCPU %u (%d)", vc->cpu, i, ret);
+			__atomic_sub_fetch(&vm->loops_running, 1, __ATOMIC_ACQ_REL);
+		}
+	}
+	return 0;
+}
+
+void vm_run_here(struct vm **vms, unsigned int count)
+{
+	unsigned int self = this_cpu()->id;
+	bool running;
+
+	for (unsigned int v = 0; v < count; v++)
+		for (unsigned int i = 0; i < vms[v]->vcpu_count; i++)
+			if (vms[v]->vcpus[i].cpu == self)
+				vm_run_vcpu(&vms[v]->vcpus[i]);
+	do {
+		running = false;
+		for (unsigned int v = 0; v < count; v++)
+			if (READ_ONCE(vms[v]->state) != VM_ENDED)
+				running = true;
+		vm_console_poll();
+		arch_cpu_relax();
+	} while (running);
+}
+
+/* ---- statistics ---- */
+
+struct device_table {
+	unsigned int rows;
+};
+
+static void print_region(const struct bus_region *r, void *ctx)
+{
+	struct device_table *t = ctx;
+
+	if (!r->reads && !r->writes && !r->rejected)
+		return;
+	printk("    %-20s %-4s 0x%-10llx %10llu %10llu %8llu\n", r->name,
+	       r->space == BUS_SPACE_PIO ? "PIO" : "MMIO", (unsigned long long)r->base,
+	       (unsigned long long)r->reads, (unsigned long long)r->writes,
+	       (unsigned long long)r->rejected);
+	t->rows++;
+}
+
+void vm_print_statistics(struct vm *vm)
+{
+	uint64_t total_all = 0;
+	struct device_table t = { 0 };
+
+	printk("  exits by reason     ");
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		printk(" %9s%-2u", "vCPU", i);
+	printk(" %11s\n", "total");
+	for (unsigned int r = VCPU_EXIT_NONE + 1; r < VCPU_EXIT_REASON_COUNT; r++) {
+		uint64_t total = 0;
+
+		for (unsigned int i = 0; i < vm->vcpu_count; i++)
+			total += vcpu_exit_count(vm->vcpus[i].vcpu, r);
+		if (!total)
+			continue;
+		printk("    %-18s", vcpu_exit_reason_name(r));
+		for (unsigned int i = 0; i < vm->vcpu_count; i++)
+			printk(" %11llu", (unsigned long long)vcpu_exit_count(vm->vcpus[i].vcpu, r));
+		printk(" %11llu\n", (unsigned long long)total);
+		total_all += total;
+	}
+	printk("    %-18s", "all");
+	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
+		uint64_t n = 0;
+
+		for (unsigned int r = VCPU_EXIT_NONE + 1; r < VCPU_EXIT_REASON_COUNT; r++)
+			n += vcpu_exit_count(vm->vcpus[i].vcpu, r);
+		printk(" %11llu", (unsigned long long)n);
+	}
+	printk(" %11llu\n", (unsigned long long)total_all);
+	printk("    %-18s", "time in WFI (ms)");
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		printk(" %11llu", (unsigned long long)(vm->vcpus[i].wfi_ns / 1000000));
+	printk("\n");
+	printk("  accesses by device       space base            reads     writes rejected\n");
+	bus_for_each_region(vm->bus, BUS_SPACE_MMIO, print_region, &t);
+	bus_for_each_region(vm->bus, BUS_SPACE_PIO, print_region, &t);
+	if (bus_unassigned_count(vm->bus, BUS_SPACE_MMIO) ||
+	    bus_unassigned_count(vm->bus, BUS_SPACE_PIO))
+		printk("    %-20s %10llu MMIO, %llu PIO\n", "(unassigned)",
+		       (unsigned long long)bus_unassigned_count(vm->bus, BUS_SPACE_MMIO),
+		       (unsigned long long)bus_unassigned_count(vm->bus, BUS_SPACE_PIO));
+	else if (!t.rows)
+		printk("    (none)\n");
+}
+
+/* The last vCPU run loop of a stopping VM to leave calls this. */
+void vm_ended(struct vm *vm)
+{
+	uint64_t ms = (arch_timer_ns() - vm->started_ns) / 1000000;
+
+	printk("VM %s: %s after %llu.%03llu s", vm->name, vm->stop_reason,
+	       (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+	if (vm->resets)
+		printk(" (%u reset%s)", vm->resets, vm->resets == 1 ? "" : "s");
+	printk("\n");
+	vm_print_statistics(vm);
+	__atomic_store_n(&vm->state, VM_ENDED, __ATOMIC_RELEASE);
+}

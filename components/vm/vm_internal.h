@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared by the files of the VM core (vm.c, run.c, console.c). */
+#ifndef VM_VM_INTERNAL_H
+#define VM_VM_INTERNAL_H
+
+#include <vm/vm.h>
+
+/* RAM cleared, vCPUs off, machine->reset(): the power-on state. */
+int vm_reset_board(struct vm *vm);
+/* Reports the end of a VM (reason, time, statistics) and marks it ended. */
+void vm_ended(struct vm *vm);
+/*
+ * Console input: reads the hypervisor console, handles the switch key and
+ * hands bytes to the VM that has the console.  Only CPU 0 calls it (from
+ * its vCPU's run loop or while it waits for the VMs), holding no device
+ * lock.
+ */
+void vm_console_poll(void);
+
+#endif

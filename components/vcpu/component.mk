@@ -1,7 +1,11 @@
 # Each architecture brings its own backend behind include/vcpu/*.h.
 obj-y += exit.o
 obj-$(CONFIG_VCPU_SELFTEST) += selftest.o
-obj-$(CONFIG_ARCH_X86_64)  += arch/x86_64/vmx.o arch/x86_64/vcpu_vmx.o
+obj-$(CONFIG_ARCH_X86_64)  += arch/x86_64/vmx.o arch/x86_64/vcpu_vmx.o arch/x86_64/vmx_switch.o \
+	arch/x86_64/vmx_exit.o arch/x86_64/ept.o arch/x86_64/guest_mem.o
+ifeq ($(CONFIG_ARCH_X86_64)$(CONFIG_VCPU_SELFTEST),yy)
+obj-y += arch/x86_64/selftest_x86.o arch/x86_64/selftest_guest.o
+endif
 obj-$(CONFIG_ARCH_AARCH64) += arch/aarch64/el2.o arch/aarch64/switch.o \
 	arch/aarch64/stage2.o arch/aarch64/exit_decode.o \
 	arch/aarch64/selftest_arch.o arch/aarch64/selftest_guest.o

@@ -243,6 +243,8 @@ int vcpu_selftest_run(void)
 		log_info("vcpu selftest: not supported on this architecture yet");
 		return -ENOSYS;
 	}
+	if (guest->run)
+		return guest->run(guest);
 	r = kzalloc(sizeof(*r));
 	if (!r) {
 		log_error("vcpu selftest: FAILED: out of memory");

@@ -13,6 +13,10 @@
 #include <x86_64/cpu.h>
 
 #define CPUID1_ECX_VMX (1U << 5)
+#define CPUID1_ECX_XSAVE (1U << 26)
+#define CR4_OSFXSR (1ULL << 9)
+#define CR4_OSXMMEXCPT (1ULL << 10)
+#define CR4_OSXSAVE (1ULL << 18)
 
 #define VMX_BASIC_REVISION_MASK 0x7fffffffULL
 #define VMX_BASIC_TRUE_CTLS (1ULL << 55)
@@ -87,6 +91,20 @@ static uint64_t apply_fixed_bits(uint64_t value, uint32_t fixed0_msr, uint32_t f
 	return (value | rdmsr(fixed0_msr)) & rdmsr(fixed1_msr);
 }
 
+/*
+ * FXSAVE/XSAVE of the guests' FPU and SSE state (vcpu_vmx.c) and XSETBV of
+ * their XCR0 need OSFXSR and, when the CPU has XSAVE, OSXSAVE in the
+ * host's CR4.  The hypervisor itself still never touches the FPU.
+ */
+static uint64_t host_fpu_cr4_bits(void)
+{
+	uint64_t bits = CR4_OSFXSR | CR4_OSXMMEXCPT;
+
+	if (cpuid(1, 0).ecx & CPUID1_ECX_XSAVE)
+		bits |= CR4_OSXSAVE;
+	return bits;
+}
+
 int hwvirt_enable_cpu(char *desc, size_t len)
 {
 	unsigned int cpu = this_cpu()->id;
@@ -110,8 +128,8 @@ int hwvirt_enable_cpu(char *desc, size_t len)
 	}
 
 	write_cr0(apply_fixed_bits(read_cr0(), MSR_IA32_VMX_CR0_FIXED0, MSR_IA32_VMX_CR0_FIXED1));
-	write_cr4(apply_fixed_bits(read_cr4() | X86_CR4_VMXE, MSR_IA32_VMX_CR4_FIXED0,
-				   MSR_IA32_VMX_CR4_FIXED1));
+	write_cr4(apply_fixed_bits(read_cr4() | X86_CR4_VMXE | host_fpu_cr4_bits(),
+				   MSR_IA32_VMX_CR4_FIXED0, MSR_IA32_VMX_CR4_FIXED1));
 
 	region = page_alloc(1);
 	if (!region) {

@@ -29,6 +29,12 @@ struct vcpu_selftest_guest {
 	size_t size;
 	uint64_t ram_gpa;
 	uint64_t uart_gpa;
+	/*
+	 * A backend whose guest needs more than the generic run (x86: ports,
+	 * a ROM reset vector, an injected interrupt; arch/x86_64/selftest_x86.c)
+	 * runs it itself: vcpu_selftest_run() returns what this returns.
+	 */
+	int (*run)(const struct vcpu_selftest_guest *guest);
 };
 
 /* Provided by the backend; NULL when it has no self-test guest. */

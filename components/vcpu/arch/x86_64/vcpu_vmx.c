@@ -1229,6 +1229,20 @@ int vcpu_complete_hypercall(struct vcpu *v, const uint64_t *results, unsigned in
 	return 0;
 }
 
+/*
+ * After a WFI exit (HLT): the VM's timers (LAPIC, PIT) are models that run
+ * on VM time, not hardware this backend could sleep on, so it does not
+ * sleep: 0 at once (the VM polls, or the guest runs HLT again), -EINTR
+ * after vcpu_kick().
+ */
+int vcpu_wait_for_interrupt(struct vcpu *v, bool (*has_pending)(struct vcpu *v, void *ctx),
+			    void *ctx)
+{
+	if (has_pending && has_pending(v, ctx))
+		return 0;
+	return __atomic_load_n(&v->kick, __ATOMIC_SEQ_CST) ? -EINTR : 0;
+}
+
 void vcpu_kick(struct vcpu *v)
 {
 	__atomic_store_n(&v->kick, true, __ATOMIC_SEQ_CST);

@@ -25,7 +25,9 @@ A boot test file has one 'key: value' per line ('#' starts a comment line):
                             these VMs and their guest files, same image
   send: <regex> => <text>   once <regex> appears after the previous send's
                             match, type <text> and Enter on the console (QEMU)
-The run stops once everything expected was seen and everything sent.
+Patterns see the output without terminal control sequences (ESC [ ...) and
+with CR LF as LF.  The run stops once everything expected was seen and
+everything sent.
 
 Configurations: with a .config in the build folder, the unit tests are those
 of the components it enables and the boot tests of its architecture use it;
@@ -60,6 +62,16 @@ def config_arch(path):
     except OSError:
         pass
     return None
+
+
+# Terminal control sequences (colours, cursor moves: ESC [ ... letter) and
+# the CR of CR LF.  Firmware shells draw with them; patterns are matched
+# against the text without them.
+CONTROL_SEQUENCE = re.compile(r"\x1b\[[0-9;?=]*[ -/]*[@-~]|\r(?=\n)")
+
+
+def screen_text(raw):
+    return CONTROL_SEQUENCE.sub("", raw)
 
 
 def expect_missing(text, expect):
@@ -264,7 +276,7 @@ class Runner:
                 pass
             if chunk:
                 buf += chunk
-                text = buf.decode("utf-8", "replace")
+                text = screen_text(buf.decode("utf-8", "replace"))
                 while sent < len(sends):
                     m = re.compile(sends[sent][0], re.M).search(text, send_pos)
                     if not m:
@@ -411,9 +423,10 @@ class Runner:
         out, timed_out, code, secs = self.run_process(
             [script, "test", rundir, spec["cmdline"]], timeout, env=env,
             expect=spec["expect"], counts=spec["expect-count"], sends=spec["send"])
-        missing = expect_missing(out, spec["expect"])
-        short = count_missing(out, spec["expect-count"])
-        bad = [p for p in spec["reject"] if re.search(p, out, re.M)]
+        text = screen_text(out)
+        missing = expect_missing(text, spec["expect"])
+        short = count_missing(text, spec["expect-count"])
+        bad = [p for p in spec["reject"] if re.search(p, text, re.M)]
         why = "timed out after %ds" % timeout if timed_out else "emulator ended"
         if bad:
             self.record(name, False, secs, out, "unexpected output: /%s/" % bad[0])

@@ -18,6 +18,10 @@ their content comes from:
      VM can bring its own kernel (kernel = guests/my-Image next to a
      guests/ folder of the user's, or kernel = mine/Image).
 
+An x86_64 VM with firmware and a kernel also gets linuxboot_dma.bin from
+the firmware's folder (QEMU's option ROM, with which SeaBIOS loads the
+kernel from fw_cfg).
+
 On aarch64, firmware and firmware-vars images are trimmed: Debian pads
 AAVMF to the 64 MiB of a flash bank with zeros, the firmware itself is
 2 MiB and the variable store is blank.  The virt machine fills the rest of
@@ -37,6 +41,7 @@ import sys
 PATH_KEYS = ("kernel", "initrd", "firmware", "firmware-vars")
 TRIMMED_KEYS = ("firmware", "firmware-vars")
 FLASH_SECTOR = 256 * 1024
+X86_OPTION_ROM = "linuxboot_dma.bin"
 
 
 class ArchiveError(Exception):
@@ -182,7 +187,24 @@ class Archive:
             self.add(path, source, keep, origin=vm_path)
             size = keep if keep is not None else os.path.getsize(source)
             notes.append("%s %s" % (path, human(size)))
+        rom = self.x86_option_rom(referenced_files(text))
+        if rom:
+            line, path = rom
+            source = self.source_of(vm_path, line, path)
+            self.add(path, source, None, origin=vm_path)
+            notes.append("%s %s" % (path, human(os.path.getsize(source))))
         self.vm_lines.append("%s (%s)" % (name, ", ".join(notes) if notes else "no files"))
+
+    def x86_option_rom(self, refs):
+        """(line, path) of the option ROM an x86 VM with firmware and a kernel
+        needs: SeaBIOS loads the kernel with QEMU's linuxboot_dma.bin, which
+        the pc machine looks for next to the firmware."""
+        keys = {key: (line, path) for line, key, path in refs}
+        if self.arch != "x86_64" or "firmware" not in keys or "kernel" not in keys:
+            return None
+        line, firmware = keys["firmware"]
+        folder = os.path.dirname(firmware)
+        return line, (folder + "/" if folder else "") + X86_OPTION_ROM
 
     def write(self, out, staging):
         shutil.rmtree(staging, ignore_errors=True)

@@ -127,6 +127,25 @@ class Packing(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(len(read_cpio(self.out)["guests/CODE.fd"]), 64 * MIB)
 
+    def test_x86_option_rom(self):
+        # SeaBIOS loads a kernel with QEMU's linuxboot_dma.bin: packed from the
+        # firmware's folder for x86 VMs with firmware and a kernel, only for those.
+        for name in ("bios-256k.bin", "bzImage", "linuxboot_dma.bin"):
+            write(os.path.join(self.guests, "x86_64", name), name)
+        write(os.path.join(self.root, "k.vm"),
+              "firmware = guests/bios-256k.bin\nkernel = guests/bzImage\n")
+        write(os.path.join(self.root, "f.vm"), "firmware = guests/bios-256k.bin\n")
+        p = self.run_tool(["k.vm"], arch="x86_64")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(read_cpio(self.out)["guests/linuxboot_dma.bin"], b"linuxboot_dma.bin")
+        p = self.run_tool(["f.vm"], arch="x86_64")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("guests/linuxboot_dma.bin", read_cpio(self.out))
+        os.unlink(os.path.join(self.guests, "x86_64", "linuxboot_dma.bin"))
+        p = self.run_tool(["k.vm"], arch="x86_64")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("k.vm:1 references guests/linuxboot_dma.bin", p.stderr)
+
     def test_missing_guest_file(self):
         write(os.path.join(self.root, "vms", "x.vm"), "name = x\n\nkernel = guests/Image\n")
         p = self.run_tool(["vms/x.vm"])

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The pc machine's guest-physical memory map, as QEMU's pc (i440FX)
+ * board lays it out (hw/i386/pc_piix.c, x86-common.c; platform facts
+ * B.1, E.3):
+ *
+ *   0 .. below_4g            RAM; all of it when RAM < 0xE0000000,
+ *                            else 0xC0000000 (the 32-bit PCI hole above)
+ *   0xA0000 .. 0xBFFFF       VGA window (no RAM visible)
+ *   0xC0000 .. 0xFFFFF       RAM or ROM piece by piece (PAM)
+ *   4 GiB - bios_size        the BIOS image, read-only
+ *   4 GiB .. + above_4g      the rest of RAM
+ *
+ * and the etc/e820 table the firmware reads from fw_cfg: RAM below and
+ * above 4 GiB (type 1) and the BIOS image (type 2).
+ * Plain C: tested on the host (tests/test_layout.c).
+ */
+#ifndef PC_LAYOUT_H
+#define PC_LAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PC_LOWMEM_MAX       0xE0000000ull  /* all RAM below 4 GiB up to here */
+#define PC_LOWMEM_SPLIT     0xC0000000ull  /* ... else this much, the rest above */
+#define PC_4G               0x100000000ull
+#define PC_VGA_BASE         0xA0000u
+#define PC_PAM_BASE         0xC0000u
+#define PC_PAM_END          0x100000u
+#define PC_BIOS_LOW_BASE    0xE0000u
+#define PC_BIOS_LOW_SIZE    0x20000u       /* the last 128 KiB of the BIOS */
+#define PC_BIOS_MAX_SIZE    (16u << 20)
+#define PC_BIOS_ALIGN       0x10000u
+
+/* QEMU's ACPI_DATA_SIZE for current pc machines: kept free below the end of low RAM. */
+#define PC_ACPI_DATA_SIZE   0x28000u
+
+#define E820_RAM      1
+#define E820_RESERVED 2
+#define PC_E820_ENTRY_SIZE 20           /* packed u64 addr, u64 len, u32 type */
+#define PC_E820_MAX   4
+
+struct pc_memory_layout {
+	uint64_t below_4g;      /* bytes of RAM from 0                          */
+	uint64_t above_4g;      /* bytes of RAM from 4 GiB                      */
+	uint64_t bios_base;     /* 4 GiB - bios_size                            */
+	uint64_t bios_size;
+};
+
+/*
+ * Plans the map for memory bytes of RAM and a BIOS image of bios_size
+ * bytes (0: none).  0, or -EINVAL with one sentence in err: a BIOS that
+ * is not a non-zero multiple of 64 KiB or larger than 16 MiB.
+ */
+int pc_plan_memory(uint64_t memory, uint64_t bios_size, struct pc_memory_layout *out,
+		   char *err, size_t err_len);
+
+/*
+ * The etc/e820 file: 20-byte little-endian records.  Writes at most
+ * max_entries; returns the number of entries.
+ */
+unsigned int pc_build_e820(const struct pc_memory_layout *layout, uint8_t *buf,
+			   unsigned int max_entries);
+
+/* The 16 KiB (0xC0000..0xEFFFF) or 64 KiB (0xF0000) PAM piece holding addr: 0..12. */
+static inline unsigned int pc_pam_piece(uint32_t addr)
+{
+	return addr >= 0xF0000u ? 12 : (addr - PC_PAM_BASE) / 0x4000u;
+}
+#define PC_PAM_PIECES 13
+
+#endif

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The pc memory map against QEMU's pc_piix rules (all RAM below 4 GiB up
+ * to 0xE0000000, else 3 GiB below and the rest at 4 GiB), the BIOS
+ * placement of x86_bios_rom_init, the etc/e820 bytes and the PAM pieces
+ * of the i440FX.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <errno.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <pc/layout.h>
+
+static uint64_t le(const uint8_t *p, unsigned int n)
+{
+	uint64_t v = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static void test_small_vm(void **state)
+{
+	struct pc_memory_layout l;
+	char err[160];
+
+	(void)state;
+	assert_int_equal(pc_plan_memory(256ull << 20, 256 * 1024, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.below_4g, 256ull << 20);
+	assert_int_equal(l.above_4g, 0);
+	assert_int_equal(l.bios_base, 0xFFFC0000ull);
+	assert_int_equal(l.bios_size, 0x40000);
+}
+
+static void test_split_at_3g(void **state)
+{
+	struct pc_memory_layout l;
+	char err[160];
+
+	(void)state;
+	/* Just below the limit: everything stays low. */
+	assert_int_equal(pc_plan_memory(0xDFE00000ull, 0x20000, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.below_4g, 0xDFE00000ull);
+	assert_int_equal(l.above_4g, 0);
+	assert_int_equal(l.bios_base, 0xFFFE0000ull);
+	/* At 3.5 GiB QEMU's gigabyte alignment leaves 3 GiB low. */
+	assert_int_equal(pc_plan_memory(0xE0000000ull, 0x40000, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.below_4g, 0xC0000000ull);
+	assert_int_equal(l.above_4g, 0x20000000ull);
+	assert_int_equal(pc_plan_memory(8ull << 30, 0x40000, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.below_4g, 0xC0000000ull);
+	assert_int_equal(l.above_4g, (8ull << 30) - 0xC0000000ull);
+}
+
+static void test_bad_bios(void **state)
+{
+	struct pc_memory_layout l;
+	char err[160];
+
+	(void)state;
+	assert_int_equal(pc_plan_memory(256ull << 20, 100000, &l, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "is 100000 bytes; a BIOS image must be a multiple of 64 KiB, "
+			    "at most 16 MiB");
+	assert_int_equal(pc_plan_memory(256ull << 20, 32u << 20, &l, err, sizeof(err)), -EINVAL);
+}
+
+static void test_e820(void **state)
+{
+	struct pc_memory_layout l;
+	uint8_t buf[PC_E820_MAX * PC_E820_ENTRY_SIZE];
+	char err[160];
+
+	(void)state;
+	pc_plan_memory(256ull << 20, 0x40000, &l, err, sizeof(err));
+	memset(buf, 0xAA, sizeof(buf));
+	assert_int_equal(pc_build_e820(&l, buf, PC_E820_MAX), 2);
+	assert_int_equal(le(buf, 8), 0);
+	assert_int_equal(le(buf + 8, 8), 256ull << 20);
+	assert_int_equal(le(buf + 16, 4), E820_RAM);
+	assert_int_equal(le(buf + 20, 8), 0xFFFC0000ull);
+	assert_int_equal(le(buf + 28, 8), 0x40000);
+	assert_int_equal(le(buf + 36, 4), E820_RESERVED);
+	assert_int_equal(buf[40], 0xAA);
+
+	pc_plan_memory(4ull << 30, 0x40000, &l, err, sizeof(err));
+	assert_int_equal(pc_build_e820(&l, buf, PC_E820_MAX), 3);
+	assert_int_equal(le(buf + 8, 8), 0xC0000000ull);
+	assert_int_equal(le(buf + 40, 8), 1ull << 32);
+	assert_int_equal(le(buf + 48, 8), 0x40000000ull);
+	assert_int_equal(le(buf + 56, 4), E820_RAM);
+	/* A short buffer gets what fits. */
+	assert_int_equal(pc_build_e820(&l, buf, 1), 1);
+}
+
+static void test_pam_pieces(void **state)
+{
+	(void)state;
+	/* PAM1 low nibble 0xC0000, ... PAM6 high nibble 0xEC000, PAM0 0xF0000. */
+	assert_int_equal(pc_pam_piece(0xC0000), 0);
+	assert_int_equal(pc_pam_piece(0xC3FFF), 0);
+	assert_int_equal(pc_pam_piece(0xC4000), 1);
+	assert_int_equal(pc_pam_piece(0xE0000), 8);
+	assert_int_equal(pc_pam_piece(0xEC000), 11);
+	assert_int_equal(pc_pam_piece(0xEFFFF), 11);
+	assert_int_equal(pc_pam_piece(0xF0000), 12);
+	assert_int_equal(pc_pam_piece(0xFFFFF), 12);
+	assert_int_equal(PC_PAM_PIECES, 13);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_small_vm),
+		cmocka_unit_test(test_split_at_3g),
+		cmocka_unit_test(test_bad_bios),
+		cmocka_unit_test(test_e820),
+		cmocka_unit_test(test_pam_pieces),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

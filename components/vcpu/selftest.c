@@ -11,6 +11,10 @@
  * exact: the text the guest wrote, the number of exits of every kind, the
  * values the guest read back (the guest checks its sign extension itself
  * and reports a failed check with a hypercall of immediate 1).
+ *
+ * When it passed, the backend's interrupt self-test runs next
+ * (vcpu_arch_selftest_interrupts(): timer interrupts and an SGI through
+ * the VM's interrupt controller model), where the backend has one.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -282,7 +286,19 @@ int vcpu_selftest_run(void)
 	}
 	tear_down(r);
 	kfree(r);
+	if (rc == 0) {
+		int irq_rc = vcpu_arch_selftest_interrupts();
+
+		if (irq_rc != 0 && irq_rc != -ENOSYS)
+			rc = irq_rc;
+	}
 	return rc;
+}
+
+/* Backends without an interrupt self-test keep this one. */
+__attribute__((weak)) int vcpu_arch_selftest_interrupts(void)
+{
+	return -ENOSYS;
 }
 
 static bool selftest_requested;

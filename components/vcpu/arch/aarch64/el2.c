@@ -263,6 +263,7 @@ void vcpu_set_entry(struct vcpu *v, uint64_t pc, const uint64_t *args, unsigned 
 		c->x[i] = args[i];
 	v->pending_read.active = false;
 	v->pending_hypercall = false;
+	el2_irq_reset(v);
 }
 
 static uint64_t *reg_slot(struct vcpu *v, unsigned int reg)
@@ -309,7 +310,19 @@ int vcpu_set_reg(struct vcpu *v, unsigned int reg, uint64_t value)
 
 void vcpu_kick(struct vcpu *v)
 {
-	__atomic_store_n(&v->kick_requested, true, __ATOMIC_RELEASE);
+	struct percpu *self = this_cpu();
+	unsigned int on_cpu;
+
+	/*
+	 * Flag first, then look where the vCPU is; vcpu_run() and the WFI wait
+	 * publish where they are, then look at the flag.  Sequentially
+	 * consistent both ways: either the vCPU sees the flag or we see it is
+	 * on a CPU and interrupt that CPU (the guest exits, the wait wakes).
+	 */
+	__atomic_store_n(&v->kick_requested, true, __ATOMIC_SEQ_CST);
+	on_cpu = __atomic_load_n(&v->on_cpu, __ATOMIC_SEQ_CST);
+	if (on_cpu && !(self && self->id == on_cpu - 1))
+		arch_kick_cpu(on_cpu - 1);
 }
 
 void vcpu_set_irq_ops(struct vcpu *v, const struct vcpu_irq_ops *ops, void *opaque)
@@ -376,13 +389,6 @@ int vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 	struct percpu *cpu = this_cpu();
 	uint64_t vector, host_daif;
 
-	if (__atomic_exchange_n(&v->kick_requested, false, __ATOMIC_ACQ_REL)) {
-		memset(exit, 0, sizeof(*exit));
-		exit->reason = VCPU_EXIT_KICK;
-		exit->pc = v->ctx.elr_el2;
-		v->exits[VCPU_EXIT_KICK]++;
-		return 0;
-	}
 	if (current_el() != 2 || !cpu) {
 		memset(exit, 0, sizeof(*exit));
 		exit->reason = VCPU_EXIT_FAILED;
@@ -393,15 +399,25 @@ int vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 	/* Nothing may interrupt the switch; fill() sees a quiet CPU. */
 	host_daif = read_sysreg(daif);
 	__asm__ volatile("msr daifset, #0xf" : : : "memory");
+	/* Where we are, then the kick flag (see vcpu_kick()). */
+	__atomic_store_n(&v->on_cpu, cpu->id + 1, __ATOMIC_SEQ_CST);
+	if (__atomic_exchange_n(&v->kick_requested, false, __ATOMIC_SEQ_CST)) {
+		__atomic_store_n(&v->on_cpu, 0, __ATOMIC_SEQ_CST);
+		write_sysreg(daif, host_daif);
+		memset(exit, 0, sizeof(*exit));
+		exit->reason = VCPU_EXIT_KICK;
+		exit->pc = v->ctx.elr_el2;
+		v->exits[VCPU_EXIT_KICK]++;
+		return 0;
+	}
 	cpu->vcpu = v;
 	/*
-	 * Interrupt injection: the VM's interrupt controller model (the vGIC,
-	 * components/devices/vgic3) writes its pending interrupts into the
-	 * GIC list registers ICH_LR<n>_EL2 (and ICH_HCR_EL2) here, on this
-	 * physical CPU; sync() after the exit reads them back.
+	 * Interrupt injection (interrupts.c): the guest's timer level goes to
+	 * irq_ops->timer(), the VM's vGIC hands over its pending interrupts in
+	 * fill(), and they are written to the GIC list registers ICH_LR<n>_EL2
+	 * with ICH_VMCR/APRs/HCR_EL2, here on this physical CPU.
 	 */
-	if (v->irq_ops && v->irq_ops->fill)
-		v->irq_ops->fill(v, v->irq_opaque);
+	el2_irq_before_entry(v);
 
 	write_sysreg(vtcr_el2, vtcr_of(v->gs));
 	write_sysreg(vttbr_el2, vttbr_of(v->gs));
@@ -427,9 +443,10 @@ int vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 	write_sysreg(hcr_el2, HCR_EL2_RW);
 	write_sysreg(vttbr_el2, 0);
 	isb();
-	if (v->irq_ops && v->irq_ops->sync)
-		v->irq_ops->sync(v, v->irq_opaque);
+	/* List registers back to the VM (sync()), physical IRQs acknowledged. */
+	el2_irq_after_exit(v);
 	cpu->vcpu = NULL;
+	__atomic_store_n(&v->on_cpu, 0, __ATOMIC_SEQ_CST);
 	write_sysreg(daif, host_daif);
 	v->last_reason = exit->reason;
 	v->exits[exit->reason]++;

@@ -110,6 +110,22 @@ struct el2_pending_read {
 	bool reg_is_64bit;    /* ISS.SF: x register (else w: upper half zero) */
 };
 
+/*
+ * The vCPU's part of the GIC virtual CPU interface (interrupts.c): in the
+ * hardware while the guest runs, here otherwise.
+ */
+#define EL2_MAX_LRS 16
+#define EL2_MAX_APRS 4
+struct el2_vgic_state {
+	uint64_t lr[EL2_MAX_LRS];      /* ICH_LR<n>_EL2                        */
+	unsigned int lr_used;          /* loaded by fill(), saved at the exit  */
+	bool underflow_exit;           /* ICH_HCR_EL2.UIE: more to inject      */
+	uint64_t vmcr;                 /* ICH_VMCR_EL2: the guest's PMR, BPR, group enables */
+	uint64_t ap0r[EL2_MAX_APRS];   /* ICH_AP0R<n>_EL2: active priorities   */
+	uint64_t ap1r[EL2_MAX_APRS];   /* ICH_AP1R<n>_EL2                      */
+	uint64_t misr;                 /* ICH_MISR_EL2 at the last exit        */
+};
+
 struct vcpu {
 	struct el2_context ctx;        /* first: switch.S gets its address */
 	struct gspace *gs;
@@ -122,6 +138,11 @@ struct vcpu {
 	bool kick_requested;
 	const struct vcpu_irq_ops *irq_ops;
 	void *irq_opaque;
+	struct el2_vgic_state vgic;
+	bool timer_level;              /* last level given to irq_ops->timer() */
+	bool timer_reported;           /* ... and whether one was given        */
+	/* Physical CPU id + 1 while in vcpu_run() or vcpu_wait_for_interrupt(), else 0. */
+	unsigned int on_cpu;
 	uint64_t exits[VCPU_EXIT_REASON_COUNT];
 };
 
@@ -171,6 +192,11 @@ unsigned int el2_ipa_bits(void);                    /* from ID_AA64MMFR0_EL1 */
 void el2_stage2_tlb_flush(const struct gspace *gs); /* all of the VMID's TLB entries */
 /* Reads the 32-bit instruction at guest virtual address pc; false if unmapped. */
 bool el2_read_guest_insn(struct vcpu *v, uint64_t pc, uint32_t *insn);
+
+/* interrupts.c: the virtual CPU interface and the virtual timer around an entry. */
+void el2_irq_before_entry(struct vcpu *v);   /* after the kick check, IRQs masked */
+void el2_irq_after_exit(struct vcpu *v);     /* right after the exit, IRQs masked */
+void el2_irq_reset(struct vcpu *v);          /* vcpu_set_entry(): reset state     */
 
 /* exit_decode.c: turns the exception in v->ctx into *exit (one table, by EC). */
 void el2_decode_exit(struct vcpu *v, struct vcpu_exit *exit);

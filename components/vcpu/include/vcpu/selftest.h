@@ -40,4 +40,13 @@ struct vcpu_selftest_guest {
 /* Provided by the backend; NULL when it has no self-test guest. */
 const struct vcpu_selftest_guest *vcpu_arch_selftest_guest(void);
 
+/*
+ * The backend's interrupt self-test (aarch64: arch/aarch64/selftest_irq.c,
+ * CONFIG_VCPU_SELFTEST_IRQ), run by vcpu_selftest_run() after the first
+ * guest: a guest that takes timer interrupts and an SGI through the VM's
+ * interrupt controller model.  0 when it passed, -ENOSYS when the backend
+ * has none, another negative errno when it failed.
+ */
+int vcpu_arch_selftest_interrupts(void);
+
 #endif

@@ -96,13 +96,26 @@ struct vcpu_exit {
  * Interrupt injection, supplied by the VM's interrupt controller model
  * (the vGIC on aarch64, the LAPIC on x86_64).  vcpu_run() calls fill()
  * on the physical CPU right before entering the guest, with interrupts
- * masked: it loads what is pending (the GIC list registers ICH_LR<n>_EL2,
- * the VMCS interruption-information field).  sync() runs right after the
- * exit and reads back what the guest did with them (acknowledged, EOI).
+ * masked: it hands the backend what is pending (aarch64: the values for
+ * the GIC list registers ICH_LR<n>_EL2 with vcpu_aarch64_load_lrs(), see
+ * <vcpu/aarch64_gic.h>; x86: the VMCS interruption-information field).
+ * sync() runs right after the exit and reads back what the guest did with
+ * them (acknowledged, EOI).
+ *
+ * timer() (optional; aarch64) reports the output of the guest's own timer
+ * that the hardware runs without the VM (the EL1 virtual timer, CNTV_*):
+ * level true when its interrupt condition holds (CNTV_CTL_EL0 ENABLE set,
+ * IMASK clear, the virtual count at or past CNTV_CVAL_EL0).  The VM makes
+ * it the level of the guest's PPI 27 (vgic3_set_ppi(vgic, index, 27,
+ * level)).  The backend calls it whenever the level it last reported may
+ * have changed: after an exit (before sync()), right before fill(), and
+ * in vcpu_wait_for_interrupt(); the first call of a vCPU always comes.
+ * All three run on the vCPU's physical CPU with interrupts masked.
  */
 struct vcpu_irq_ops {
 	void (*fill)(struct vcpu *v, void *opaque);
 	void (*sync)(struct vcpu *v, void *opaque);
+	void (*timer)(struct vcpu *v, void *opaque, bool level);
 };
 
 /* Register names every architecture has. */
@@ -162,13 +175,31 @@ int vcpu_complete_hypercall(struct vcpu *v, const uint64_t *results, unsigned in
 
 /*
  * Asks the vCPU to leave the guest soon (from any CPU): the next vcpu_run()
- * returns VCPU_EXIT_KICK before entering.  A vCPU already in the guest comes
- * back at its next exit (an inter-processor interrupt to shorten that
- * needs the host interrupt controller driver, not there yet).
+ * returns VCPU_EXIT_KICK before entering.  On aarch64 a vCPU that is in
+ * the guest or in vcpu_wait_for_interrupt() on another physical CPU gets
+ * an inter-processor interrupt there (SGI 0 through the host GIC): the
+ * guest exits with VCPU_EXIT_IRQ, the wait returns; elsewhere it comes
+ * back at its next exit.  The VM calls it when it made an interrupt
+ * pending for a vCPU (the vGIC's kick callback).
  */
 void vcpu_kick(struct vcpu *v);
 
 void vcpu_set_irq_ops(struct vcpu *v, const struct vcpu_irq_ops *ops, void *opaque);
+
+/*
+ * After a VCPU_EXIT_WFI: sleeps on the calling physical CPU until the vCPU
+ * has an interrupt to take, i.e. has_pending(v, ctx) says so (the VM asks
+ * its interrupt controller: vgic3_has_pending()).  has_pending is asked
+ * first, then again after every wake-up; while sleeping, the backend
+ * wakes the CPU at the guest's timer deadline (aarch64: the EL2 physical
+ * timer at CNTV_CVAL_EL0 + CNTVOFF_EL2, reported through irq_ops->timer()
+ * before has_pending is asked) and on vcpu_kick().
+ * 0 when something is pending, -EINTR when vcpu_kick() was called (the
+ * next vcpu_run() returns VCPU_EXIT_KICK).  Backends without a way to
+ * sleep return 0 at once, so the guest runs its WFI again (polling).
+ */
+int vcpu_wait_for_interrupt(struct vcpu *v, bool (*has_pending)(struct vcpu *v, void *ctx),
+			    void *ctx);
 
 /* "MMIO", "HYPERCALL"... */
 const char *vcpu_exit_reason_name(enum vcpu_exit_reason reason);

@@ -85,32 +85,35 @@ static void dispatch_access(struct vm_vcpu *vc, struct vcpu_exit *exit)
 	trace_exit(vc, exit, exit->access.dir == BUS_READ);
 }
 
+/* Asked by the backend while a vCPU sleeps in WFI: is there work for it? */
+static bool vcpu_has_work(struct vcpu *v, void *ctx)
+{
+	struct vm_vcpu *vc = ctx;
+	struct vm *vm = vc->vm;
+
+	(void)v;
+	/* CPU 0 also serves the console; a keystroke raises the UART's interrupt. */
+	if (this_cpu()->id == 0)
+		vm_console_poll();
+	return READ_ONCE(vm->state) != VM_RUNNING || __atomic_load_n(&vc->wake, __ATOMIC_ACQUIRE) ||
+	       vm->machine->irq_pending(vm, vc);
+}
+
 /*
- * WFI: the vCPU has nothing to do until an interrupt is pending for it
- * (or it is kicked, or its VM changes state).  The machine may raise
- * timer interrupts from wfi_poll().  WFE only yields: it waits for an
+ * WFI: the vCPU has nothing to do until an interrupt is pending for it.
+ * The backend sleeps on this CPU until the vCPU's timer deadline, a kick
+ * (an interrupt made pending by a device or another vCPU, a reset, the
+ * end of the VM) or has_work() says so.  WFE only yields: it waits for an
  * event of another vCPU (SEV), which comes as soon as that one runs.
  */
 static void wait_for_interrupt(struct vm_vcpu *vc, bool is_wfe)
 {
-	struct vm *vm = vc->vm;
-	const struct machine_ops *m = vm->machine;
 	uint64_t start = arch_timer_ns();
 
 	if (is_wfe)
 		return;
-	for (;;) {
-		if (m->wfi_poll)
-			m->wfi_poll(vm, vc);
-		if (__atomic_exchange_n(&vc->wake, false, __ATOMIC_ACQ_REL))
-			break;
-		if (m->irq_pending && m->irq_pending(vm, vc))
-			break;
-		if (READ_ONCE(vm->state) != VM_RUNNING)
-			break;
-		poll_devices(vm);
-		arch_cpu_relax();
-	}
+	vcpu_wait_for_interrupt(vc->vcpu, vcpu_has_work, vc);
+	__atomic_store_n(&vc->wake, false, __ATOMIC_RELEASE);
 	vc->wfi_ns += arch_timer_ns() - start;
 }
 

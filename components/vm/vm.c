@@ -153,9 +153,18 @@ int vm_vcpu_by_hw_id(struct vm *vm, uint64_t hw_id)
 
 void vm_vcpu_kick(struct vm *vm, unsigned int index)
 {
+	struct percpu *self = this_cpu();
+
 	if (index >= vm->vcpu_count)
 		return;
 	__atomic_store_n(&vm->vcpus[index].wake, true, __ATOMIC_RELEASE);
+	/*
+	 * On its own CPU the vCPU is between two entries (or in the backend's
+	 * callbacks before fill(), or asking has_work() in a WFI wait): the
+	 * next look at its interrupts sees it without an extra exit.
+	 */
+	if (self && self->id == vm->vcpus[index].cpu)
+		return;
 	vcpu_kick(vm->vcpus[index].vcpu);
 }
 
@@ -375,7 +384,8 @@ int vm_start(struct vm *vm)
 		ret = smp_call_async(vc->cpu, run_on_this_cpu, vc);
 		if (ret) {
 			vm_fail(vm, "CPU %u cannot run vCPU %u (%d)", vc->cpu, i, ret);
-			__atomic_sub_fetch(&vm->loops_running, 1, __ATOMIC_ACQ_REL);
+			if (__atomic_sub_fetch(&vm->loops_running, 1, __ATOMIC_ACQ_REL) == 0)
+				vm_ended(vm);
 		}
 	}
 	return 0;

@@ -25,6 +25,7 @@
 #include <pflash/pflash.h>
 #include <pl011/pl011.h>
 #include <pl031/pl031.h>
+#include <vcpu/aarch64_gic.h>
 #include <vcpu/aarch64_regs.h>
 #include <vcpu/gspace.h>
 #include <vgic3/vgic3.h>
@@ -43,10 +44,6 @@
 
 #define VIRT_REPORT_LIMIT 20
 
-/* Trapped system registers the machine knows. */
-#define SYSREG_ICC_SGI1R_EL1  VCPU_SYSREG_ID(3, 0, 12, 11, 5)
-#define SYSREG_ICC_ASGI1R_EL1 VCPU_SYSREG_ID(3, 0, 12, 11, 6)
-#define SYSREG_ICC_SGI0R_EL1  VCPU_SYSREG_ID(3, 0, 12, 11, 7)
 
 static struct virt_machine *virt_of(struct vm *vm)
 {
@@ -186,6 +183,52 @@ static void virt_kick(void *ctx, unsigned int vcpu)
 	vm_vcpu_kick(ctx, vcpu);
 }
 
+/*
+ * Interrupt injection (<vcpu/aarch64_gic.h>): the EL2 backend calls these
+ * on the vCPU's CPU around every entry.  The vGIC decides what is pending;
+ * the backend owns the list registers.
+ */
+static void irq_fill(struct vcpu *v, void *opaque)
+{
+	struct virt_machine *m = opaque;
+	struct vgic3_lr lr[VCPU_AARCH64_MAX_LRS];
+	uint64_t values[VCPU_AARCH64_MAX_LRS];
+	unsigned int max = vcpu_aarch64_lr_count();
+	unsigned int n;
+
+	if (max > VCPU_AARCH64_MAX_LRS)
+		max = VCPU_AARCH64_MAX_LRS;
+	n = vgic3_pending_for(m->gic, vcpu_index(v), lr, max);
+	for (unsigned int i = 0; i < n; i++)
+		values[i] = vgic3_lr_to_ich_lr(&lr[i]);
+	vcpu_aarch64_load_lrs(v, values, n, n == max && vgic3_has_pending(m->gic, vcpu_index(v)));
+}
+
+static void irq_sync(struct vcpu *v, void *opaque)
+{
+	struct virt_machine *m = opaque;
+	uint64_t values[VCPU_AARCH64_MAX_LRS];
+	unsigned int n = vcpu_aarch64_saved_lrs(v, values, VCPU_AARCH64_MAX_LRS);
+
+	for (unsigned int i = 0; i < n; i++)
+		vgic3_sync_lr(m->gic, vcpu_index(v), vgic3_ich_lr_intid(values[i]),
+			      vgic3_ich_lr_state(values[i]));
+}
+
+/* The guest's virtual timer output is its PPI 27. */
+static void irq_timer(struct vcpu *v, void *opaque, bool level)
+{
+	struct virt_machine *m = opaque;
+
+	vgic3_set_ppi(m->gic, vcpu_index(v), VCPU_AARCH64_VTIMER_INTID, level);
+}
+
+static const struct vcpu_irq_ops virt_irq_ops = {
+	.fill = irq_fill,
+	.sync = irq_sync,
+	.timer = irq_timer,
+};
+
 static void uart_output(void *ctx, const uint8_t *buf, size_t len)
 {
 	vm_console_output(ctx, buf, len);
@@ -228,6 +271,8 @@ static int virt_build(struct vm *vm)
 		return -EINVAL;
 	}
 	vgic3_set_kick(m->gic, virt_kick, vm);
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		vcpu_set_irq_ops(vm->vcpus[i].vcpu, &virt_irq_ops, m);
 
 	if (m->devices & VIRT_FDT_PL011) {
 		m->uart_out = (struct chardev){ .write = uart_output, .ctx = vm };
@@ -308,7 +353,7 @@ static int handle_sysreg(struct virt_machine *m, struct vm_vcpu *vc, struct vcpu
 {
 	const struct vcpu_sysreg_access *s = &exit->sysreg;
 
-	if (s->is_write && s->id == SYSREG_ICC_SGI1R_EL1) {
+	if (s->is_write && s->id == VCPU_SYSREG_ICC_SGI1R_EL1) {
 		vgic3_write_sgi1r(m->gic, vc->index, s->value);
 		return 0;
 	}

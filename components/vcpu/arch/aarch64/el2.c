@@ -106,12 +106,16 @@ static uint64_t vttbr_of(const struct gspace *gs)
  *   TSW     cache maintenance by set/way exits (meaningless in a VM)
  *   RW      EL1 is AArch64
  *   TLOR    LORegion registers exit (when the CPU has them)
+ *   API APK pointer authentication instructions and key registers do not
+ *           trap: Linux signs return addresses with them.  The keys stay in
+ *           the CPU while the guest is out; the hypervisor itself never
+ *           uses pointer authentication, and a physical CPU runs one vCPU.
  */
 static uint64_t guest_hcr(void)
 {
 	uint64_t hcr = HCR_VM | HCR_SWIO | HCR_PTW | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB |
 		       HCR_BSU_INNER | HCR_TWI | HCR_TWE | HCR_TSC | HCR_TIDCP | HCR_TACR |
-		       HCR_TSW | HCR_RW;
+		       HCR_TSW | HCR_RW | HCR_API | HCR_APK;
 
 	if ((read_sysreg(id_aa64mmfr1_el1) >> 16) & 0xf)     /* FEAT_LOR */
 		hcr |= HCR_TLOR;

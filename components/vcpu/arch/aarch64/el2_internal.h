@@ -173,6 +173,8 @@ struct gspace {
 #define HCR_TSW   (1ULL << 22)
 #define HCR_RW    (1ULL << 31)
 #define HCR_TLOR  (1ULL << 35)
+#define HCR_APK   (1ULL << 40)
+#define HCR_API   (1ULL << 41)
 
 /* Stage-2 descriptors (4 KiB granule, VTCR_EL2.PS <= 48 bits). */
 #define S2_VALID        (1ULL << 0)

@@ -50,14 +50,11 @@ struct machine_ops {
 	 * as a guest error (after the machine reported why).
 	 */
 	int (*handle_exit)(struct vm *vm, struct vm_vcpu *vc, struct vcpu_exit *exit);
-	/* Whether vCPU vc has an interrupt to take (ends a WFI/HLT wait). */
-	bool (*irq_pending)(struct vm *vm, struct vm_vcpu *vc);
 	/*
-	 * Called on the vCPU's CPU while it waits in WFI, before each check
-	 * of irq_pending(): e.g. raises a timer interrupt whose deadline has
-	 * passed.  May be NULL.
+	 * Whether vCPU vc has an interrupt to take (ends a WFI/HLT wait).
+	 * Called on the vCPU's CPU with interrupts masked.
 	 */
-	void (*wfi_poll)(struct vm *vm, struct vm_vcpu *vc);
+	bool (*irq_pending)(struct vm *vm, struct vm_vcpu *vc);
 	/* Console input for the guest's UART: how many bytes it took. */
 	size_t (*console_input)(struct vm *vm, const uint8_t *buf, size_t len);
 	/* Frees what build() made (devices, images); may be NULL. */

@@ -351,6 +351,13 @@ void pc_cpus_reset(struct pc_machine *m)
 		lapic_init_reset(c->lapic);
 		lapic_set_apic_base(c->lapic, LAPIC_DEFAULT_BASE | LAPIC_BASE_ENABLE |
 						      (i == 0 ? LAPIC_BASE_BSP : 0));
+		/*
+		 * The BSP's LINT0 starts as ExtINT, unmasked, as on QEMU (apic_reset_common):
+		 * firmware that never touches the LAPIC (SeaBIOS with one CPU) gets the
+		 * 8259's interrupts through it.
+		 */
+		if (i == 0)
+			c->lapic->lvt[LAPIC_LVT_LINT0] = LAPIC_DELIVERY_EXTINT << LAPIC_DELIVERY_SHIFT;
 		c->start_by_sipi = false;
 		c->guest_deadline = 0;
 	}

@@ -174,7 +174,7 @@ static void meet_for_reset(struct vm_vcpu *vc)
 		return;
 	vm->resets++;
 	log_info("VM %s: reset %u: RAM cleared, devices reset, restarting", vm->name, vm->resets);
-	if (vm_reset_board(vm) != 0) {
+	if (vm_reset_board(vm, true) != 0) {
 		vm_fail(vm, "the reset failed");
 		return;
 	}

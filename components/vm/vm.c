@@ -226,11 +226,11 @@ void vm_fail(struct vm *vm, const char *fmt, ...)
  * in its run loop: RAM cleared, vCPUs off, then the machine resets its
  * devices, reloads what must be in RAM and starts the boot vCPU.
  */
-int vm_reset_board(struct vm *vm)
+int vm_reset_board(struct vm *vm, bool clear_ram)
 {
 	int ret;
 
-	for (unsigned int i = 0; i < vm->ram_count; i++)
+	for (unsigned int i = 0; clear_ram && i < vm->ram_count; i++)
 		memset(vm->ram[i].host, 0, vm->ram[i].size);
 	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
 		vm->vcpus[i].power = VM_VCPU_OFF;
@@ -333,7 +333,8 @@ struct vm *vm_create(const struct vm_config *config)
 	}
 	if (machine->build(vm) != 0)
 		goto fail;
-	if (vm_reset_board(vm) != 0)
+	/* page_alloc() gave zeroed RAM: no need to clear it a second time. */
+	if (vm_reset_board(vm, false) != 0)
 		goto fail;
 	all_vms[all_vm_count++] = vm;
 	return vm;

@@ -5,8 +5,8 @@
 
 #include <vm/vm.h>
 
-/* RAM cleared, vCPUs off, machine->reset(): the power-on state. */
-int vm_reset_board(struct vm *vm);
+/* RAM cleared (unless it is fresh), vCPUs off, machine->reset(): the power-on state. */
+int vm_reset_board(struct vm *vm, bool clear_ram);
 /* Reports the end of a VM (reason, time, statistics) and marks it ended. */
 void vm_ended(struct vm *vm);
 /*

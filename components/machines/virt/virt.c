@@ -100,7 +100,11 @@ static int flash_create(struct virt_machine *m, unsigned int bank, const char *n
 		return -ENOMEM;
 	}
 	/* What the image does not cover is erased flash. */
-	memset(f->mem, 0xff, VIRT_FLASH_BANK_SIZE);
+	if (!image || image->size < VIRT_FLASH_BANK_SIZE) {
+		size_t covered = image ? image->size : 0;
+
+		memset(f->mem + covered, 0xff, VIRT_FLASH_BANK_SIZE - covered);
+	}
 	cfg = (struct pflash_config){
 		.name = name,
 		.base = f->gpa,

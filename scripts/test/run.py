@@ -65,9 +65,10 @@ def config_arch(path):
 
 
 # Terminal control sequences (colours, cursor moves: ESC [ ... letter) and
-# the CR of CR LF.  Firmware shells draw with them; patterns are matched
-# against the text without them.
-CONTROL_SEQUENCE = re.compile(r"\x1b\[[0-9;?=]*[ -/]*[@-~]|\r(?=\n)")
+# the CRs before a LF (a console that turns a guest's LF into CR LF makes
+# CR CR LF).  Firmware shells draw with them; patterns are matched against
+# the text without them.
+CONTROL_SEQUENCE = re.compile(r"\x1b\[[0-9;?=]*[ -/]*[@-~]|\r+(?=\n)")
 
 
 def screen_text(raw):

@@ -83,7 +83,7 @@ class Spec(unittest.TestCase):
 
     def test_screen_text(self):
         raw = ("\x1b[2J\x1b[01;01H\x1b[=3h\x1b[1m\x1b[33m\x1b[40mShell> \x1b[0m\x1b[37m\x1b[40m"
-               "\x1b[06;08Hm\x1b[06;09H\x1b[06;09Ha\x1b[06;10Hp\r\nnext\rline\r\n")
+               "\x1b[06;08Hm\x1b[06;09H\x1b[06;09Ha\x1b[06;10Hp\r\nnext\rline\r\r\n")
         self.assertEqual(run.screen_text(raw), "Shell> map\nnext\rline\n")
 
     def test_matching(self):

@@ -183,6 +183,20 @@ int pc_lapic_mmio_register(struct pc_machine *m)
 
 /* ---- injection ---- */
 
+/*
+ * How long the guest may run before the VM must look at its device timers
+ * (the next vclock deadline) or at kicks from other vCPUs (x86 kicks only
+ * set a flag, so a vCPU that never exits by itself would not see them).
+ */
+static uint64_t run_limit_ns(struct vm *vm)
+{
+	uint64_t now = vclock_now(&vm->clock), next = vclock_next_deadline(&vm->clock);
+	uint64_t limit = next > now ? next - now : 0;
+	uint64_t slice = vm->vcpu_count > 1 ? PC_SMP_SLICE_NS : PC_CONSOLE_SLICE_NS;
+
+	return limit < slice ? limit : slice;
+}
+
 static void pc_fill(struct vcpu *v, void *opaque)
 {
 	struct pc_cpu *c = opaque;
@@ -191,6 +205,7 @@ static void pc_fill(struct vcpu *v, void *opaque)
 	int vector;
 
 	spin_lock(&vm->device_lock);
+	vcpu_x86_set_run_limit(v, run_limit_ns(vm));
 	if (c->start_by_sipi) {
 		c->start_by_sipi = false;
 		lapic_take_init(l);
@@ -226,12 +241,19 @@ static const struct vcpu_irq_ops pc_irq_ops = {
 	.fill = pc_fill,
 };
 
+/*
+ * Asked over and over while the vCPU halts: the device timers that are due
+ * run here (the PIT's next tick is what a halted BIOS waits for).
+ */
 bool pc_cpu_irq_pending(struct pc_machine *m, struct vm_vcpu *vc)
 {
 	struct lapic *l = m->cpus[vc->index].lapic;
+	struct vclock *clock = &m->vm->clock;
 	bool pending;
 
 	spin_lock(&m->vm->device_lock);
+	if (vclock_next_deadline(clock) <= vclock_now(clock))
+		vclock_run_expired(clock);
 	pending = l->nmi_pending || lapic_extint_pending(l) || lapic_pending_vector(l) >= 0;
 	spin_unlock(&m->vm->device_lock);
 	return pending;

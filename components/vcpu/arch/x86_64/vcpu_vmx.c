@@ -29,6 +29,7 @@
 #include <vcpu/vcpu.h>
 #include <vcpu/x86_regs.h>
 #include <x86_64/cpu.h>
+#include <x86_64/x86.h>
 
 #include "vmx_internal.h"
 
@@ -42,6 +43,7 @@ _Static_assert(sizeof(struct vmx_guest_regs) == REGS_SIZE, "REGS_SIZE");
 #define MSR_VMX_PROCBASED_CTLS   0x482
 #define MSR_VMX_EXIT_CTLS        0x483
 #define MSR_VMX_ENTRY_CTLS       0x484
+#define MSR_VMX_MISC             0x485
 #define MSR_VMX_CR0_FIXED0       0x486
 #define MSR_VMX_CR0_FIXED1       0x487
 #define MSR_VMX_CR4_FIXED0       0x488
@@ -52,6 +54,7 @@ _Static_assert(sizeof(struct vmx_guest_regs) == REGS_SIZE, "REGS_SIZE");
 
 #define VMX_BASIC_TRUE_CTLS      (1ull << 55)
 #define VMX_BASIC_REVISION_MASK  0x7fffffffull
+#define VMX_MISC_PREEMPTION_SHIFT 0x1full   /* the timer ticks every 2^n TSC ticks */
 
 #define EPT_CAP_4LEVEL           (1ull << 6)
 #define EPT_CAP_WB               (1ull << 14)
@@ -76,6 +79,7 @@ static struct {
 	char why[120];
 	uint64_t basic, ept_vpid;
 	uint32_t pin, proc, proc2, exit, entry;
+	unsigned int preemption_shift;   /* with PIN_PREEMPTION_TIMER offered */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	uint64_t cr0_mask, cr4_mask;     /* the bits we own: the guest sees the read shadow */
 	bool xsave;
@@ -127,12 +131,17 @@ static bool decide_controls(void)
 	 * owns the hardware); virtual NMIs make NMI-window exits possible.
 	 */
 	caps.pin = adjust_controls(vmx_true_controls_msr(MSR_VMX_PINBASED_CTLS),
-				   PIN_EXTERNAL_INTERRUPT | PIN_NMI_EXITING, PIN_VIRTUAL_NMIS,
-				   &missing);
+				   PIN_EXTERNAL_INTERRUPT | PIN_NMI_EXITING,
+				   PIN_VIRTUAL_NMIS | PIN_PREEMPTION_TIMER, &missing);
 	if (missing) {
 		snprintf(caps.why, sizeof(caps.why), "pin-based controls 0x%x missing", missing);
 		return false;
 	}
+	/*
+	 * The VMX-preemption timer ends a guest's run when the VM's next device
+	 * timer is due (vcpu_x86_set_run_limit()); it is switched on per entry.
+	 */
+	caps.preemption_shift = (unsigned int)(rdmsr(MSR_VMX_MISC) & VMX_MISC_PREEMPTION_SHIFT);
 	/*
 	 * Primary processor-based: HLT/MWAIT (the vCPU waits: WFI exit), every
 	 * port access (the VM's bus owns all ports), MSR bitmaps, CR8 (the
@@ -658,7 +667,8 @@ static void write_host_state(void)
 
 static void write_controls(struct vcpu *v, uint16_t vpid)
 {
-	vmwrite(VMCS_PIN_CONTROLS, caps.pin);
+	v->pin_controls = caps.pin & ~PIN_PREEMPTION_TIMER;
+	vmwrite(VMCS_PIN_CONTROLS, v->pin_controls);
 	vmx_set_proc_controls(v, caps.proc);
 	vmwrite(VMCS_PROC_CONTROLS2, caps.proc2);
 	vmwrite(VMCS_EXIT_CONTROLS, caps.exit);
@@ -883,11 +893,45 @@ bool vcpu_x86_can_inject_interrupt(const struct vcpu *v)
 
 int vcpu_x86_inject_interrupt(struct vcpu *v, uint8_t vector)
 {
-	if (!vcpu_x86_can_inject_interrupt(v) || vector < 16)
+	/*
+	 * Any vector: external interrupts have no reserved ones, and real-mode
+	 * firmware puts the 8259's IRQ 0-7 at vectors 8-15.
+	 */
+	if (!vcpu_x86_can_inject_interrupt(v))
 		return -EBUSY;
 	v->entry_intr_info = INTR_INFO_VALID | INTR_TYPE_EXTERNAL | vector;
 	v->entry_insn_len = 0;
 	return 0;
+}
+
+void vcpu_x86_set_run_limit(struct vcpu *v, uint64_t ns)
+{
+	if (ns < v->run_limit_ns)
+		v->run_limit_ns = ns;
+}
+
+/*
+ * Right before entry: the VMX-preemption timer counts down every
+ * 2^preemption_shift TSC ticks; set it to the run limit, or switch it off.
+ */
+static void program_run_limit(struct vcpu *v)
+{
+	uint32_t pin = v->pin_controls & ~PIN_PREEMPTION_TIMER;
+	uint64_t hz = timer_tsc_hz();
+
+	if ((caps.pin & PIN_PREEMPTION_TIMER) && v->run_limit_ns != VCPU_X86_NO_RUN_LIMIT && hz) {
+		/* ns * hz / 10^9 in 64 bits: whole seconds, then the rest at kHz precision. */
+		uint64_t ns = v->run_limit_ns < 100000000000ull ? v->run_limit_ns : 100000000000ull;
+		uint64_t ticks = ns / 1000000000u * hz + ns % 1000000000u * (hz / 1000u) / 1000000u;
+		uint64_t count = ticks >> caps.preemption_shift;
+
+		vmwrite(VMCS_PREEMPTION_TIMER, count > 0xffffffffu ? 0xffffffffu : count);
+		pin |= PIN_PREEMPTION_TIMER;
+	}
+	if (pin != v->pin_controls) {
+		v->pin_controls = pin;
+		vmwrite(VMCS_PIN_CONTROLS, pin);
+	}
 }
 
 void vcpu_x86_request_interrupt_window(struct vcpu *v)
@@ -1151,8 +1195,10 @@ int vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 			return 0;
 		}
 		/* ---- interrupt injection: the VM's interrupt controller model ---- */
+		v->run_limit_ns = VCPU_X86_NO_RUN_LIMIT;
 		if (v->irq_ops && v->irq_ops->fill)
 			v->irq_ops->fill(v, v->irq_opaque);
+		program_run_limit(v);
 		write_entry_state(v);
 		switch_lazy_state(v);
 
@@ -1231,16 +1277,22 @@ int vcpu_complete_hypercall(struct vcpu *v, const uint64_t *results, unsigned in
 
 /*
  * After a WFI exit (HLT): the VM's timers (LAPIC, PIT) are models that run
- * on VM time, not hardware this backend could sleep on, so it does not
- * sleep: 0 at once (the VM polls, or the guest runs HLT again), -EINTR
- * after vcpu_kick().
+ * on VM time, not hardware this backend could sleep on, so the wait polls:
+ * has_pending() (the VM runs its due device timers there and asks its
+ * interrupt controllers) until it says yes (0) or vcpu_kick() is called
+ * (-EINTR).  Without has_pending it returns 0 at once.
  */
 int vcpu_wait_for_interrupt(struct vcpu *v, bool (*has_pending)(struct vcpu *v, void *ctx),
 			    void *ctx)
 {
-	if (has_pending && has_pending(v, ctx))
+	if (!has_pending)
 		return 0;
-	return __atomic_load_n(&v->kick, __ATOMIC_SEQ_CST) ? -EINTR : 0;
+	while (!has_pending(v, ctx)) {
+		if (__atomic_load_n(&v->kick, __ATOMIC_SEQ_CST))
+			return -EINTR;
+		arch_cpu_relax();
+	}
+	return 0;
 }
 
 void vcpu_kick(struct vcpu *v)

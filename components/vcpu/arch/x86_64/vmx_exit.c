@@ -911,6 +911,13 @@ static enum vmx_action handle_external_interrupt(struct vcpu *v, struct vcpu_exi
 	return VMX_TO_VM;
 }
 
+static enum vmx_action handle_preemption_timer(struct vcpu *v, struct vcpu_exit *exit)
+{
+	/* The run limit passed: the VM's device timers are due (counted as IRQ). */
+	to_vm_pc(v, exit, VCPU_EXIT_IRQ);
+	return VMX_TO_VM;
+}
+
 static enum vmx_action handle_triple_fault(struct vcpu *v, struct vcpu_exit *exit)
 {
 	to_vm_pc(v, exit, VCPU_EXIT_RESET);
@@ -1050,7 +1057,7 @@ static const struct exit_kind exit_table[EXIT_REASON_COUNT] = {
 	[49] = { "EPT misconfiguration", handle_ept_misconfig },
 	[50] = { "INVEPT", handle_undefined },
 	[51] = { "RDTSCP", NULL },
-	[52] = { "VMX-preemption timer", NULL },
+	[52] = { "VMX-preemption timer", handle_preemption_timer },
 	[53] = { "INVVPID", handle_undefined },
 	[54] = { "WBINVD", handle_skip },
 	[55] = { "XSETBV", handle_xsetbv },

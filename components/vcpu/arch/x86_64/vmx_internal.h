@@ -87,6 +87,7 @@
 #define VMCS_GUEST_INTERRUPTIBILITY 0x4824
 #define VMCS_GUEST_ACTIVITY       0x4826
 #define VMCS_GUEST_SYSENTER_CS    0x482a
+#define VMCS_PREEMPTION_TIMER     0x482e
 #define VMCS_HOST_SYSENTER_CS     0x4c00
 /* natural width */
 #define VMCS_CR0_MASK             0x6000
@@ -128,6 +129,7 @@
 #define PIN_EXTERNAL_INTERRUPT   (1u << 0)
 #define PIN_NMI_EXITING          (1u << 3)
 #define PIN_VIRTUAL_NMIS         (1u << 5)
+#define PIN_PREEMPTION_TIMER     (1u << 6)
 
 #define PROC_INTERRUPT_WINDOW    (1u << 2)
 #define PROC_TSC_OFFSETTING      (1u << 3)
@@ -312,9 +314,11 @@ struct vcpu {
 	uint32_t entry_intr_error;
 	uint32_t entry_insn_len;
 	bool wait_for_sipi;
+	uint64_t run_limit_ns;             /* vcpu_x86_set_run_limit() for the next entry */
 	uint64_t ept_generation;           /* of gs when this vCPU last INVEPTed */
 
 	/* Controls as currently programmed. */
+	uint32_t pin_controls;
 	uint32_t proc_controls;
 	uint32_t entry_controls;
 

@@ -57,11 +57,24 @@
  * backend at the next entry; meanwhile can_inject says false.
  */
 bool vcpu_x86_can_inject_interrupt(const struct vcpu *v);
+/* Any vector 0-255 (real-mode firmware has the 8259 at vectors 8-15); -EBUSY if it cannot. */
 int vcpu_x86_inject_interrupt(struct vcpu *v, uint8_t vector);
 void vcpu_x86_request_interrupt_window(struct vcpu *v);
 bool vcpu_x86_can_inject_nmi(const struct vcpu *v);
 int vcpu_x86_inject_nmi(struct vcpu *v);
 void vcpu_x86_request_nmi_window(struct vcpu *v);
+
+/*
+ * Device timers: the VM's models (PIT, LAPIC timer, RTC) run on VM time and
+ * need the guest to leave vcpu_run() when their next deadline is due, even
+ * if it never exits by itself.  fill() calls vcpu_x86_set_run_limit(v, ns):
+ * the guest's run that follows ends with an IRQ exit after at most ns
+ * nanoseconds (the smallest limit of the calls wins; it holds for one
+ * entry).  The backend uses the VMX-preemption timer; a CPU without it
+ * ignores the limit and the guest runs until its next exit.
+ */
+#define VCPU_X86_NO_RUN_LIMIT UINT64_MAX
+void vcpu_x86_set_run_limit(struct vcpu *v, uint64_t ns);
 
 /*
  * INIT and SIPI, from the VM's ICR handling (like PSCI CPU_ON on arm).

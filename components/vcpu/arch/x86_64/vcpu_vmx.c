@@ -740,6 +740,16 @@ struct vcpu *vcpu_create(struct gspace *gs, unsigned int index)
 		gs->vcpu_count = index + 1;
 	/* Application processors wait for INIT-SIPI-SIPI. */
 	v->wait_for_sipi = index != 0;
+	/*
+	 * The VM may run the vCPU on another CPU than the one creating it:
+	 * VMCLEAR writes the VMCS back to memory, and the first CPU that
+	 * touches it adopts it (on_own_cpu()).
+	 */
+	__asm__ volatile("vmclear %1\n\tsetbe %0" : "=q"(failed) : "m"(phys) : "cc", "memory");
+	current_vmcs[this_cpu()->id] = NULL;
+	v->cpu = -1;
+	if (failed)
+		goto fail;
 	return v;
 fail:
 	if (vpid)
@@ -782,9 +792,23 @@ unsigned int vcpu_index(const struct vcpu *v)
 }
 
 /* The calling CPU must be the vCPU's: only there is its VMCS active. */
+/*
+ * Whether the calling CPU runs v (and its VMCS is current).  A new vCPU
+ * belongs to the first CPU that asks: its VMCS is loaded there and gets
+ * that CPU's host state (stacks, TR, GS base differ per CPU).
+ */
 static bool on_own_cpu(struct vcpu *v)
 {
-	return v->cpu == (int)this_cpu()->id && vmcs_make_current(v);
+	int self = (int)this_cpu()->id;
+
+	if (v->cpu < 0) {
+		if (!vmcs_make_current(v))
+			return false;
+		v->cpu = self;
+		write_host_state();
+		return true;
+	}
+	return v->cpu == self && vmcs_make_current(v);
 }
 
 void vcpu_set_entry(struct vcpu *v, uint64_t pc, const uint64_t *args, unsigned int nargs)

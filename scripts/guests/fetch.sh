@@ -59,7 +59,7 @@ say() {
 # The files of OUTDIR/<arch>/ that must exist for the guest to be complete.
 outputs_of() {
 	case $1 in
-	aarch64) echo AAVMF_CODE.fd AAVMF_VARS.fd Image vmlinuz kernel-version initrd.cpio.gz MANIFEST ;;
+	aarch64) echo AAVMF_CODE.fd AAVMF_VARS.fd Image Image.gz vmlinuz kernel-version initrd.cpio.gz MANIFEST ;;
 	x86_64) echo bios-256k.bin linuxboot_dma.bin OVMF_CODE_4M.fd OVMF_VARS_4M.fd bzImage kernel-version initrd.cpio.gz MANIFEST ;;
 	esac
 }
@@ -304,6 +304,10 @@ prepare_aarch64() {
 	[ "$(dd if="$archdir/Image.tmp" bs=1 skip=56 count=4 status=none | od -An -c | tr -d ' ')" = 'ARMd' ] ||
 		die "$vmlinuz is neither an arm64 Image nor a gzip'd one; has Debian changed the kernel's packaging?"
 	mv "$archdir/Image.tmp" "$archdir/Image"
+	# The same kernel gzip'd the way the kernel's Image.gz target does it
+	# (the hypervisor's gunzip path, tests/boot/aarch64/linux-gzip.test).
+	gzip -9 -n -c "$archdir/Image" >"$archdir/Image.gz.tmp"
+	mv "$archdir/Image.gz.tmp" "$archdir/Image.gz"
 
 	build_initramfs "$busybox/bin/busybox" "$archdir/initrd.cpio.gz"
 }

@@ -13,12 +13,15 @@
  *                         and device tree after it (boot_layout.c), vCPU 0
  *                         at the Image with x0 = the device tree.
  *
- * The files stay in the boot archive; build() checks and plans, and every
- * reset copies them into the cleared RAM again.
+ * A gzip-compressed kernel is unpacked first (kernel_image.c), for both
+ * ways of booting it, as QEMU does.  The files stay in the boot archive;
+ * build() checks and plans, and every reset copies them (the unpacked
+ * kernel) into the cleared RAM again.
  */
 #include <errno.h>
 #include <string.h>
 
+#include <core/arch.h>
 #include <core/bootfs.h>
 #include <core/log.h>
 #include <core/mm.h>
@@ -46,15 +49,10 @@ static int publish_kernel(struct virt_machine *m)
 	const struct vm_config *c = &m->vm->config;
 	int ret;
 
-	if (m->kernel->size >= 2 && ((const uint8_t *)m->kernel->data)[0] == 0x1f &&
-	    ((const uint8_t *)m->kernel->data)[1] == 0x8b) {
-		log_error("VM %s: kernel '%s' is gzip-compressed; Tessera boots raw arm64 Images: "
-			  "gunzip it first", m->vm->name, c->kernel);
-		return -EINVAL;
-	}
-	ret = fwcfg_add_item_u32(m->fwcfg, FWCFG_KERNEL_SIZE, (uint32_t)m->kernel->size);
+	ret = fwcfg_add_item_u32(m->fwcfg, FWCFG_KERNEL_SIZE, (uint32_t)m->kernel_image.size);
 	if (!ret)
-		ret = fwcfg_add_item(m->fwcfg, FWCFG_KERNEL_DATA, m->kernel->data, m->kernel->size);
+		ret = fwcfg_add_item(m->fwcfg, FWCFG_KERNEL_DATA, m->kernel_image.data,
+				     m->kernel_image.size);
 	if (!ret && m->initrd) {
 		ret = fwcfg_add_item_u32(m->fwcfg, FWCFG_INITRD_SIZE, (uint32_t)m->initrd->size);
 		if (!ret)
@@ -89,6 +87,20 @@ int virt_boot_prepare(struct virt_machine *m)
 		return -ENOENT;
 	m->direct_boot = m->kernel && !m->firmware;
 
+	if (m->kernel) {
+		uint64_t start_ns = arch_timer_ns();
+		int ret = virt_kernel_image_prepare(m->kernel->data, m->kernel->size, c->memory,
+						    &m->kernel_image, err, sizeof(err));
+
+		if (ret) {
+			log_error("VM %s: kernel '%s' %s", vm->name, c->kernel, err);
+			return ret;
+		}
+		if (m->kernel_image.copy)
+			log_info("VM %s: kernel '%s' gunzipped: %zu bytes from %zu in %llu ms",
+				 vm->name, c->kernel, m->kernel_image.size, m->kernel_image.file_size,
+				 (unsigned long long)((arch_timer_ns() - start_ns) / 1000000));
+	}
 	if (m->firmware && m->kernel) {
 		if (!m->fwcfg) {
 			log_error("VM %s: the firmware can only load the kernel through fw_cfg; add "
@@ -97,6 +109,8 @@ int virt_boot_prepare(struct virt_machine *m)
 		}
 		if (publish_kernel(m))
 			return -EINVAL;
+		/* fw_cfg keeps its own copy. */
+		virt_kernel_image_release(&m->kernel_image);
 	}
 
 	desc.cpus = vm->vcpu_count;
@@ -104,8 +118,8 @@ int virt_boot_prepare(struct virt_machine *m)
 	desc.devices = m->devices;
 	if (m->direct_boot) {
 		desc.bootargs = c->cmdline[0] ? c->cmdline : NULL;
-		if (virt_plan_direct_boot(VIRT_RAM_BASE, c->memory, m->kernel->data,
-					  m->kernel->size, m->initrd ? m->initrd->size : 0,
+		if (virt_plan_direct_boot(VIRT_RAM_BASE, c->memory, m->kernel_image.data,
+					  m->kernel_image.size, m->initrd ? m->initrd->size : 0,
 					  VIRT_DTB_MAX, &m->layout, err, sizeof(err))) {
 			log_error("VM %s: kernel '%s' %s", vm->name, c->kernel, err);
 			return -EINVAL;
@@ -143,7 +157,7 @@ int virt_boot_load(struct virt_machine *m)
 		ret = vm_write_guest(vm, VIRT_RAM_BASE, m->dtb, (size_t)m->dtb_size);
 		return ret ? ret : vm_vcpu_start(vm, 0, VIRT_FLASH_BASE, NULL, 0);
 	}
-	ret = vm_write_guest(vm, m->layout.kernel_gpa, m->kernel->data, m->kernel->size);
+	ret = vm_write_guest(vm, m->layout.kernel_gpa, m->kernel_image.data, m->kernel_image.size);
 	if (!ret && m->initrd)
 		ret = vm_write_guest(vm, m->layout.initrd_gpa, m->initrd->data, m->initrd->size);
 	if (!ret)
@@ -160,4 +174,5 @@ void virt_boot_free(struct virt_machine *m)
 {
 	kfree(m->dtb);
 	m->dtb = NULL;
+	virt_kernel_image_release(&m->kernel_image);
 }

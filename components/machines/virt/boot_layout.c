@@ -32,11 +32,6 @@ int virt_plan_direct_boot(uint64_t ram_base, uint64_t ram_size, const void *imag
 	uint64_t ram_end = ram_base + ram_size;
 	uint64_t text_offset, footprint, initrd_start;
 
-	if (image_size >= 2 && h[0] == 0x1f && h[1] == 0x8b) {
-		snprintf(err, err_len, "is gzip-compressed; Tessera boots raw arm64 Images: "
-			 "gunzip it first");
-		return -EINVAL;
-	}
 	if (image_size < ARM64_IMAGE_HEADER_SIZE ||
 	    le32_at(h + ARM64_IMAGE_MAGIC_OFFSET) != ARM64_IMAGE_MAGIC) {
 		snprintf(err, err_len, "is not an arm64 Linux Image (no \"ARM\\x64\" magic at "

@@ -10,6 +10,7 @@
 #include <core/bootfs.h>
 #include <vcpu/vcpu.h>
 #include <virt/boot_layout.h>
+#include <virt/kernel_image.h>
 #include <vm/vm.h>
 
 struct vgic3;
@@ -50,6 +51,7 @@ struct virt_machine {
 	struct chardev uart_out;
 
 	const struct bootfs_file *kernel, *initrd, *firmware, *vars;
+	struct virt_kernel_image kernel_image;  /* kernel as booted (gunzipped) */
 	bool direct_boot;           /* a kernel and no firmware            */
 	struct virt_boot_layout layout;
 	uint8_t *dtb;

@@ -41,8 +41,8 @@ struct virt_boot_layout {
  * Plans the layout in RAM [ram_base, ram_base + ram_size) for an Image of
  * image_size bytes (its first bytes at image), an initrd of initrd_size
  * bytes (0: none) and a device tree of at most dtb_size bytes.  0, or
- * -EINVAL with one sentence in err: not an arm64 Image (gzip-compressed
- * ones are named as such), or it does not fit.
+ * -EINVAL with one sentence in err: not an arm64 Image (a gzip'd one is
+ * unpacked before, see <virt/kernel_image.h>), or it does not fit.
  */
 int virt_plan_direct_boot(uint64_t ram_base, uint64_t ram_size, const void *image,
 			  size_t image_size, size_t initrd_size, size_t dtb_size,

@@ -248,11 +248,14 @@ static int inflate_codes(struct inflater *s)
 				    distance, s->out_len);
 		if (length > s->out_cap - s->out_len)
 			return fail(s, -ENOSPC, "output does not fit in %zu bytes", s->out_cap);
-		/* Byte by byte: the source may overlap what is being written
-		 * (distance 1 repeats the last byte length times). */
-		for (uint8_t *to = s->out + s->out_len, *from = to - distance, *end = to + length;
-		     to < end;)
-			*to++ = *from++;
+		/* A source that overlaps what is being written (distance 1
+		 * repeats the last byte length times) is copied byte by byte. */
+		if (distance >= length)
+			memcpy(s->out + s->out_len, s->out + s->out_len - distance, length);
+		else
+			for (uint8_t *to = s->out + s->out_len, *from = to - distance,
+				     *end = to + length; to < end;)
+				*to++ = *from++;
 		s->out_len += length;
 	}
 }
@@ -441,24 +444,37 @@ int inflate_raw(struct inflate_workspace *ws, const void *in, size_t in_len, voi
 #define GZIP_HEADER_SIZE  10
 #define GZIP_TRAILER_SIZE 8
 
-/* CRC-32 of gzip (and Ethernet, PNG): the reflected polynomial 0xEDB88320. */
-static void crc32_make_table(uint32_t table[256])
+/*
+ * CRC-32 of gzip (and Ethernet, PNG): the reflected polynomial 0xEDB88320.
+ * table[0] advances the CRC by one byte; table[k] by one byte followed by
+ * k zero bytes, so that four bytes are folded in at once.
+ */
+static void crc32_make_table(uint32_t table[4][256])
 {
 	for (uint32_t n = 0; n < 256; n++) {
 		uint32_t c = n;
 
 		for (int k = 0; k < 8; k++)
 			c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-		table[n] = c;
+		table[0][n] = c;
 	}
+	for (uint32_t n = 0; n < 256; n++)
+		for (int k = 1; k < 4; k++)
+			table[k][n] = (table[k - 1][n] >> 8) ^ table[0][table[k - 1][n] & 0xff];
 }
 
-static uint32_t crc32_of(const uint32_t table[256], const uint8_t *p, size_t n)
+static uint32_t crc32_of(const uint32_t table[4][256], const uint8_t *p, size_t n)
 {
 	uint32_t crc = 0xffffffffu;
 
+	for (; n >= 4; n -= 4, p += 4) {
+		crc ^= (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+		       (uint32_t)p[3] << 24;
+		crc = table[3][crc & 0xff] ^ table[2][(crc >> 8) & 0xff] ^
+		      table[1][(crc >> 16) & 0xff] ^ table[0][crc >> 24];
+	}
 	while (n--)
-		crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
+		crc = table[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
 	return crc ^ 0xffffffffu;
 }
 

@@ -8,6 +8,12 @@
 #
 #   TESSERA-GUEST-OK kernel=<uname -r> cpus=<online CPUs> mem_kb=<MemTotal>
 #                    acpi=<yes|no> action=<tessera.action or shell>
+#                    ram_kb=<RAM the kernel found>
+#
+# mem_kb is what is left for programs (MemTotal: the kernel's own code and
+# reservations are not in it); ram_kb is the RAM the kernel found in the
+# firmware's memory map (the total of its "Memory: avail/total" boot line),
+# which is what to compare with the VM's configured memory.
 #
 # (all on one line) and then does what tessera.action= on the kernel
 # command line asks:
@@ -48,6 +54,10 @@ mem_total_kb() {
 	echo unknown
 }
 
+ram_found_kb() {
+	dmesg | sed -n 's/.*Memory: [0-9]*K\/\([0-9]*\)K available.*/\1/p' | head -n 1
+}
+
 # Parameters with a dot are not handed to init as arguments or environment
 # variables (the kernel takes them for module parameters): read them here.
 action=shell
@@ -60,7 +70,7 @@ done
 acpi=no
 [ -d /sys/firmware/acpi/tables ] && acpi=yes
 
-echo "TESSERA-GUEST-OK kernel=$(uname -r) cpus=$(count_online_cpus) mem_kb=$(mem_total_kb) acpi=$acpi action=$action"
+echo "TESSERA-GUEST-OK kernel=$(uname -r) cpus=$(count_online_cpus) mem_kb=$(mem_total_kb) acpi=$acpi action=$action ram_kb=$(ram_found_kb)"
 
 case $action in
 poweroff) poweroff -f ;;

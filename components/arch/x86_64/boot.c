@@ -296,6 +296,7 @@ void x86_boot_main(uint32_t protocol, uint32_t info)
 		bi->acpi_rsdp = acpi_find_rsdp(NULL);
 	acpi_enumerate_cpus(bi, apic_id);
 	lapic_enable();
+	lapic_timer_calibrate();
 
 	kernel_main(bi);
 }

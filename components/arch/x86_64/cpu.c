@@ -188,7 +188,11 @@ void x86_trap(struct trap_frame *f)
 	int expected;
 
 	if (f->vector >= 32) {
-		/* Nothing is routed to us yet: a spurious or stray interrupt. */
+		/*
+		 * X86_KICK_VECTOR and X86_TIMER_VECTOR (<x86_64/wait.h>) only
+		 * end a HLT or a guest's run: the EOI is all there is to do,
+		 * as for a stray interrupt.  The spurious vector takes none.
+		 */
 		if (f->vector != 0xff)
 			lapic_eoi();
 		return;

@@ -42,14 +42,14 @@ static volatile uint32_t *lapic_mmio(uint32_t reg)
 	return (volatile uint32_t *)(base + reg);
 }
 
-static uint32_t lapic_read(uint32_t reg)
+uint32_t x86_lapic_read(uint32_t reg)
 {
 	if (lapic_is_x2apic())
 		return (uint32_t)rdmsr(0x800 + (reg >> 4));
 	return *lapic_mmio(reg);
 }
 
-static void lapic_write(uint32_t reg, uint32_t value)
+void x86_lapic_write(uint32_t reg, uint32_t value)
 {
 	if (lapic_is_x2apic())
 		wrmsr(0x800 + (reg >> 4), value);
@@ -70,23 +70,23 @@ void lapic_enable(void)
 
 	if (!(base & APIC_BASE_ENABLE))
 		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_ENABLE);
-	lapic_write(LAPIC_SVR, 0x100 | SPURIOUS_VECTOR);
+	x86_lapic_write(LAPIC_SVR, 0x100 | SPURIOUS_VECTOR);
 }
 
 void lapic_eoi(void)
 {
-	lapic_write(LAPIC_EOI, 0);
+	x86_lapic_write(LAPIC_EOI, 0);
 }
 
-static void send_ipi(uint32_t apic_id, uint32_t command)
+void x86_lapic_send_ipi(uint32_t apic_id, uint32_t command)
 {
 	if (lapic_is_x2apic()) {
 		wrmsr(0x830, ((uint64_t)apic_id << 32) | command);
 		return;
 	}
-	lapic_write(LAPIC_ICR_HIGH, apic_id << 24);
-	lapic_write(LAPIC_ICR_LOW, command);
-	for (int i = 0; i < 100000 && (lapic_read(LAPIC_ICR_LOW) & ICR_DELIVERY_PENDING); i++)
+	x86_lapic_write(LAPIC_ICR_HIGH, apic_id << 24);
+	x86_lapic_write(LAPIC_ICR_LOW, command);
+	for (int i = 0; i < 100000 && (x86_lapic_read(LAPIC_ICR_LOW) & ICR_DELIVERY_PENDING); i++)
 		arch_cpu_relax();
 }
 
@@ -133,10 +133,10 @@ static bool start_cpu(struct percpu *cpu)
 	*entry = (uintptr_t)ap_entry64;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 
-	send_ipi(apic_id, ICR_INIT | ICR_LEVEL_ASSERT);
+	x86_lapic_send_ipi(apic_id, ICR_INIT | ICR_LEVEL_ASSERT);
 	udelay(10000);
 	for (int i = 0; i < 2; i++) {
-		send_ipi(apic_id, ICR_STARTUP | (TRAMPOLINE_BASE >> 12));
+		x86_lapic_send_ipi(apic_id, ICR_STARTUP | (TRAMPOLINE_BASE >> 12));
 		udelay(200);
 		if (cpu->online)
 			return true;

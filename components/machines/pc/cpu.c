@@ -184,17 +184,16 @@ int pc_lapic_mmio_register(struct pc_machine *m)
 /* ---- injection ---- */
 
 /*
- * How long the guest may run before the VM must look at its device timers
- * (the next vclock deadline) or at kicks from other vCPUs (x86 kicks only
- * set a flag, so a vCPU that never exits by itself would not see them).
+ * How long the guest may run, or its halted vCPU sleep, before the VM must
+ * look at its device timers (the next vclock deadline) or at the console.
+ * Interrupts for a vCPU need no slice: they kick it.
  */
 static uint64_t run_limit_ns(struct vm *vm)
 {
 	uint64_t now = vclock_now(&vm->clock), next = vclock_next_deadline(&vm->clock);
 	uint64_t limit = next > now ? next - now : 0;
-	uint64_t slice = vm->vcpu_count > 1 ? PC_SMP_SLICE_NS : PC_CONSOLE_SLICE_NS;
 
-	return limit < slice ? limit : slice;
+	return limit < PC_CONSOLE_SLICE_NS ? limit : PC_CONSOLE_SLICE_NS;
 }
 
 static void pc_fill(struct vcpu *v, void *opaque)
@@ -242,8 +241,9 @@ static const struct vcpu_irq_ops pc_irq_ops = {
 };
 
 /*
- * Asked over and over while the vCPU halts: the device timers that are due
- * run here (the PIT's next tick is what a halted BIOS waits for).
+ * Asked while the vCPU halts, after each wake-up: the device timers that
+ * are due run here (the PIT's next tick is what a halted BIOS waits for),
+ * and the next one's deadline is how long the backend may sleep.
  */
 bool pc_cpu_irq_pending(struct pc_machine *m, struct vm_vcpu *vc)
 {
@@ -255,6 +255,8 @@ bool pc_cpu_irq_pending(struct pc_machine *m, struct vm_vcpu *vc)
 	if (vclock_next_deadline(clock) <= vclock_now(clock))
 		vclock_run_expired(clock);
 	pending = l->nmi_pending || lapic_extint_pending(l) || lapic_pending_vector(l) >= 0;
+	if (!pending)
+		vcpu_x86_set_run_limit(vc->vcpu, run_limit_ns(m->vm));
 	spin_unlock(&m->vm->device_lock);
 	return pending;
 }

@@ -32,9 +32,12 @@ struct port92;
 #define PC_SCI_IRQ    9
 #define PC_PIRQ_GSI   16      /* PIRQA..D also reach IOAPIC pins 16..19 (as QEMU) */
 #define PC_REPORT_LIMIT 20
-/* Longest guest run without an exit: console input (one vCPU), kicks (SMP). */
+/*
+ * Longest guest run without an exit: for console input, which nothing
+ * kicks (interrupts for a vCPU kick it, with an IPI when it runs on
+ * another CPU).
+ */
 #define PC_CONSOLE_SLICE_NS 10000000ull
-#define PC_SMP_SLICE_NS     1000000ull
 #define PC_FWCFG_KEYS      (0x20 + 128)   /* numbered keys and FWCFG_MAX_FILES files */
 #define PC_FWCFG_ARCH_KEYS 0x20
 

@@ -29,6 +29,7 @@
 #include <vcpu/vcpu.h>
 #include <vcpu/x86_regs.h>
 #include <x86_64/cpu.h>
+#include <x86_64/wait.h>
 #include <x86_64/x86.h>
 
 #include "vmx_internal.h"
@@ -1210,7 +1211,10 @@ int vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 		int rc;
 
 		arch_irq_disable();
+		/* Announced before the kick flag is read: see vcpu_kick(). */
+		__atomic_store_n(&v->kick_needs_ipi, true, __ATOMIC_SEQ_CST);
 		if (__atomic_exchange_n(&v->kick, false, __ATOMIC_SEQ_CST)) {
+			__atomic_store_n(&v->kick_needs_ipi, false, __ATOMIC_SEQ_CST);
 			if (irqs_were_on)
 				arch_irq_enable();
 			exit->reason = VCPU_EXIT_KICK;
@@ -1227,6 +1231,7 @@ int vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 		switch_lazy_state(v);
 
 		rc = vmx_enter_guest(&v->regs, v->launched);      /* VMLAUNCH / VMRESUME */
+		__atomic_store_n(&v->kick_needs_ipi, false, __ATOMIC_SEQ_CST);
 
 		if (rc) {
 			if (irqs_were_on)
@@ -1240,9 +1245,15 @@ int vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 			v->launched = true;
 		if (v->irq_ops && v->irq_ops->sync)
 			v->irq_ops->sync(v, v->irq_opaque);
-		/* A physical interrupt that caused the exit is taken here by the host. */
+		/*
+		 * A physical interrupt that caused the exit (a kick, the host
+		 * timer) is taken here by the host; left pending, it would end
+		 * the next entry at once.
+		 */
 		if (irqs_were_on)
 			arch_irq_enable();
+		else if ((v->exit_reason & 0xffff) == VMX_EXIT_EXTERNAL_INTERRUPT)
+			x86_take_pending_interrupts();
 
 		if (v->exit_reason & (1u << 31)) {
 			report_entry_failure(v, exit);
@@ -1301,27 +1312,62 @@ int vcpu_complete_hypercall(struct vcpu *v, const uint64_t *results, unsigned in
 
 /*
  * After a WFI exit (HLT): the VM's timers (LAPIC, PIT) are models that run
- * on VM time, not hardware this backend could sleep on, so the wait polls:
- * has_pending() (the VM runs its due device timers there and asks its
- * interrupt controllers) until it says yes (0) or vcpu_kick() is called
- * (-EINTR).  Without has_pending it returns 0 at once.
+ * on VM time.  has_pending() runs the due ones and asks the VM's interrupt
+ * controllers; while it says no, this CPU halts (x86_halt_until()) until
+ * the deadline has_pending() left with vcpu_x86_set_run_limit() (the VM's
+ * next device timer), at most WAIT_SLICE_NS, or until vcpu_kick() sends
+ * the kick IPI (-EINTR).  Without has_pending it returns 0 at once.
  */
+#define WAIT_SLICE_NS 10000000ull   /* what nobody kicks for (console input) */
+
 int vcpu_wait_for_interrupt(struct vcpu *v, bool (*has_pending)(struct vcpu *v, void *ctx),
 			    void *ctx)
 {
+	bool irqs_were_on = read_rflags() & X86_RFLAGS_IF;
+	int rc = 0;
+
 	if (!has_pending)
 		return 0;
-	while (!has_pending(v, ctx)) {
-		if (__atomic_load_n(&v->kick, __ATOMIC_SEQ_CST))
-			return -EINTR;
-		arch_cpu_relax();
+	arch_irq_disable();
+	for (;;) {
+		uint64_t sleep_ns;
+
+		v->run_limit_ns = VCPU_X86_NO_RUN_LIMIT;
+		if (has_pending(v, ctx))
+			break;
+		sleep_ns = v->run_limit_ns < WAIT_SLICE_NS ? v->run_limit_ns : WAIT_SLICE_NS;
+		/* Announced before the kick flag is read: see vcpu_kick(). */
+		__atomic_store_n(&v->kick_needs_ipi, true, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&v->kick, __ATOMIC_SEQ_CST)) {
+			__atomic_store_n(&v->kick_needs_ipi, false, __ATOMIC_SEQ_CST);
+			rc = -EINTR;
+			break;
+		}
+		x86_halt_until(arch_timer_ns() + sleep_ns);
+		__atomic_store_n(&v->kick_needs_ipi, false, __ATOMIC_SEQ_CST);
 	}
-	return 0;
+	if (irqs_were_on)
+		arch_irq_enable();
+	return rc;
 }
 
+/*
+ * The flag first, then the look at kick_needs_ipi (both sequentially
+ * consistent, as on the vCPU's side in the other order): either the vCPU
+ * sees the flag before it enters or halts, or this sees that it did and
+ * sends the IPI, which ends the guest's run (external-interrupt exiting)
+ * or the HLT.
+ */
 void vcpu_kick(struct vcpu *v)
 {
+	int cpu;
+
 	__atomic_store_n(&v->kick, true, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&v->kick_needs_ipi, __ATOMIC_SEQ_CST))
+		return;
+	cpu = __atomic_load_n(&v->cpu, __ATOMIC_SEQ_CST);
+	if (cpu >= 0 && (unsigned int)cpu != this_cpu()->id)
+		arch_kick_cpu((unsigned int)cpu);
 }
 
 void vcpu_set_irq_ops(struct vcpu *v, const struct vcpu_irq_ops *ops, void *opaque)

@@ -70,6 +70,7 @@
 #define VMCS_PROC_CONTROLS2       0x401e
 #define VMCS_INSN_ERROR           0x4400
 #define VMCS_EXIT_REASON          0x4402
+#define VMX_EXIT_EXTERNAL_INTERRUPT 1   /* basic exit reason (bits 15:0) */
 #define VMCS_EXIT_INTR_INFO       0x4404
 #define VMCS_EXIT_INTR_ERR        0x4406
 #define VMCS_IDT_VECTORING_INFO   0x4408
@@ -306,6 +307,11 @@ struct vcpu {
 	int cpu;                           /* the CPU it runs on, -1 = none yet */
 	bool launched;
 	volatile bool kick;
+	/*
+	 * In the guest or halted in vcpu_wait_for_interrupt(): a kick from
+	 * another CPU must send the kick IPI to bring it out.
+	 */
+	volatile bool kick_needs_ipi;
 
 	/* Cached guest state, read at each exit and written back at entry. */
 	uint64_t rip, rflags;

@@ -71,7 +71,9 @@ void vcpu_x86_request_nmi_window(struct vcpu *v);
  * the guest's run that follows ends with an IRQ exit after at most ns
  * nanoseconds (the smallest limit of the calls wins; it holds for one
  * entry).  The backend uses the VMX-preemption timer; a CPU without it
- * ignores the limit and the guest runs until its next exit.
+ * ignores the limit and the guest runs until its next exit.  Called from
+ * has_pending() in vcpu_wait_for_interrupt(), it is how long the halted
+ * vCPU's CPU may sleep before it asks again.
  */
 #define VCPU_X86_NO_RUN_LIMIT UINT64_MAX
 void vcpu_x86_set_run_limit(struct vcpu *v, uint64_t ns);

@@ -45,6 +45,13 @@ bool acpi_s5(uint16_t *pm1a_cnt, uint16_t *pm1b_cnt, uint8_t *slp_typ);
 uint32_t lapic_id(void);
 void lapic_enable(void);
 void lapic_eoi(void);
+uint32_t x86_lapic_read(uint32_t reg);
+void x86_lapic_write(uint32_t reg, uint32_t value);
+/* Writes the ICR (command: delivery mode, vector...) and waits until it is sent. */
+void x86_lapic_send_ipi(uint32_t apic_id, uint32_t command);
+
+/* The host LAPIC timer's rate, measured against the TSC (wait.c). */
+void lapic_timer_calibrate(void);
 
 /* The real-mode trampoline (trampoline.S), copied to TRAMPOLINE_BASE. */
 #define TRAMPOLINE_BASE 0x8000

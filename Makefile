@@ -62,7 +62,7 @@ endif
 DEFAULT_ARCH = $(or $(ARCH),$(CONFIG_ARCH_NOW),aarch64)
 
 .DEFAULT_GOAL := all
-.PHONY: guests host-fuzz kconfig-components all image archive prepare components menuconfig olddefconfig savedefconfig help \
+.PHONY: guests guest-initrd host-fuzz kconfig-components all image archive prepare components menuconfig olddefconfig savedefconfig help \
 	clean distclean run debug setup test test-one host-tests coverage fuzz FORCE
 
 all: image
@@ -170,6 +170,13 @@ GUESTS ?= $(srctree)/build/guests
 guests:
 	$(Q)bash $(srctree)/scripts/guests/fetch.sh '$(GUESTS)' $(GUEST_ARCH)
 
+# The test initramfs plus a folder of your own (kernel modules built against
+# the guests' kernel, /init fragments): DIR/initrd.cpio.gz (docs/guests.md).
+guest-initrd:
+	$(Q)if [ -z '$(DIR)' ]; then echo "error: say which folder: make guest-initrd DIR=path/to/guest"; exit 1; fi
+	$(Q)bash $(srctree)/scripts/guests/fetch.sh '$(GUESTS)' $(DEFAULT_ARCH)
+	$(Q)bash $(srctree)/scripts/guests/guest-initrd.sh $(DEFAULT_ARCH) '$(DIR)' '$(GUESTS)'
+
 # ---- tests -----------------------------------------------------------------
 
 test: setup
@@ -229,6 +236,8 @@ help:
 	@echo '  debug                    like run, but the emulator waits for gdb'
 	@echo '  guests                   fetch the guest firmware, kernels and initramfs from Debian'
 	@echo '                           packages into build/guests (GUESTS=DIR, GUEST_ARCH=aarch64|x86_64)'
+	@echo '  guest-initrd DIR=d       the test initramfs plus d/: its kernel modules (Kbuild) built for'
+	@echo '                           the guests'"'"' kernel, its *.sh run by /init; writes d/initrd.cpio.gz'
 	@echo
 	@echo 'Testing:'
 	@echo '  test                     host unit tests, fuzz regressions and boot tests'

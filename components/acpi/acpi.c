@@ -9,8 +9,10 @@
  *   DSDT   the AML compiled from dsdt.asl, PCI window filled in
  *   FADT   revision 3 (ACPI 2.0+, 64-bit X_ fields)
  *   MADT   local APICs, IOAPIC, interrupt source overrides, LINT1 NMI
- *   RSDT   32-bit pointers to FADT and MADT
- *   XSDT   64-bit pointers to FADT and MADT
+ *   SSDT   the VM's device instances that describe themselves in ACPI
+ *          (<bus/device.h>), when the machine gives their AML
+ *   RSDT   32-bit pointers to FADT, MADT (and SSDT)
+ *   XSDT   64-bit pointers to FADT, MADT (and SSDT)
  *
  * Every pointer is written as an offset into etc/acpi/tables and listed
  * in the loader script with ADD_POINTER; every checksum is left 0 and
@@ -122,6 +124,7 @@ static const uint8_t pci_level_irqs[] = { 5, 9, 10, 11 };
 #define MADT_OVERRIDES (1 + sizeof(pci_level_irqs))   /* + IRQ0 -> GSI 2 */
 
 #define SDT_REVISION 1
+#define SSDT_REVISION 2                 /* 64-bit integers in its AML */
 
 /* DSDT named constants holding the PCI window (see dsdt.asl). */
 #define AML_NAME_OP 0x08
@@ -327,11 +330,23 @@ static void build_rsdp(uint8_t *rsdp, uint32_t rsdt_offset, uint32_t xsdt_offset
 	put64(rsdp + RSDP_XSDT_ADDRESS, xsdt_offset);
 }
 
+/* The tables RSDT and XSDT point to, in their order. */
+static unsigned sdt_entries(const struct acpi_tables *t, uint32_t out[3])
+{
+	unsigned n = 0;
+
+	out[n++] = t->fadt_offset;
+	out[n++] = t->madt_offset;
+	if (t->ssdt_offset)
+		out[n++] = t->ssdt_offset;
+	return n;
+}
+
 static void build_loader(struct acpi_loader *l, const struct acpi_tables *t)
 {
 	const char *tables = ACPI_TABLES_FILE, *rsdp = ACPI_RSDP_FILE;
-	const uint32_t sdt_entries[] = { t->fadt_offset, t->madt_offset };
-	const unsigned entries = sizeof(sdt_entries) / sizeof(sdt_entries[0]);
+	uint32_t entry[3];
+	const unsigned entries = sdt_entries(t, entry);
 
 	/* ACPI wants the FACS 64-byte aligned; the RSDP on a 16-byte boundary. */
 	acpi_loader_allocate(l, tables, 64, ACPI_LOADER_ZONE_HIGH);
@@ -348,8 +363,10 @@ static void build_loader(struct acpi_loader *l, const struct acpi_tables *t)
 	acpi_loader_add_pointer(l, rsdp, tables, RSDP_XSDT_ADDRESS, 8);
 
 	const uint32_t checksummed[] = { t->dsdt_offset, t->fadt_offset, t->madt_offset,
-					 t->rsdt_offset, t->xsdt_offset };
+					 t->rsdt_offset, t->xsdt_offset, t->ssdt_offset };
 	for (unsigned i = 0; i < sizeof(checksummed) / sizeof(checksummed[0]); i++) {
+		if (!checksummed[i])
+			continue;          /* no SSDT (nothing else sits at offset 0: the FACS) */
 		const uint8_t *table = t->tables + checksummed[i];
 		uint32_t length = (uint32_t)table[4] | (uint32_t)table[5] << 8 |
 				  (uint32_t)table[6] << 16 | (uint32_t)table[7] << 24;
@@ -378,10 +395,15 @@ int acpi_build(const struct acpi_pc_config *cfg, struct acpi_tables *out)
 	size = align_up(size + ACPI_FADT_SIZE, 8);
 	out->madt_offset = size;
 	size = align_up(size + madt_size(cfg->cpu_count), 8);
+	if (cfg->ssdt_body_len) {
+		out->ssdt_offset = size;
+		size = align_up(size + ACPI_HEADER_SIZE + cfg->ssdt_body_len, 8);
+	}
+	unsigned entries = out->ssdt_offset ? 3 : 2;
 	out->rsdt_offset = size;
-	size = align_up(size + ACPI_HEADER_SIZE + 2 * 4, 8);
+	size = align_up(size + ACPI_HEADER_SIZE + entries * 4, 8);
 	out->xsdt_offset = size;
-	size += ACPI_HEADER_SIZE + 2 * 8;
+	size += ACPI_HEADER_SIZE + entries * 8;
 
 	out->tables = kzalloc(size);
 	if (!out->tables)
@@ -398,13 +420,21 @@ int acpi_build(const struct acpi_pc_config *cfg, struct acpi_tables *out)
 	build_fadt(t + out->fadt_offset, cfg, out->facs_offset, out->dsdt_offset);
 	build_madt(t + out->madt_offset, cfg);
 
+	if (out->ssdt_offset) {
+		put_header(t + out->ssdt_offset, "SSDT", ACPI_HEADER_SIZE + cfg->ssdt_body_len,
+			   SSDT_REVISION);
+		memcpy(t + out->ssdt_offset + ACPI_HEADER_SIZE, cfg->ssdt_body, cfg->ssdt_body_len);
+	}
+
+	uint32_t entry[3];
 	uint8_t *rsdt = t + out->rsdt_offset, *xsdt = t + out->xsdt_offset;
-	put_header(rsdt, "RSDT", ACPI_HEADER_SIZE + 2 * 4, SDT_REVISION);
-	put32(rsdt + ACPI_HEADER_SIZE, out->fadt_offset);
-	put32(rsdt + ACPI_HEADER_SIZE + 4, out->madt_offset);
-	put_header(xsdt, "XSDT", ACPI_HEADER_SIZE + 2 * 8, SDT_REVISION);
-	put64(xsdt + ACPI_HEADER_SIZE, out->fadt_offset);
-	put64(xsdt + ACPI_HEADER_SIZE + 8, out->madt_offset);
+	put_header(rsdt, "RSDT", ACPI_HEADER_SIZE + entries * 4, SDT_REVISION);
+	put_header(xsdt, "XSDT", ACPI_HEADER_SIZE + entries * 8, SDT_REVISION);
+	sdt_entries(out, entry);
+	for (unsigned i = 0; i < entries; i++) {
+		put32(rsdt + ACPI_HEADER_SIZE + 4 * i, entry[i]);
+		put64(xsdt + ACPI_HEADER_SIZE + 8 * i, entry[i]);
+	}
 
 	build_rsdp(out->rsdp, out->rsdt_offset, out->xsdt_offset);
 

@@ -9,7 +9,10 @@
  *   - the PCI root bridge and the address ranges it forwards (_CRS),
  *   - how slot interrupt pins reach ISA IRQs (_PRT through LNKA..LNKD,
  *     which read and write the PIIX3 PIRQ route registers 0x60..0x63),
- *   - the legacy ISA devices the hypervisor emulates,
+ *   - the interrupt controller the board itself has (PIC); the VM's
+ *     device instances (COM1, RTC, timer, fw_cfg...) describe themselves
+ *     in an SSDT the machine writes from its device table (<bus/device.h>),
+ *     under \_SB.PCI0.ISA,
  *   - how to power off (\_S5).
  *
  * See docs/acpi.md for adding a device.
@@ -112,7 +115,7 @@ DefinitionBlock ("", "DSDT", 2, "TESSRA", "TESSERA ", 1)
                 Name (_ADR, 0x00010003)
             }
 
-            /* PIIX3 ISA bridge and the legacy devices behind it. */
+            /* PIIX3 ISA bridge; the SSDT adds the VM's ISA devices to it. */
             Device (ISA)
             {
                 Name (_ADR, 0x00010000)
@@ -139,51 +142,6 @@ DefinitionBlock ("", "DSDT", 2, "TESSRA", "TESSERA ", 1)
                         IRQNoFlags () {2}
                     })
                 }
-
-                Device (TMR)
-                {
-                    Name (_HID, EisaId ("PNP0100"))
-                    Name (_CRS, ResourceTemplate ()
-                    {
-                        IO (Decode16, 0x0040, 0x0040, 0x01, 0x04)
-                        IRQNoFlags () {0}
-                    })
-                }
-
-                Device (RTC)
-                {
-                    Name (_HID, EisaId ("PNP0B00"))
-                    Name (_CRS, ResourceTemplate ()
-                    {
-                        IO (Decode16, 0x0070, 0x0070, 0x01, 0x02)
-                        IRQNoFlags () {8}
-                    })
-                }
-
-                Device (COM1)
-                {
-                    Name (_HID, EisaId ("PNP0501"))
-                    Name (_UID, One)
-                    Name (_CRS, ResourceTemplate ()
-                    {
-                        IO (Decode16, 0x03F8, 0x03F8, 0x01, 0x08)
-                        IRQNoFlags () {4}
-                    })
-                }
-            }
-
-            /*
-             * fw_cfg: selector 0x510, data 0x511, DMA 0x514..0x51B.  Present
-             * and decoding but hidden from the user (_STA 0x0B).
-             */
-            Device (FWCF)
-            {
-                Name (_HID, "QEMU0002")
-                Name (_STA, 0x0B)
-                Name (_CRS, ResourceTemplate ()
-                {
-                    IO (Decode16, 0x0510, 0x0510, 0x01, 0x0C)
-                })
             }
         }
 

@@ -21,7 +21,9 @@
 #include <bus/guest_mem.h>
 #include <core/log.h>
 #include <core/mm.h>
+#include <bus/device.h>
 #include <fwcfg/fwcfg.h>
+#include <lib/fdt_writer.h>
 
 #define FWCFG_KEY_ARCH_BIT      0x8000
 #define FWCFG_KEY_WRITE_CHANNEL 0x4000   /* ignored by QEMU since 2.4 */
@@ -38,6 +40,8 @@ struct fwcfg_item {
 	void *opaque;
 };
 
+#define FWCFG_INDEX_MASK 0x3FFFu   /* the item index; bit 14 was a write flag */
+
 struct fwcfg_file {
 	char name[FWCFG_FILE_NAME_MAX + 1];
 	struct fwcfg_item item;
@@ -49,6 +53,14 @@ struct fwcfg {
 	struct fwcfg_item fixed[2][FWCFG_FILE_FIRST];
 	struct fwcfg_file files[FWCFG_MAX_FILES];      /* sorted by name    */
 	unsigned file_count;
+
+	/* Where the register interfaces are attached (destroy removes them). */
+	struct bus *pio_bus, *mmio_bus;
+	uint16_t pio_base;
+	uint64_t mmio_base;
+	/* How often the guest selected each key: generic keys and files, arch keys. */
+	uint32_t selections[FWCFG_FILE_FIRST + FWCFG_MAX_FILES];
+	uint32_t arch_selections[FWCFG_FILE_FIRST];
 
 	/* Guest-visible state. */
 	uint16_t selector;
@@ -296,6 +308,17 @@ struct fwcfg *fwcfg_create(struct guest_mem *dma_mem)
 
 void fwcfg_destroy(struct fwcfg *fw)
 {
+	if (fw && fw->pio_bus) {
+		bus_unregister(fw->pio_bus, BUS_SPACE_PIO, fw->pio_base);
+		if (fw->dma_mem)
+			bus_unregister(fw->pio_bus, BUS_SPACE_PIO, fw->pio_base + 4u);
+	}
+	if (fw && fw->mmio_bus) {
+		bus_unregister(fw->mmio_bus, BUS_SPACE_MMIO, fw->mmio_base);
+		bus_unregister(fw->mmio_bus, BUS_SPACE_MMIO, fw->mmio_base + 8);
+		if (fw->dma_mem)
+			bus_unregister(fw->mmio_bus, BUS_SPACE_MMIO, fw->mmio_base + 0x10);
+	}
 	if (!fw)
 		return;
 	for (unsigned a = 0; a < 2; a++)
@@ -315,10 +338,40 @@ void fwcfg_reset(struct fwcfg *fw)
 
 /* ---- guest-visible behaviour ---------------------------------------- */
 
+static uint32_t *selection_counter(struct fwcfg *fw, uint16_t key)
+{
+	unsigned index = key & FWCFG_INDEX_MASK;
+
+	if (key & FWCFG_ARCH_LOCAL)
+		return index < FWCFG_FILE_FIRST ? &fw->arch_selections[index] : NULL;
+	return index < FWCFG_FILE_FIRST + FWCFG_MAX_FILES ? &fw->selections[index] : NULL;
+}
+
 static void fwcfg_select(struct fwcfg *fw, uint16_t key)
 {
+	uint32_t *counter = selection_counter(fw, key);
+
+	if (counter && *counter != UINT32_MAX)
+		(*counter)++;
 	fw->selector = key;
 	fw->offset = 0;
+}
+
+uint32_t fwcfg_selections(const struct fwcfg *fw, uint16_t key)
+{
+	const uint32_t *counter = selection_counter((struct fwcfg *)fw, key);
+
+	return counter ? *counter : 0;
+}
+
+const char *fwcfg_file_name(const struct fwcfg *fw, uint16_t key)
+{
+	unsigned index = key & FWCFG_INDEX_MASK;
+
+	if ((key & FWCFG_ARCH_LOCAL) || index < FWCFG_FILE_FIRST ||
+	    index - FWCFG_FILE_FIRST >= fw->file_count)
+		return NULL;
+	return fw->files[index - FWCFG_FILE_FIRST].name;
 }
 
 /* Next data byte; 0 past the end or when the selection is invalid. */
@@ -542,13 +595,19 @@ int fwcfg_attach_pio(struct fwcfg *fw, struct bus *bus, uint16_t base)
 
 	if (!fw || !bus || base > 0xFFFF - 0xB)
 		return -EINVAL;
+	if (fw->pio_bus)
+		return -EBUSY;
 	err = bus_register_pio(bus, "fw_cfg", base, 2, &fwcfg_port_ops, fw, &fwcfg_port_rules);
-	if (err || !fw->dma_mem)
-		return err;
-	err = bus_register_pio(bus, "fw_cfg-dma", (uint16_t)(base + 4), 8, &fwcfg_dma_ops, fw,
-			       &fwcfg_dma_rules);
-	if (err)
-		bus_unregister(bus, BUS_SPACE_PIO, base);
+	if (!err && fw->dma_mem) {
+		err = bus_register_pio(bus, "fw_cfg-dma", (uint16_t)(base + 4), 8, &fwcfg_dma_ops,
+				       fw, &fwcfg_dma_rules);
+		if (err)
+			bus_unregister(bus, BUS_SPACE_PIO, base);
+	}
+	if (!err) {
+		fw->pio_bus = bus;
+		fw->pio_base = base;
+	}
 	return err;
 }
 
@@ -558,6 +617,8 @@ int fwcfg_attach_mmio(struct fwcfg *fw, struct bus *bus, uint64_t base)
 
 	if (!fw || !bus || base + (FWCFG_MMIO_SIZE - 1) < base)
 		return -EINVAL;
+	if (fw->mmio_bus)
+		return -EBUSY;
 	err = bus_register_mmio(bus, "fw_cfg-data", base, 8, &fwcfg_mmio_data_ops, fw,
 				&fwcfg_data_rules);
 	if (err)
@@ -570,6 +631,84 @@ int fwcfg_attach_mmio(struct fwcfg *fw, struct bus *bus, uint64_t base)
 	if (err) {
 		bus_unregister(bus, BUS_SPACE_MMIO, base);
 		bus_unregister(bus, BUS_SPACE_MMIO, base + 8);
+	} else {
+		fw->mmio_bus = bus;
+		fw->mmio_base = base;
 	}
 	return err;
 }
+
+/* ---- the device classes: how a VM gets fw_cfg ---- */
+
+static int fwcfg_dev_create(struct device *dev)
+{
+	struct fwcfg *fw = fwcfg_create(device_prop_bool(dev, "dma") ? dev->env->mem : NULL);
+	int err;
+
+	if (!fw)
+		return -ENOMEM;
+	if (dev->cls->ranges[0].space == BUS_SPACE_PIO)
+		err = fwcfg_attach_pio(fw, dev->env->bus, (uint16_t)dev->base[0]);
+	else
+		err = fwcfg_attach_mmio(fw, dev->env->bus, dev->base[0]);
+	if (err) {
+		fwcfg_destroy(fw);
+		return err;
+	}
+	dev->state = fw;
+	return 0;
+}
+
+static void fwcfg_dev_reset(struct device *dev)
+{
+	fwcfg_reset(dev->state);
+}
+
+static void fwcfg_dev_destroy(struct device *dev)
+{
+	fwcfg_destroy(dev->state);
+}
+
+static void fwcfg_fdt_extra(const struct device *dev, struct fdt_writer *w,
+			    const struct device_fdt_env *fe)
+{
+	(void)fe;
+	if (device_prop_bool(dev, "dma"))
+		fdt_writer_property_empty(w, "dma-coherent");
+}
+
+static const struct device_prop fwcfg_props[] = {
+	{ "dma", DEVICE_PROP_BOOL, "on", 0, 0, "the DMA interface (firmware loads files faster)" },
+};
+
+/* The board fills the items (<fwcfg/fwcfg.h>) once the device exists. */
+DEVICE_CLASS(fwcfg_mmio_class) = {
+	.name = "fw-cfg-mmio",
+	.description = "QEMU firmware configuration (fw_cfg), memory-mapped with DMA, as on arm virt",
+	.ranges = { DEVICE_MMIO(FWCFG_MMIO_SIZE) },
+	.range_count = 1,
+	.props = fwcfg_props,
+	.prop_count = 1,
+	.create = fwcfg_dev_create,
+	.reset = fwcfg_dev_reset,
+	.destroy = fwcfg_dev_destroy,
+	.fdt_name = "fw-cfg",
+	.fdt_compatible = { "qemu,fw-cfg-mmio" },
+	.fdt_extra = fwcfg_fdt_extra,
+};
+
+/* Present and decoding but hidden from the user in ACPI (_STA 0x0B), as QEMU. */
+DEVICE_CLASS(fwcfg_io_class) = {
+	.name = "fw-cfg-io",
+	.description = "QEMU firmware configuration (fw_cfg) at ports 0x510-0x51B with DMA, as on x86",
+	.ranges = { DEVICE_PIO_FIXED(FWCFG_PIO_BASE, 12) },
+	.range_count = 1,
+	.props = fwcfg_props,
+	.prop_count = 1,
+	.create = fwcfg_dev_create,
+	.reset = fwcfg_dev_reset,
+	.destroy = fwcfg_dev_destroy,
+	.acpi_hid = "QEMU0002",
+	.acpi_name = "FWC",
+	.acpi_sta = 0x0B,
+};

@@ -11,6 +11,7 @@
 #include <vm/config.h>
 
 #include <core/log.h>
+#include <vm/machine.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,10 +26,16 @@ enum key_id {
 	KEY_CMDLINE,
 	KEY_FIRMWARE,
 	KEY_FIRMWARE_VARS,
-	KEY_DEVICES,
+	KEY_MACHINE,
+	KEY_DEVICE,
+	KEY_DEVICE_SET,
+	KEY_DEVICE_REMOVE,
 	KEY_CPU_AFFINITY,
 	KEY_COUNT
 };
+
+/* Device lines are applied once the machine is known: kept until then. */
+#define DEVICE_LINES_MAX 16
 
 /* Values longer than this are cut when quoted back in a message. */
 #define SHOWN_MAX 40
@@ -40,6 +47,15 @@ struct key {
 	void (*apply)(struct parser *p, const struct key *key);
 	size_t max_chars;      /* longest accepted value                  */
 	size_t field;          /* offsetof() the string field, for paths  */
+	bool repeatable;       /* may appear on several lines             */
+};
+
+static const struct key keys[KEY_COUNT];
+
+struct device_line {
+	enum key_id key;
+	unsigned int line;
+	char text[DEVICE_LINE_MAX + 1];
 };
 
 struct parser {
@@ -48,7 +64,10 @@ struct parser {
 	vm_file_exists_fn exists;
 	unsigned int line;
 	unsigned int errors;
-	unsigned int key_line[KEY_COUNT];   /* 0: not set */
+	unsigned int key_line[KEY_COUNT];   /* 0: not set (the first, for repeatable keys) */
+	const char *arch;
+	unsigned int device_line_count;
+	struct device_line device_lines[DEVICE_LINES_MAX];
 	bool value_quoted;
 	size_t value_len;
 	char value[VM_CMDLINE_MAX];         /* the current value, unescaped */
@@ -243,63 +262,34 @@ static void apply_cmdline(struct parser *p, const struct key *key)
 	memcpy(p->config->cmdline, p->value, p->value_len + 1);
 }
 
-bool vm_config_device_known(const char *name)
+static void apply_machine(struct parser *p, const struct key *key)
 {
-	/* The device models of both machines (components/devices/, fwcfg). */
-	static const char *const known[] = {
-		"fwcfg", "i8254", "i8259", "pci", "pflash", "pl011", "pl031",
-		"port80", "port92", "rtc", "uart16550",
-	};
-
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-		if (strcmp(name, known[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
-bool vm_config_has_device(const struct vm_config *config, const char *name)
-{
-	for (unsigned int i = 0; i < config->device_count; i++) {
-		if (strcmp(config->devices[i], name) == 0)
-			return true;
-	}
-	return false;
-}
-
-static void apply_devices(struct parser *p, const struct key *key)
-{
-	struct vm_config *c = p->config;
 	char buf[SHOWN_MAX + 4];
-	char device[VM_DEVICE_NAME_MAX];
-	const char *word;
-	size_t len, pos = 0;
 
 	(void)key;
-	c->devices_set = true;
-	if (!next_word(p->value, p->value_len, &pos, &word, &len))
-		report(p, p->line, "devices has no value");
-	pos = 0;
-	while (next_word(p->value, p->value_len, &pos, &word, &len)) {
-		shown(buf, word, len);
-		if (len >= sizeof(device)) {
-			report(p, p->line, "unknown device '%s'", buf);
-			continue;
-		}
-		memcpy(device, word, len);
-		device[len] = '\0';
-		if (!vm_config_device_known(device)) {
-			report(p, p->line, "unknown device '%s' (known devices: fwcfg i8254 i8259 "
-			       "pci pflash pl011 pl031 port80 port92 rtc uart16550)", buf);
-		} else if (vm_config_has_device(c, device)) {
-			report(p, p->line, "device '%s' is listed twice", buf);
-		} else if (c->device_count == VM_DEVICES_MAX) {
-			report(p, p->line, "devices lists more than %u devices", VM_DEVICES_MAX);
-			return;
-		} else {
-			memcpy(c->devices[c->device_count++], device, len + 1);
-		}
+	if (p->value_len >= VM_MACHINE_NAME_MAX) {
+		report(p, p->line, "machine '%s' is not a machine's name",
+		       shown(buf, p->value, p->value_len));
+		return;
 	}
+	memcpy(p->config->machine, p->value, p->value_len + 1);
+	p->config->machine_line = p->line;
+}
+
+/* device, device-set, device-remove: kept for check_complete(). */
+static void apply_device_line(struct parser *p, const struct key *key)
+{
+	struct device_line *d;
+
+	if (p->device_line_count == DEVICE_LINES_MAX) {
+		report(p, p->line, "more than %u device, device-set and device-remove lines",
+		       DEVICE_LINES_MAX);
+		return;
+	}
+	d = &p->device_lines[p->device_line_count++];
+	d->key = (enum key_id)(key - keys);
+	d->line = p->line;
+	memcpy(d->text, p->value, p->value_len + 1);
 }
 
 static bool affinity_has(const struct vm_config *c, unsigned int cpu)
@@ -351,19 +341,22 @@ static void apply_cpu_affinity(struct parser *p, const struct key *key)
 }
 
 #define PATH_KEY(key_name, member) \
-	{ key_name, apply_path, VM_PATH_MAX - 1, offsetof(struct vm_config, member) }
+	{ key_name, apply_path, VM_PATH_MAX - 1, offsetof(struct vm_config, member), false }
 
 static const struct key keys[KEY_COUNT] = {
-	[KEY_NAME]          = { "name", apply_name, VM_NAME_MAX - 1, 0 },
-	[KEY_CPUS]          = { "cpus", apply_cpus, VM_CMDLINE_MAX - 1, 0 },
-	[KEY_MEMORY]        = { "memory", apply_memory, VM_CMDLINE_MAX - 1, 0 },
+	[KEY_NAME]          = { "name", apply_name, VM_NAME_MAX - 1, 0, false },
+	[KEY_CPUS]          = { "cpus", apply_cpus, VM_CMDLINE_MAX - 1, 0, false },
+	[KEY_MEMORY]        = { "memory", apply_memory, VM_CMDLINE_MAX - 1, 0, false },
 	[KEY_KERNEL]        = PATH_KEY("kernel", kernel),
 	[KEY_INITRD]        = PATH_KEY("initrd", initrd),
-	[KEY_CMDLINE]       = { "cmdline", apply_cmdline, VM_CMDLINE_MAX - 1, 0 },
+	[KEY_CMDLINE]       = { "cmdline", apply_cmdline, VM_CMDLINE_MAX - 1, 0, false },
 	[KEY_FIRMWARE]      = PATH_KEY("firmware", firmware),
 	[KEY_FIRMWARE_VARS] = PATH_KEY("firmware-vars", firmware_vars),
-	[KEY_DEVICES]       = { "devices", apply_devices, VM_CMDLINE_MAX - 1, 0 },
-	[KEY_CPU_AFFINITY]  = { "cpu-affinity", apply_cpu_affinity, VM_CMDLINE_MAX - 1, 0 },
+	[KEY_MACHINE]       = { "machine", apply_machine, VM_CMDLINE_MAX - 1, 0, false },
+	[KEY_DEVICE]        = { "device", apply_device_line, DEVICE_LINE_MAX, 0, true },
+	[KEY_DEVICE_SET]    = { "device-set", apply_device_line, DEVICE_LINE_MAX, 0, true },
+	[KEY_DEVICE_REMOVE] = { "device-remove", apply_device_line, DEVICE_LINE_MAX, 0, true },
+	[KEY_CPU_AFFINITY]  = { "cpu-affinity", apply_cpu_affinity, VM_CMDLINE_MAX - 1, 0, false },
 };
 
 static const struct key *find_key(const char *s, size_t len)
@@ -496,13 +489,216 @@ static void parse_line(struct parser *p, const char *s, size_t len)
 	for (i++; i < len && is_blank(s[i]); i++)
 		;
 
-	if (p->key_line[key - keys]) {
+	if (p->key_line[key - keys] && !key->repeatable) {
 		report(p, p->line, "%s is already set on line %u", key->name, p->key_line[key - keys]);
 		return;
 	}
-	p->key_line[key - keys] = p->line;
+	if (!p->key_line[key - keys])
+		p->key_line[key - keys] = p->line;
 	if (read_value(p, key, s + i, len - i))
 		key->apply(p, key);
+}
+
+/* ---- devices: the machine's table changed by the VM's lines ---- */
+
+static struct device *find_device(struct vm_config *c, const char *name, size_t len)
+{
+	for (unsigned int i = 0; i < c->device_count; i++)
+		if (strlen(c->devices[i].name) == len && memcmp(c->devices[i].name, name, len) == 0)
+			return &c->devices[i];
+	return NULL;
+}
+
+const struct device *vm_config_device(const struct vm_config *config, const char *name)
+{
+	return find_device((struct vm_config *)config, name, strlen(name));
+}
+
+/* "uart0 rtc0 fwcfg0": the instances, for messages. */
+static const char *device_names(const struct vm_config *c, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < c->device_count && len + 1 < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? " " : "",
+					c->devices[i].name);
+	if (!c->device_count)
+		snprintf(buf, size, "none");
+	return buf;
+}
+
+static bool next_name(const char *s, size_t *pos, const char **word, size_t *len)
+{
+	size_t i = *pos;
+
+	while (s[i] == ' ' || s[i] == '\t')
+		i++;
+	if (!s[i])
+		return false;
+	*word = s + i;
+	while (s[i] && s[i] != ' ' && s[i] != '\t')
+		i++;
+	*len = (size_t)(s + i - *word);
+	*pos = i;
+	return true;
+}
+
+static void add_device(struct parser *p, const struct device_line *d)
+{
+	struct vm_config *c = p->config;
+	struct device *dev = &c->devices[c->device_count];
+	struct device_error err;
+
+	if (c->device_count == VM_DEVICES_MAX) {
+		report(p, d->line, "the VM has more than %u devices", VM_DEVICES_MAX);
+		return;
+	}
+	if (device_parse_line(dev, d->text, strlen(d->text), &err)) {
+		report(p, d->line, "%s", err.text);
+		return;
+	}
+	if (dev->name[0] && find_device(c, dev->name, strlen(dev->name))) {
+		const struct device *other = find_device(c, dev->name, strlen(dev->name));
+
+		if (other->line)
+			report(p, d->line, "a device named %s was added on line %u", dev->name,
+			       other->line);
+		else
+			report(p, d->line, "the %s machine has a device named %s already", c->machine,
+			       dev->name);
+		return;
+	}
+	dev->line = d->line;
+	if (!dev->name[0])
+		device_default_name(dev, c->devices, c->device_count);
+	c->device_count++;
+}
+
+static void set_device(struct parser *p, const struct device_line *d)
+{
+	struct vm_config *c = p->config;
+	struct device_error err;
+	struct device *dev;
+	const char *word;
+	size_t len, pos = 0;
+	char names[200];
+
+	if (!next_name(d->text, &pos, &word, &len)) {
+		report(p, d->line, "device-set names no device");
+		return;
+	}
+	dev = find_device(c, word, len);
+	if (!dev) {
+		report(p, d->line, "device-set: the VM has no device '%.*s' (it has: %s)",
+		       (int)(len > 30 ? 30 : len), word, device_names(c, names, sizeof(names)));
+		return;
+	}
+	if (device_apply_words(dev, d->text + pos, strlen(d->text + pos), &err))
+		report(p, d->line, "%s", err.text);
+}
+
+static void remove_devices(struct parser *p, const struct device_line *d)
+{
+	struct vm_config *c = p->config;
+	const char *word;
+	size_t len, pos = 0;
+	char names[200];
+
+	while (next_name(d->text, &pos, &word, &len)) {
+		struct device *dev = find_device(c, word, len);
+		unsigned int i;
+
+		if (!dev) {
+			report(p, d->line, "device-remove: the VM has no device '%.*s' (it has: %s)",
+			       (int)(len > 30 ? 30 : len), word,
+			       device_names(c, names, sizeof(names)));
+			continue;
+		}
+		i = (unsigned int)(dev - c->devices);
+		memmove(dev, dev + 1, (c->device_count - i - 1) * sizeof(*dev));
+		c->device_count--;
+	}
+}
+
+static const struct machine_ops *resolve_machine(struct parser *p)
+{
+	struct vm_config *c = p->config;
+	const struct machine_ops *m;
+	char names[120];
+
+	if (c->machine[0]) {
+		m = machine_find(p->arch, c->machine);
+		if (!m) {
+			machine_names(p->arch, names, sizeof(names));
+			report(p, c->machine_line, "unknown machine '%s' (this image has %s for %s)",
+			       c->machine, names[0] ? names : "no machine", p->arch);
+		}
+		return m;
+	}
+	m = machine_default(p->arch);
+	if (m)
+		snprintf(c->machine, sizeof(c->machine), "%s", m->name);
+	return m;
+}
+
+/* ACPI uids: the class's first uid, counting up per class in device order. */
+static void number_devices(struct vm_config *c)
+{
+	for (unsigned int i = 0; i < c->device_count; i++) {
+		unsigned int n = 0;
+
+		for (unsigned int j = 0; j < i; j++)
+			if (c->devices[j].cls == c->devices[i].cls)
+				n++;
+		c->devices[i].uid = c->devices[i].cls->acpi_first_uid + n;
+	}
+}
+
+static void build_devices(struct parser *p)
+{
+	struct vm_config *c = p->config;
+	const struct machine_ops *m = resolve_machine(p);
+	unsigned int last = p->line ? p->line : 1;
+
+	if (!m)
+		return;
+	for (unsigned int i = 0; i < m->device_count; i++) {
+		struct device_line board = { .key = KEY_DEVICE, .line = 0 };
+
+		snprintf(board.text, sizeof(board.text), "%s", m->devices[i]);
+		add_device(p, &board);
+	}
+	for (unsigned int i = 0; i < p->device_line_count; i++) {
+		const struct device_line *d = &p->device_lines[i];
+
+		if (d->key == KEY_DEVICE)
+			add_device(p, d);
+		else if (d->key == KEY_DEVICE_SET)
+			set_device(p, d);
+		else
+			remove_devices(p, d);
+	}
+	for (unsigned int i = 0; i < c->device_count; i++) {
+		struct device *dev = &c->devices[i];
+		struct device_error err;
+
+		if (device_finish(dev, &err)) {
+			report(p, dev->line ? dev->line : last, "%s", err.text);
+			continue;
+		}
+		for (unsigned int k = 0; k < dev->cls->prop_count; k++) {
+			char buf[SHOWN_MAX + 4];
+
+			if (dev->cls->props[k].type != DEVICE_PROP_FILE || !dev->value[k].text[0] ||
+			    !p->exists || p->exists(dev->value[k].text))
+				continue;
+			report(p, dev->line ? dev->line : last, "%s %s: %s '%s' is not in the boot archive",
+			       dev->cls->name, dev->name, dev->cls->props[k].name,
+			       shown(buf, dev->value[k].text, strlen(dev->value[k].text)));
+		}
+	}
+	number_devices(c);
 }
 
 /* Checks that need the whole file: required keys, keys that need others. */
@@ -522,15 +718,20 @@ static void check_complete(struct parser *p)
 		report(p, p->key_line[KEY_CMDLINE], "cmdline needs a kernel");
 	if (p->key_line[KEY_FIRMWARE_VARS] && !p->key_line[KEY_FIRMWARE])
 		report(p, p->key_line[KEY_FIRMWARE_VARS], "firmware-vars needs a firmware");
+	build_devices(p);
 }
 
-int vm_config_parse(struct vm_config *config, const char *source,
+int vm_config_parse(struct vm_config *config, const char *arch, const char *source,
 		    const void *text, size_t size, vm_file_exists_fn exists)
 {
-	struct parser p = {
+	/* Large (the kept device lines): not on the stack. */
+	static struct parser p;
+
+	p = (struct parser){
 		.config = config,
 		.source = source ? source : "(unnamed)",
 		.exists = exists,
+		.arch = arch,
 	};
 	const char *s = text, *end = s + size;
 

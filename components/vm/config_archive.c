@@ -6,6 +6,7 @@
  */
 #include <vm/config.h>
 
+#include <core/arch.h>
 #include <core/bootfs.h>
 #include <core/log.h>
 #include <string.h>
@@ -52,7 +53,7 @@ unsigned int vm_config_load_archive(struct vm_config *configs, unsigned int max,
 			bad++;
 			continue;
 		}
-		if (vm_config_parse(config, file->name, file->data, file->size,
+		if (vm_config_parse(config, arch_name(), file->name, file->data, file->size,
 				    archive_has_file) < 0) {
 			log_warn("vm: %s is skipped (see the errors above)", file->name);
 			bad++;
@@ -65,9 +66,10 @@ unsigned int vm_config_load_archive(struct vm_config *configs, unsigned int max,
 			bad++;
 			continue;
 		}
-		log_info("vm: %s: '%s', %u vCPU%s, %lluM", file->name, config->name,
-			 config->cpus, config->cpus == 1 ? "" : "s",
-			 (unsigned long long)(config->memory >> 20));
+		log_info("vm: %s: '%s', %s machine, %u vCPU%s, %lluM, %u device%s", file->name,
+			 config->name, config->machine, config->cpus, config->cpus == 1 ? "" : "s",
+			 (unsigned long long)(config->memory >> 20), config->device_count,
+			 config->device_count == 1 ? "" : "s");
 		stored++;
 	}
 	if (skipped)

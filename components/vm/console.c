@@ -47,14 +47,21 @@ static void queue_input(struct vm *vm, uint8_t byte)
 /* Hands queued bytes to the guest's UART as far as it takes them. */
 static void deliver_input(struct vm *vm)
 {
-	while (vm->input_head != vm->input_tail && vm->machine->console_input) {
+	struct device *dev = vm->console_device;
+
+	while (vm->input_head != vm->input_tail) {
 		unsigned int end = vm->input_tail > vm->input_head ? vm->input_tail
 								  : VM_INPUT_BUFFER;
 		size_t taken;
 
+		/* No UART takes input: what is typed for this VM is dropped. */
+		if (!dev || !dev->cls->console_input) {
+			vm->input_head = vm->input_tail;
+			return;
+		}
 		spin_lock(&vm->device_lock);
-		taken = vm->machine->console_input(vm, &vm->input[vm->input_head],
-						   end - vm->input_head);
+		taken = dev->cls->console_input(dev, &vm->input[vm->input_head],
+						end - vm->input_head);
 		spin_unlock(&vm->device_lock);
 		if (!taken)
 			return;

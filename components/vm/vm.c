@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <core/arch.h>
+#include <core/bootfs.h>
 #include <core/compiler.h>
 #include <core/log.h>
 #include <core/mm.h>
@@ -22,32 +23,6 @@
 #include <vm/vm.h>
 
 #include "vm_internal.h"
-
-/* ---- machines ---- */
-
-#define MACHINE_MAX 4
-static const struct machine_ops *machines[MACHINE_MAX];
-static unsigned int machine_count;
-
-int machine_register(const struct machine_ops *ops)
-{
-	for (unsigned int i = 0; i < machine_count; i++)
-		if (strcmp(machines[i]->arch, ops->arch) == 0)
-			return -EEXIST;
-	if (machine_count == MACHINE_MAX)
-		return -ENOSPC;
-	machines[machine_count++] = ops;
-	log_debug("vm: machine '%s' for %s", ops->name, ops->arch);
-	return 0;
-}
-
-const struct machine_ops *machine_for_arch(const char *arch)
-{
-	for (unsigned int i = 0; i < machine_count; i++)
-		if (strcmp(machines[i]->arch, arch) == 0)
-			return machines[i];
-	return NULL;
-}
 
 /* ---- the VMs of this boot ---- */
 
@@ -237,12 +212,180 @@ int vm_reset_board(struct vm *vm, bool clear_ram)
 		vm->vcpus[i].wake = false;
 	}
 	spin_lock(&vm->device_lock);
+	for (unsigned int i = 0; i < vm->device_count; i++)
+		device_reset(&vm->devices[i]);
 	ret = vm->machine->reset(vm);
 	spin_unlock(&vm->device_lock);
 	if (ret)
 		log_error("VM %s: the %s machine could not reset (%d)", vm->name,
 			  vm->machine->name, ret);
 	return ret;
+}
+
+/* ---- devices ---- */
+
+struct device *vm_device(struct vm *vm, const char *name)
+{
+	for (unsigned int i = 0; i < vm->device_count; i++)
+		if (strcmp(vm->devices[i].name, name) == 0)
+			return &vm->devices[i];
+	return NULL;
+}
+
+struct device *vm_device_of_class(struct vm *vm, const char *class_name)
+{
+	for (unsigned int i = 0; i < vm->device_count; i++)
+		if (strcmp(vm->devices[i].cls->name, class_name) == 0)
+			return &vm->devices[i];
+	return NULL;
+}
+
+bool vm_devices_need_apb_clock(const struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->device_count; i++)
+		if (vm->devices[i].cls->fdt_apb_clock)
+			return true;
+	return false;
+}
+
+void vm_devices_write_fdt(const struct vm *vm, struct fdt_writer *w,
+			  const struct device_fdt_env *fe)
+{
+	for (unsigned int i = 0; i < vm->device_count; i++)
+		device_write_fdt(&vm->devices[i], w, fe);
+}
+
+void vm_devices_write_aml(const struct vm *vm, struct aml_writer *a,
+			  const struct device_acpi_env *ae)
+{
+	for (unsigned int i = 0; i < vm->device_count; i++)
+		device_write_aml(&vm->devices[i], a, ae);
+}
+
+static void console_output(void *ctx, const uint8_t *buf, size_t len)
+{
+	vm_console_output(ctx, buf, len);
+}
+
+static void env_request_reset(void *ctx, const char *how)
+{
+	struct vm *vm = ctx;
+
+	log_info("VM %s: reset through %s", vm->name, how);
+	vm_request_reset(vm);
+}
+
+static void env_request_off(void *ctx, const char *how)
+{
+	struct vm *vm = ctx;
+
+	log_info("VM %s: powered off through %s", vm->name, how);
+	vm_request_off(vm);
+}
+
+static const void *env_file(void *ctx, const char *path, size_t *size)
+{
+	const struct bootfs_file *f = bootfs_find(path);
+
+	(void)ctx;
+	if (!f)
+		return NULL;
+	*size = f->size;
+	return f->data;
+}
+
+/* What the VM core gives every device; build() adds the interrupt inputs. */
+static void init_device_env(struct vm *vm)
+{
+	vm->console_out = (struct chardev){ .write = console_output, .ctx = vm };
+	vm->device_env = (struct device_env){
+		.bus = vm->bus,
+		.mem = &vm->mem,
+		.clock = &vm->clock,
+		.console = &vm->console_out,
+		.vm_name = vm->name,
+		.vm = vm,
+		.request_reset = env_request_reset,
+		.request_off = env_request_off,
+		.file = env_file,
+	};
+}
+
+/* Where the .vm file added an instance, for messages. */
+static void device_origin(const struct vm *vm, const struct device *dev, char *buf, size_t size)
+{
+	if (dev->line)
+		snprintf(buf, size, "%s:%u", vm->config.source, dev->line);
+	else
+		snprintf(buf, size, "the %s machine", vm->machine->name);
+}
+
+/* MMIO ranges of devices must not hide in RAM: accesses there never trap. */
+static int check_device_ranges(struct vm *vm, const struct device *dev)
+{
+	char origin[VM_PATH_MAX + 16];
+
+	for (unsigned int i = 0; i < dev->cls->range_count; i++) {
+		uint64_t base = dev->base[i], end = base + dev->cls->ranges[i].size;
+
+		if (dev->cls->ranges[i].space != BUS_SPACE_MMIO)
+			continue;
+		for (unsigned int r = 0; r < vm->ram_count; r++) {
+			if (base < vm->ram[r].gpa + vm->ram[r].size && vm->ram[r].gpa < end) {
+				device_origin(vm, dev, origin, sizeof(origin));
+				log_error("%s: device %s at 0x%llx..0x%llx overlaps the VM's RAM "
+					  "(0x%llx..0x%llx)", origin, dev->name,
+					  (unsigned long long)base, (unsigned long long)end - 1,
+					  (unsigned long long)vm->ram[r].gpa,
+					  (unsigned long long)(vm->ram[r].gpa + vm->ram[r].size - 1));
+				return -EINVAL;
+			}
+		}
+	}
+	for (unsigned int i = 0; i < dev->cls->irq_count; i++) {
+		for (const struct device *o = vm->devices; o < dev; o++) {
+			for (unsigned int j = 0; j < o->cls->irq_count; j++) {
+				if (o->irq[j] != dev->irq[i])
+					continue;
+				device_origin(vm, dev, origin, sizeof(origin));
+				log_error("%s: device %s: irq %u is taken by %s", origin, dev->name,
+					  dev->irq[i], o->name);
+				return -EBUSY;
+			}
+		}
+	}
+	return 0;
+}
+
+static int create_devices(struct vm *vm)
+{
+	char origin[VM_PATH_MAX + 16];
+
+	for (unsigned int i = 0; i < vm->device_count; i++) {
+		struct device *dev = &vm->devices[i];
+		int ret = check_device_ranges(vm, dev);
+
+		if (!ret)
+			ret = device_create(dev, &vm->device_env);
+		if (ret) {
+			device_origin(vm, dev, origin, sizeof(origin));
+			log_error("%s: device %s (%s) could not be created (%d)", origin, dev->name,
+				  dev->cls->name, ret);
+			return ret;
+		}
+	}
+	if (vm->machine->console) {
+		vm->console_device = vm_device(vm, vm->machine->console);
+		if (vm->console_device && !vm->console_device->cls->console_input)
+			vm->console_device = NULL;
+	}
+	return 0;
+}
+
+static void destroy_devices(struct vm *vm)
+{
+	for (unsigned int i = vm->device_count; i-- > 0;)
+		device_destroy(&vm->devices[i]);
 }
 
 /* ---- creating ---- */
@@ -284,12 +427,13 @@ static void release_cpus(struct vm *vm)
 
 struct vm *vm_create(const struct vm_config *config)
 {
-	const struct machine_ops *machine = machine_for_arch(arch_name());
+	const struct machine_ops *machine = config->machine[0]
+		? machine_find(arch_name(), config->machine) : machine_default(arch_name());
 	struct vm *vm;
 
 	if (!machine) {
-		log_error("VM %s: no machine for %s is built into this image", config->name,
-			  arch_name());
+		log_error("VM %s: no machine '%s' for %s is built into this image", config->name,
+			  config->machine, arch_name());
 		return NULL;
 	}
 	if (all_vm_count == VM_MAX_VMS) {
@@ -313,6 +457,9 @@ struct vm *vm_create(const struct vm_config *config)
 		log_error("VM %s: out of memory for its address space or bus", vm->name);
 		goto fail;
 	}
+	vm->devices = vm->config.devices;
+	vm->device_count = vm->config.device_count;
+	init_device_env(vm);
 	for (unsigned int i = 0; i < config->cpus && i < VM_MAX_VCPUS; i++) {
 		struct vm_vcpu *vc = &vm->vcpus[i];
 		int cpu = place_vcpu(vm, i);
@@ -331,7 +478,9 @@ struct vm *vm_create(const struct vm_config *config)
 		cpu_taken[cpu] = true;
 		vm->vcpu_count = i + 1;
 	}
-	if (machine->build(vm) != 0)
+	if (machine->build(vm) != 0 || create_devices(vm) != 0)
+		goto fail;
+	if (machine->devices_ready && machine->devices_ready(vm) != 0)
 		goto fail;
 	/* page_alloc() gave zeroed RAM: no need to clear it a second time. */
 	if (vm_reset_board(vm, false) != 0)
@@ -347,6 +496,7 @@ void vm_destroy(struct vm *vm)
 {
 	if (!vm)
 		return;
+	destroy_devices(vm);
 	if (vm->machine && vm->machine->destroy)
 		vm->machine->destroy(vm);
 	release_cpus(vm);

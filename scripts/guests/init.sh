@@ -15,7 +15,8 @@
 # firmware's memory map (the total of its "Memory: avail/total" boot line),
 # which is what to compare with the VM's configured memory.
 #
-# (all on one line) and then does what tessera.action= on the kernel
+# (all on one line) after running the fragments in /tessera.d/*.sh
+# (make guest-initrd), and then does what tessera.action= on the kernel
 # command line asks:
 #   poweroff      power off at once (QEMU exits)
 #   reboot-once   reboot at once; RAM does not survive a reset, so every boot
@@ -69,6 +70,15 @@ done
 
 acpi=no
 [ -d /sys/firmware/acpi/tables ] && acpi=yes
+
+# Fragments added with 'make guest-initrd' (scripts/guests/guest-initrd.sh):
+# each runs once, in name order, before the marker.
+for fragment in /tessera.d/*.sh; do
+	[ -f "$fragment" ] || continue
+	echo "TESSERA-GUEST-RUN $fragment"
+	# shellcheck disable=SC1090 # the fragments are not known here
+	. "$fragment"
+done
 
 echo "TESSERA-GUEST-OK kernel=$(uname -r) cpus=$(count_online_cpus) mem_kb=$(mem_total_kb) acpi=$acpi action=$action ram_kb=$(ram_found_kb)"
 

@@ -25,6 +25,12 @@ A boot test file has one 'key: value' per line ('#' starts a comment line):
                             these VMs and their guest files, same image
   send: <regex> => <text>   once <regex> appears after the previous send's
                             match, type <text> and Enter on the console (QEMU)
+  prepare: <script>         instead of the runner's image and archive: the script
+                            (relative to the test file) is run as
+                            '<script> SRCTREE RUNDIR ARCH' with GUESTS in its
+                            environment and must leave tessera.bin (or .elf) and
+                            bootarchive.cpio in RUNDIR (a test that builds its own
+                            image, e.g. with out-of-tree components)
 Patterns see the output without terminal control sequences (ESC [ ...) and
 with CR LF as LF.  The run stops once everything expected was seen and
 everything sent.
@@ -101,7 +107,7 @@ def parse_test(path):
     """The spec of a boot test file, or raises ValueError with the reason."""
     spec = {"emulator": "qemu", "timeout": "120", "cmdline": "", "expect": [],
             "reject": [], "env": [], "vm": [], "send": [], "expect-count": [],
-            "guests": "no"}
+            "guests": "no", "prepare": ""}
     with open(path) as f:
         for number, line in enumerate(f, 1):
             line = line.rstrip("\n")
@@ -122,6 +128,8 @@ def parse_test(path):
                 spec["expect-count"].append((int(n), pat.strip()))
             elif key == "vm":
                 spec["vm"].append(os.path.join(os.path.dirname(os.path.abspath(path)), value))
+            elif key == "prepare":
+                spec["prepare"] = os.path.join(os.path.dirname(os.path.abspath(path)), value)
             elif key in ("expect", "reject", "env"):
                 spec[key].append(value)
             elif key == "guests":
@@ -403,12 +411,27 @@ class Runner:
                 last = [l for l in err.strip().splitlines() if l.strip()][-1:] or ["failed"]
                 self.record(name, False, 0, err, "make guests: %s" % last[0])
                 return
-        err = self.build_image(arch)
-        if err is not None:
-            self.record(name, False, 0, err, "the %s image did not build" % arch)
-            return
-        rundir = self.builddir(arch)
-        if spec["vm"]:
+        if spec["prepare"]:
+            rundir = os.path.join(self.objtree, "test", "vm", name.replace("/", "_"))
+            os.makedirs(rundir, exist_ok=True)
+            env = dict(os.environ, GUESTS=os.path.join(self.srctree, "build", "guests"))
+            start = time.time()
+            p = subprocess.run([spec["prepare"], self.srctree, rundir, arch],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL, text=True, errors="replace", env=env)
+            if p.returncode != 0:
+                lines = [l for l in p.stdout.splitlines() if l.strip()] or ["failed"]
+                errors = [l for l in lines if "error" in l.lower()] or lines[-1:]
+                self.record(name, False, time.time() - start, p.stdout,
+                            "prepare: %s" % errors[0].strip())
+                return
+        else:
+            err = self.build_image(arch)
+            if err is not None:
+                self.record(name, False, 0, err, "the %s image did not build" % arch)
+                return
+            rundir = self.builddir(arch)
+        if spec["vm"] and not spec["prepare"]:
             rundir, err = self.test_archive(arch, name, spec["vm"])
             if err is not None:
                 errors = [l for l in err.splitlines() if "error" in l] or ["make archive failed"]

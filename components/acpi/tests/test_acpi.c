@@ -24,6 +24,7 @@
 #include <acpi/loader.h>
 #include <fwcfg/fwcfg.h>
 #include <host/support.h>
+#include <lib/aml_writer.h>
 
 #include "firmware_loader.h"
 
@@ -45,8 +46,8 @@ static uint16_t le16_at(const uint8_t *p)
 struct booted {
 	struct guest guest;
 	struct fwcfg *fw;
-	uint8_t *rsdp, *rsdt, *xsdt, *fadt, *madt, *dsdt, *facs;
-	uint64_t dsdt_gpa, facs_gpa, fadt_gpa, madt_gpa;
+	uint8_t *rsdp, *rsdt, *xsdt, *fadt, *madt, *dsdt, *facs, *ssdt;
+	uint64_t dsdt_gpa, facs_gpa, fadt_gpa, madt_gpa, ssdt_gpa;
 };
 
 /* A table at gpa after checking its header length fits and its checksum. */
@@ -88,13 +89,22 @@ static void boot(struct booted *b, const struct acpi_pc_config *cfg)
 
 	b->xsdt = os_table(&b->guest, le64_at(b->rsdp + 24), "XSDT");
 	b->rsdt = os_table(&b->guest, le32_at(b->rsdp + 16), "RSDT");
-	assert_int_equal(le32_at(b->xsdt + 4), 36 + 2 * 8);
-	assert_int_equal(le32_at(b->rsdt + 4), 36 + 2 * 4);
+	unsigned entries = cfg->ssdt_body_len ? 3 : 2;
+
+	assert_int_equal(le32_at(b->xsdt + 4), 36 + entries * 8);
+	assert_int_equal(le32_at(b->rsdt + 4), 36 + entries * 4);
 	b->fadt_gpa = le64_at(b->xsdt + 36);
 	b->madt_gpa = le64_at(b->xsdt + 44);
 	/* RSDT and XSDT list the same tables. */
 	assert_int_equal(le32_at(b->rsdt + 36), b->fadt_gpa);
 	assert_int_equal(le32_at(b->rsdt + 40), b->madt_gpa);
+	if (entries == 3) {
+		b->ssdt_gpa = le64_at(b->xsdt + 52);
+		assert_int_equal(le32_at(b->rsdt + 44), b->ssdt_gpa);
+		b->ssdt = os_table(&b->guest, b->ssdt_gpa, "SSDT");
+		assert_int_equal(le32_at(b->ssdt + 4), 36 + cfg->ssdt_body_len);
+		assert_memory_equal(b->ssdt + 36, cfg->ssdt_body, cfg->ssdt_body_len);
+	}
 	b->fadt = os_table(&b->guest, b->fadt_gpa, "FACP");
 	b->madt = os_table(&b->guest, b->madt_gpa, "APIC");
 
@@ -395,16 +405,101 @@ static void test_dsdt_disassembles(void **state)
 
 	assert_non_null(strstr(dsl, "Name (_S5, Package (0x04)"));
 	assert_non_null(strstr(dsl, "EisaId (\"PNP0A03\")"));
-	assert_non_null(strstr(dsl, "EisaId (\"PNP0501\")"));
-	assert_non_null(strstr(dsl, "EisaId (\"PNP0B00\")"));
 	assert_non_null(strstr(dsl, "EisaId (\"PNP0C0F\")"));
-	assert_non_null(strstr(dsl, "\"QEMU0002\""));
+	assert_non_null(strstr(dsl, "EisaId (\"PNP0000\")"));
+	/* The VM's devices are not the board's: they come in an SSDT. */
+	assert_null(strstr(dsl, "EisaId (\"PNP0501\")"));
+	assert_null(strstr(dsl, "\"QEMU0002\""));
 	/* The PCI window follows the configuration. */
 	assert_non_null(strstr(dsl, "Name (PWLO, 0x40000000)"));
 	assert_non_null(strstr(dsl, "Name (PWHI, 0xFEBFFFFF)"));
 	/* No sleep states besides S5. */
 	assert_null(strstr(dsl, "Name (_S3"));
 	assert_null(strstr(dsl, "Name (_S4"));
+	free(dsl);
+	snprintf(command, sizeof(command), "rm -rf %s", dir);
+	run(command);
+	shut_down(&b);
+}
+
+/*
+ * An SSDT with two devices (what the pc machine writes from its device
+ * instances with the AML writer): the OS finds it through RSDT and XSDT,
+ * and iasl disassembles it against the DSDT into the ASL it stands for.
+ */
+static void test_ssdt_with_devices(void **state)
+{
+	(void)state;
+	if (system("command -v iasl >/dev/null 2>&1") != 0) {
+		print_message("SKIP: iasl is missing (Debian package acpica-tools)\n");
+		skip();
+	}
+	struct acpi_pc_config cfg;
+	struct booted b;
+	struct aml_writer a;
+	uint8_t aml[512];
+	long len;
+	char dir[] = "/tmp/tessera-ssdt-XXXXXX";
+	char path[128], command[512];
+
+	aml_init(&a, aml, sizeof(aml));
+	aml_scope_begin(&a, "\\_SB.PCI0.ISA");
+	aml_device_begin(&a, "COM1");
+	aml_name_eisa_id(&a, "_HID", "PNP0501");
+	aml_name_integer(&a, "_UID", 1);
+	aml_resources_begin(&a, "_CRS");
+	aml_resource_io(&a, 0x3F8, 8);
+	aml_resource_irq_noflags(&a, 4);
+	aml_resources_end(&a);
+	aml_end(&a);
+	aml_device_begin(&a, "FWC0");
+	aml_name_string(&a, "_HID", "QEMU0002");
+	aml_name_integer(&a, "_UID", 0);
+	aml_name_integer(&a, "_STA", 0x0B);
+	aml_resources_begin(&a, "_CRS");
+	aml_resource_io(&a, 0x510, 12);
+	aml_resources_end(&a);
+	aml_end(&a);
+	aml_end(&a);
+	len = aml_finish(&a);
+	assert_true(len > 0);
+
+	acpi_pc_config_init(&cfg, 1, 0x40000000u);
+	cfg.ssdt_body = aml;
+	cfg.ssdt_body_len = (uint32_t)len;
+	boot(&b, &cfg);
+	assert_non_null(b.ssdt);
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/dsdt.aml", dir);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b.dsdt, 1, le32_at(b.dsdt + 4), f), le32_at(b.dsdt + 4));
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/ssdt.aml", dir);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b.ssdt, 1, le32_at(b.ssdt + 4), f), le32_at(b.ssdt + 4));
+	fclose(f);
+	snprintf(command, sizeof(command), "cd %s && iasl -e dsdt.aml -d ssdt.aml >iasl.log 2>&1",
+		 dir);
+	run(command);
+	snprintf(path, sizeof(path), "%s/ssdt.dsl", dir);
+	char *dsl = read_text_file(path);
+
+	assert_non_null(strstr(dsl, "Scope (\\_SB.PCI0.ISA)"));
+	assert_non_null(strstr(dsl, "Device (COM1)"));
+	assert_non_null(strstr(dsl, "Name (_HID, EisaId (\"PNP0501\")"));
+	assert_non_null(strstr(dsl, "Name (_UID, One)"));
+	assert_non_null(strstr(dsl, "IO (Decode16,\n                    0x03F8,             // Range Minimum\n"
+				    "                    0x03F8,             // Range Maximum\n"
+				    "                    0x01,               // Alignment\n"
+				    "                    0x08,               // Length"));
+	assert_non_null(strstr(dsl, "IRQNoFlags ()\n                    {4}"));
+	assert_non_null(strstr(dsl, "Device (FWC0)"));
+	assert_non_null(strstr(dsl, "Name (_HID, \"QEMU0002\")"));
+	assert_non_null(strstr(dsl, "Name (_STA, 0x0B)"));
+	assert_non_null(strstr(dsl, "0x0C,               // Length"));
 	free(dsl);
 	snprintf(command, sizeof(command), "rm -rf %s", dir);
 	run(command);
@@ -423,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_bad_config),
 		cmocka_unit_test(test_loader_rejects_bad_commands),
 		cmocka_unit_test(test_dsdt_disassembles),
+		cmocka_unit_test(test_ssdt_with_devices),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,2 +1,2 @@
-obj-y  += bus.o irq.o guest_mem.o vclock.o
-host-y += bus.o irq.o guest_mem.o vclock.o
+obj-y  += bus.o irq.o guest_mem.o vclock.o device.o
+host-y += bus.o irq.o guest_mem.o vclock.o device.o

@@ -11,6 +11,8 @@
 #include <core/log.h>
 #include <core/mm.h>
 #include <i8042/i8042.h>
+#include <errno.h>
+#include <bus/device.h>
 
 #define REPORT_LIMIT 10
 
@@ -350,3 +352,56 @@ bool i8042_a20_enabled(const struct i8042 *kbc)
 {
 	return kbc->output_port & I8042_OUT_A20;
 }
+
+/* ---- the device class: how a VM gets an 8042 ---- */
+
+static void kbc_reset_pulse(void *ctx)
+{
+	struct device *dev = ctx;
+
+	dev->env->request_reset(dev->env->vm, "the keyboard controller");
+}
+
+/* Guest RAM never wraps at 1 MiB: firmware and kernels enable A20 first thing. */
+static void kbc_a20_changed(void *ctx, bool enabled)
+{
+	struct device *dev = ctx;
+
+	if (!enabled)
+		log_debug("VM %s: %s: A20 masked (not emulated: addresses do not wrap)",
+			  dev->env->vm_name, dev->name);
+}
+
+static int i8042_dev_create(struct device *dev)
+{
+	const struct i8042_callbacks cb = { kbc_reset_pulse, kbc_a20_changed, dev };
+	struct i8042 *kbc = i8042_create(dev->env->bus, &cb);
+
+	if (!kbc)
+		return -ENOMEM;
+	dev->state = kbc;
+	dev->irq_out[0] = i8042_irq(kbc);
+	return 0;
+}
+
+static void i8042_dev_reset(struct device *dev)
+{
+	i8042_reset(dev->state);
+}
+
+static void i8042_dev_destroy(struct device *dev)
+{
+	i8042_destroy(dev->state);
+}
+
+DEVICE_CLASS(i8042_class) = {
+	.name = "i8042",
+	.description = "8042 keyboard controller: self-tests, A20 and the reset pulse",
+	.ranges = { DEVICE_PIO_FIXED(I8042_DATA_PORT, 1),
+		    DEVICE_PIO_FIXED(I8042_COMMAND_PORT, 1) },
+	.range_count = 2,
+	.irq_count = 1,
+	.create = i8042_dev_create,
+	.reset = i8042_dev_reset,
+	.destroy = i8042_dev_destroy,
+};

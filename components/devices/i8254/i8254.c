@@ -9,6 +9,8 @@
 #include <core/log.h>
 #include <core/mm.h>
 #include <i8254/i8254.h>
+#include <errno.h>
+#include <bus/device.h>
 
 #define NS_PER_SECOND 1000000000ull
 #define NO_EDGE UINT64_MAX
@@ -577,3 +579,39 @@ void i8254_destroy(struct i8254 *pit)
 	}
 	kfree(pit);
 }
+
+/* ---- the device class: how a VM gets an 8254 ---- */
+
+static int i8254_dev_create(struct device *dev)
+{
+	struct i8254 *pit = i8254_create(dev->env->bus, dev->env->clock);
+
+	if (!pit)
+		return -ENOMEM;
+	dev->state = pit;
+	dev->irq_out[0] = &pit->irq;
+	return 0;
+}
+
+static void i8254_dev_reset(struct device *dev)
+{
+	i8254_reset(dev->state);
+}
+
+static void i8254_dev_destroy(struct device *dev)
+{
+	i8254_destroy(dev->state);
+}
+
+DEVICE_CLASS(i8254_class) = {
+	.name = "i8254",
+	.description = "8254 programmable interval timer with the PC's port 0x61 (speaker gate)",
+	.ranges = { DEVICE_PIO_FIXED(I8254_PORT, 4), DEVICE_PIO_FIXED(I8254_PORT_B, 1) },
+	.range_count = 2,
+	.irq_count = 1,
+	.create = i8254_dev_create,
+	.reset = i8254_dev_reset,
+	.destroy = i8254_dev_destroy,
+	.acpi_hid = "PNP0100",
+	.acpi_name = "TMR",
+};

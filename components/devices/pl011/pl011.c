@@ -7,6 +7,9 @@
 #include <core/log.h>
 #include <core/mm.h>
 #include <pl011/pl011.h>
+#include <bus/device.h>
+#include <lib/fdt_writer.h>
+#include <errno.h>
 
 #define PL011_WARN_LIMIT 8
 
@@ -332,3 +335,61 @@ struct irq_line *pl011_irq(struct pl011 *uart)
 {
 	return &uart->irq;
 }
+
+/* ---- the device class: how a VM gets a PL011 ---- */
+
+static int pl011_dev_create(struct device *dev)
+{
+	struct pl011 *uart = pl011_create(dev->env->bus, dev->name, dev->base[0], dev->env->console);
+
+	if (!uart)
+		return -ENOMEM;
+	dev->state = uart;
+	dev->irq_out[0] = pl011_irq(uart);
+	return 0;
+}
+
+static void pl011_dev_reset(struct device *dev)
+{
+	pl011_reset(dev->state);
+}
+
+static void pl011_dev_destroy(struct device *dev)
+{
+	pl011_destroy(dev->state);
+}
+
+static size_t pl011_dev_input(struct device *dev, const uint8_t *buf, size_t len)
+{
+	return pl011_receive(dev->state, buf, len);
+}
+
+/* Linux's amba-pl011 driver wants both clocks named (QEMU's virt tree does the same). */
+static void pl011_fdt_extra(const struct device *dev, struct fdt_writer *w,
+			    const struct device_fdt_env *fe)
+{
+	static const char *const clock_names[] = { "uartclk", "apb_pclk" };
+	const uint32_t clocks[2] = { fe->apb_clock_phandle, fe->apb_clock_phandle };
+
+	(void)dev;
+	if (!fe->apb_clock_phandle)
+		return;
+	fdt_writer_property_cells(w, "clocks", clocks, 2);
+	fdt_writer_property_strings(w, "clock-names", clock_names, 2);
+}
+
+DEVICE_CLASS(pl011_class) = {
+	.name = "pl011",
+	.description = "ARM PL011 UART: its output and input are the VM's console",
+	.ranges = { DEVICE_MMIO(PL011_MMIO_SIZE) },
+	.range_count = 1,
+	.irq_count = 1,
+	.create = pl011_dev_create,
+	.reset = pl011_dev_reset,
+	.destroy = pl011_dev_destroy,
+	.console_input = pl011_dev_input,
+	.fdt_name = "pl011",
+	.fdt_compatible = { "arm,pl011", "arm,primecell" },
+	.fdt_apb_clock = true,
+	.fdt_extra = pl011_fdt_extra,
+};

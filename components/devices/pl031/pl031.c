@@ -20,6 +20,8 @@
 #include <core/log.h>
 #include <core/mm.h>
 #include <pl031/pl031.h>
+#include <bus/device.h>
+#include <lib/fdt_writer.h>
 
 #define NS_PER_SEC 1000000000ull
 #define PL031_ID_BASE PL031_PERIPH_ID0
@@ -283,3 +285,60 @@ struct irq_line *pl031_irq_line(struct pl031 *rtc)
 {
 	return &rtc->irq;
 }
+
+/* ---- the device class: how a VM gets a PL031 ---- */
+
+/* 2024-01-01 00:00:00 UTC: the hypervisor has no wall clock of its own yet. */
+static const struct device_prop pl031_props[] = {
+	{ "epoch", DEVICE_PROP_U64, "1704067200", 0, 0,
+	  "the counter at power-on, in seconds since 1970 (UTC)" },
+};
+
+static int pl031_dev_create(struct device *dev)
+{
+	struct pl031 *rtc = pl031_create(dev->env->bus, dev->base[0], dev->env->clock,
+					 device_prop_u64(dev, "epoch"));
+
+	if (!rtc)
+		return -ENOMEM;
+	dev->state = rtc;
+	dev->irq_out[0] = pl031_irq_line(rtc);
+	return 0;
+}
+
+static void pl031_dev_reset(struct device *dev)
+{
+	pl031_reset(dev->state);
+}
+
+static void pl031_dev_destroy(struct device *dev)
+{
+	pl031_destroy(dev->state);
+}
+
+static void pl031_fdt_extra(const struct device *dev, struct fdt_writer *w,
+			    const struct device_fdt_env *fe)
+{
+	(void)dev;
+	if (!fe->apb_clock_phandle)
+		return;
+	fdt_writer_property_u32(w, "clocks", fe->apb_clock_phandle);
+	fdt_writer_property_string(w, "clock-names", "apb_pclk");
+}
+
+DEVICE_CLASS(pl031_class) = {
+	.name = "pl031",
+	.description = "ARM PL031 real-time clock (seconds counter with a match interrupt)",
+	.ranges = { DEVICE_MMIO(PL031_SIZE) },
+	.range_count = 1,
+	.irq_count = 1,
+	.props = pl031_props,
+	.prop_count = 1,
+	.create = pl031_dev_create,
+	.reset = pl031_dev_reset,
+	.destroy = pl031_dev_destroy,
+	.fdt_name = "pl031",
+	.fdt_compatible = { "arm,pl031", "arm,primecell" },
+	.fdt_apb_clock = true,
+	.fdt_extra = pl031_fdt_extra,
+};

@@ -8,6 +8,8 @@
 #include <core/log.h>
 #include <core/mm.h>
 #include <port80/port80.h>
+#include <errno.h>
+#include <bus/device.h>
 
 struct port80 {
 	struct bus *bus;
@@ -83,3 +85,25 @@ uint64_t port80_write_count(const struct port80 *dev)
 {
 	return dev->writes;
 }
+
+/* ---- the device class: how a VM gets a POST-code port ---- */
+
+static int port80_dev_create(struct device *dev)
+{
+	dev->state = port80_create(dev->env->bus);
+	return dev->state ? 0 : -ENOMEM;
+}
+
+static void port80_dev_destroy(struct device *dev)
+{
+	port80_destroy(dev->state);
+}
+
+DEVICE_CLASS(port80_class) = {
+	.name = "port80",
+	.description = "POST-code port 0x80: keeps the last code the firmware wrote",
+	.ranges = { DEVICE_PIO_FIXED(PORT80_PORT, 1) },
+	.range_count = 1,
+	.create = port80_dev_create,
+	.destroy = port80_dev_destroy,
+};

@@ -8,6 +8,8 @@
 #include <core/log.h>
 #include <core/mm.h>
 #include <port92/port92.h>
+#include <errno.h>
+#include <bus/device.h>
 
 struct port92 {
 	struct bus *bus;
@@ -102,3 +104,49 @@ uint8_t port92_value(const struct port92 *dev)
 {
 	return dev->value;
 }
+
+/* ---- the device class: how a VM gets port 0x92 ---- */
+
+static void fast_reset(void *ctx)
+{
+	struct device *dev = ctx;
+
+	dev->env->request_reset(dev->env->vm, "port 0x92");
+}
+
+static void fast_a20_changed(void *ctx, bool enabled)
+{
+	struct device *dev = ctx;
+
+	if (!enabled)
+		log_debug("VM %s: %s: A20 masked (not emulated: addresses do not wrap)",
+			  dev->env->vm_name, dev->name);
+}
+
+static int port92_dev_create(struct device *dev)
+{
+	const struct port92_callbacks cb = { fast_reset, fast_a20_changed, dev };
+
+	dev->state = port92_create(dev->env->bus, &cb);
+	return dev->state ? 0 : -ENOMEM;
+}
+
+static void port92_dev_reset(struct device *dev)
+{
+	port92_reset(dev->state);
+}
+
+static void port92_dev_destroy(struct device *dev)
+{
+	port92_destroy(dev->state);
+}
+
+DEVICE_CLASS(port92_class) = {
+	.name = "port92",
+	.description = "System control port A (0x92): fast A20 and fast reset",
+	.ranges = { DEVICE_PIO_FIXED(PORT92_PORT, 1) },
+	.range_count = 1,
+	.create = port92_dev_create,
+	.reset = port92_dev_reset,
+	.destroy = port92_dev_destroy,
+};

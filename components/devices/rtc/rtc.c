@@ -28,6 +28,7 @@
 #include <core/log.h>
 #include <core/mm.h>
 #include <rtc/rtc.h>
+#include <bus/device.h>
 
 #define NS_PER_SEC 1000000000ull
 #define RTC_TICKS_PER_SEC 32768ull
@@ -729,3 +730,46 @@ void rtc_cmos_fill(struct rtc *rtc, const struct rtc_cmos_config *cfg)
 	rtc->cmos[0x38] = (uint8_t)(((cfg->boot_order[2] & 0xF) << 4) |
 				    (cfg->floppy_signature_check ? 0 : 1));
 }
+
+/* ---- the device class: how a VM gets a CMOS clock ---- */
+
+static const struct device_prop rtc_props[] = {
+	{ "epoch", DEVICE_PROP_U64, "1704067200", 0, 0,
+	  "the clock at power-on, in seconds since 1970 (UTC)" },
+};
+
+static int rtc_dev_create(struct device *dev)
+{
+	struct rtc *rtc = rtc_create(dev->env->bus, dev->env->clock, device_prop_u64(dev, "epoch"));
+
+	if (!rtc)
+		return -ENOMEM;
+	dev->state = rtc;
+	dev->irq_out[0] = rtc_irq_line(rtc);
+	return 0;
+}
+
+static void rtc_dev_reset(struct device *dev)
+{
+	rtc_reset(dev->state);
+}
+
+static void rtc_dev_destroy(struct device *dev)
+{
+	rtc_destroy(dev->state);
+}
+
+DEVICE_CLASS(rtc_class) = {
+	.name = "rtc",
+	.description = "MC146818 real-time clock and CMOS memory (the board fills the CMOS)",
+	.ranges = { DEVICE_PIO_FIXED(RTC_PORT_INDEX, 2) },
+	.range_count = 1,
+	.irq_count = 1,
+	.props = rtc_props,
+	.prop_count = 1,
+	.create = rtc_dev_create,
+	.reset = rtc_dev_reset,
+	.destroy = rtc_dev_destroy,
+	.acpi_hid = "PNP0B00",
+	.acpi_name = "RTC",
+};

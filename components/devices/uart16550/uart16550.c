@@ -7,6 +7,8 @@
 #include <core/log.h>
 #include <core/mm.h>
 #include <uart16550/uart16550.h>
+#include <errno.h>
+#include <bus/device.h>
 
 /* Warnings the guest can trigger are capped per device. */
 #define UART16550_WARN_LIMIT 8
@@ -417,3 +419,47 @@ void uart16550_set_modem_inputs(struct uart16550 *uart, uint8_t msr_status_bits)
 	update_modem_status(uart);
 	update_irq(uart);
 }
+
+/* ---- the device class: how a VM gets a 16550 ---- */
+
+static int uart16550_dev_create(struct device *dev)
+{
+	struct uart16550 *uart = uart16550_create(dev->env->bus, dev->name, (uint16_t)dev->base[0],
+						  dev->env->console, false);
+
+	if (!uart)
+		return -ENOMEM;
+	dev->state = uart;
+	dev->irq_out[0] = uart16550_irq(uart);
+	return 0;
+}
+
+static void uart16550_dev_reset(struct device *dev)
+{
+	uart16550_reset(dev->state);
+}
+
+static void uart16550_dev_destroy(struct device *dev)
+{
+	uart16550_destroy(dev->state);
+}
+
+static size_t uart16550_dev_input(struct device *dev, const uint8_t *buf, size_t len)
+{
+	return uart16550_receive(dev->state, buf, len);
+}
+
+DEVICE_CLASS(uart16550_class) = {
+	.name = "uart16550",
+	.description = "16550A UART (PC serial port): its output and input are the VM's console",
+	.ranges = { DEVICE_PIO(8) },
+	.range_count = 1,
+	.irq_count = 1,
+	.create = uart16550_dev_create,
+	.reset = uart16550_dev_reset,
+	.destroy = uart16550_dev_destroy,
+	.console_input = uart16550_dev_input,
+	.acpi_hid = "PNP0501",
+	.acpi_name = "COM",
+	.acpi_first_uid = 1,
+};

@@ -26,7 +26,6 @@
 #include <core/log.h>
 #include <core/mm.h>
 #include <fwcfg/fwcfg.h>
-#include <vm/fdt_builder.h>
 #include <vm/vm.h>
 
 #include "virt_internal.h"
@@ -103,8 +102,8 @@ int virt_boot_prepare(struct virt_machine *m)
 	}
 	if (m->firmware && m->kernel) {
 		if (!m->fwcfg) {
-			log_error("VM %s: the firmware can only load the kernel through fw_cfg; add "
-				  "fwcfg to devices", vm->name);
+			log_error("%s: the firmware can only load the kernel through fw_cfg; the VM "
+				  "has no fw-cfg-mmio device", c->source);
 			return -EINVAL;
 		}
 		if (publish_kernel(m))
@@ -115,7 +114,10 @@ int virt_boot_prepare(struct virt_machine *m)
 
 	desc.cpus = vm->vcpu_count;
 	desc.memory_size = c->memory;
-	desc.devices = m->devices;
+	desc.flash = m->firmware != NULL;
+	desc.devices = vm->devices;
+	desc.device_count = vm->device_count;
+	desc.console = vm->console_device;
 	if (m->direct_boot) {
 		desc.bootargs = c->cmdline[0] ? c->cmdline : NULL;
 		if (virt_plan_direct_boot(VIRT_RAM_BASE, c->memory, m->kernel_image.data,

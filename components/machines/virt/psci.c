@@ -24,7 +24,7 @@
 
 #include <core/log.h>
 #include <vcpu/aarch64_regs.h>
-#include <vm/fdt_builder.h>
+#include <virt/fdt.h>
 #include <vm/vm.h>
 
 #include "virt_internal.h"

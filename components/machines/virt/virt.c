@@ -1,46 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The aarch64 "virt" machine: QEMU's virt board as far as AAVMF and Linux
- * need it (hw/arm/virt.c; /work/shared/docs/platform-facts.md D, E.1).
+ * need it (QEMU hw/arm/virt.c; docs/machines.md).
  *
- *   0x00000000  flash bank 0, 64 MiB: firmware code, read-only
- *   0x04000000  flash bank 1, 64 MiB: this VM's copy of the variable store
- *   0x08000000  GICv3 distributor        0x080A0000  redistributors
- *   0x09000000  PL011 UART, SPI 1: the hypervisor console
- *   0x09010000  PL031 RTC, SPI 2
- *   0x09020000  fw_cfg (MMIO, DMA over the VM's RAM)
- *   0x40000000  RAM
+ *   0x00000000  flash bank 0, 64 MiB: firmware code, read-only   (board)
+ *   0x04000000  flash bank 1, 64 MiB: this VM's variable store   (board)
+ *   0x08000000  GICv3 distributor, 0x080A0000 redistributors      (board)
+ *   0x09000000  uart0: PL011, SPI 1, the VM's console              (table)
+ *   0x09010000  rtc0: PL031, SPI 2                                 (table)
+ *   0x09020000  fw-cfg: fw_cfg with DMA over the VM's RAM          (table)
+ *   0x40000000  RAM                                                (board)
  *
- * vCPU n has MPIDR affinity virt_fdt_cpu_mpidr(n), the value the device
- * tree lists.  PSCI is psci.c, images and the device tree boot.c.
+ * The devices of the table are instances of device classes; a VM adds,
+ * changes or removes them with device lines, and instance irq n is the
+ * GIC's SPI n.  vCPU n has MPIDR affinity virt_fdt_cpu_mpidr(n), the value
+ * the device tree lists.  PSCI is psci.c, images and the device tree
+ * boot.c and fdt.c.
  */
 #include <errno.h>
 #include <string.h>
 
 #include <bus/irq.h>
-#include <core/init.h>
 #include <core/log.h>
 #include <core/mm.h>
-#include <fwcfg/fwcfg.h>
 #include <pflash/pflash.h>
-#include <pl011/pl011.h>
-#include <pl031/pl031.h>
 #include <vcpu/aarch64_gic.h>
 #include <vcpu/aarch64_regs.h>
 #include <vcpu/gspace.h>
 #include <vgic3/vgic3.h>
-#include <vm/fdt_builder.h>
+#include <virt/fdt.h>
 #include <vm/machine.h>
 #include <vm/vm.h>
 
 #include "virt_internal.h"
-
-/*
- * The PL031 counts from here: the hypervisor has no wall clock of its own
- * yet, so guests see 2024-01-01 00:00:00 UTC at power-on (the time stamp
- * of the test initramfs).
- */
-#define VIRT_RTC_EPOCH 1704067200ULL
 
 #define VIRT_REPORT_LIMIT 20
 
@@ -143,44 +135,15 @@ static void flash_destroy(struct virt_flash *f)
 
 /* ---- devices ---- */
 
-static const char *const virt_device_names[] = { "pl011", "pl031", "fwcfg", "pflash" };
-
-/* enum virt_fdt_device bits of the VM's devices (the defaults, or its list). */
-static int choose_devices(struct vm *vm, unsigned int *devices)
-{
-	const struct vm_config *c = &vm->config;
-	int ret = 0;
-
-	*devices = VIRT_FDT_PL011 | VIRT_FDT_PL031 | VIRT_FDT_FWCFG |
-		   (c->firmware[0] ? VIRT_FDT_FLASH : 0);
-	if (!c->devices_set)
-		return 0;
-	*devices = 0;
-	for (unsigned int i = 0; i < c->device_count; i++) {
-		const char *d = c->devices[i];
-
-		if (!strcmp(d, "pl011"))
-			*devices |= VIRT_FDT_PL011;
-		else if (!strcmp(d, "pl031"))
-			*devices |= VIRT_FDT_PL031;
-		else if (!strcmp(d, "fwcfg"))
-			*devices |= VIRT_FDT_FWCFG;
-		else if (!strcmp(d, "pflash"))
-			*devices |= VIRT_FDT_FLASH;
-		else {
-			log_error("%s: device '%s' does not exist on the aarch64 virt machine (it "
-				  "has %s %s %s %s)", c->source, d, virt_device_names[0],
-				  virt_device_names[1], virt_device_names[2], virt_device_names[3]);
-			ret = -EINVAL;
-		}
-	}
-	if (c->firmware[0] && !(*devices & VIRT_FDT_FLASH)) {
-		log_error("%s: firmware needs the pflash device (the firmware runs from flash)",
-			  c->source);
-		ret = -EINVAL;
-	}
-	return ret;
-}
+/*
+ * The board's device instances (QEMU virt's memmap[] and irqmap[]).  The
+ * RTC starts at 2024-01-01 00:00:00 UTC (its class's default).
+ */
+static const char *const virt_devices[] = {
+	"pl011 name=uart0 base=0x09000000 irq=1",
+	"pl031 name=rtc0 base=0x09010000 irq=2",
+	"fw-cfg-mmio name=fw-cfg base=0x09020000",
+};
 
 static void virt_kick(void *ctx, unsigned int vcpu)
 {
@@ -233,11 +196,6 @@ static const struct vcpu_irq_ops virt_irq_ops = {
 	.timer = irq_timer,
 };
 
-static void uart_output(void *ctx, const uint8_t *buf, size_t len)
-{
-	vm_console_output(ctx, buf, len);
-}
-
 static int virt_build(struct vm *vm)
 {
 	struct virt_machine *m = kzalloc(sizeof(*m));
@@ -247,9 +205,6 @@ static int virt_build(struct vm *vm)
 		return -ENOMEM;
 	vm->machine_data = m;
 	m->vm = vm;
-	ret = choose_devices(vm, &m->devices);
-	if (ret)
-		return ret;
 
 	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
 		uint64_t mpidr = 0;
@@ -277,36 +232,30 @@ static int virt_build(struct vm *vm)
 	vgic3_set_kick(m->gic, virt_kick, vm);
 	for (unsigned int i = 0; i < vm->vcpu_count; i++)
 		vcpu_set_irq_ops(vm->vcpus[i].vcpu, &virt_irq_ops, m);
+	/* Device instance irq n is SPI n. */
+	vm->device_env.irq_sink = vgic3_spi_sink;
+	vm->device_env.irq_ctx = m->gic;
+	vm->device_env.irq_limit = VIRT_NR_SPIS;
+	return 0;
+}
 
-	if (m->devices & VIRT_FDT_PL011) {
-		m->uart_out = (struct chardev){ .write = uart_output, .ctx = vm };
-		m->uart = pl011_create(vm->bus, "pl011", VIRT_UART_BASE, &m->uart_out);
-		if (!m->uart)
-			return -ENOMEM;
-		irq_line_connect(pl011_irq(m->uart), vgic3_spi_sink, m->gic, VIRT_UART_SPI);
-	}
-	if (m->devices & VIRT_FDT_PL031) {
-		m->rtc = pl031_create(vm->bus, VIRT_RTC_BASE, &vm->clock, VIRT_RTC_EPOCH);
-		if (!m->rtc)
-			return -ENOMEM;
-		irq_line_connect(pl031_irq_line(m->rtc), vgic3_spi_sink, m->gic, VIRT_RTC_SPI);
-	}
-	if (m->devices & VIRT_FDT_FWCFG) {
-		m->fwcfg = fwcfg_create(&vm->mem);
-		if (!m->fwcfg || fwcfg_attach_mmio(m->fwcfg, vm->bus, VIRT_FWCFG_BASE))
-			return -ENOMEM;
-	}
+/* The devices exist: images, fw_cfg items, the device tree, the flash banks. */
+static int virt_devices_ready(struct vm *vm)
+{
+	struct virt_machine *m = virt_of(vm);
+	struct device *fw = vm_device_of_class(vm, "fw-cfg-mmio");
+	int ret;
+
+	m->fwcfg = fw ? fw->state : NULL;
 	ret = virt_boot_prepare(m);
 	if (ret)
 		return ret;
-	if (m->devices & VIRT_FDT_FLASH) {
+	if (m->firmware) {
 		ret = flash_create(m, 0, "flash0-code", m->firmware, true);
 		if (!ret)
 			ret = flash_create(m, 1, "flash1-vars", m->vars, false);
-		if (ret)
-			return ret;
 	}
-	return 0;
+	return ret;
 }
 
 static int virt_reset(struct vm *vm)
@@ -314,12 +263,6 @@ static int virt_reset(struct vm *vm)
 	struct virt_machine *m = virt_of(vm);
 
 	vgic3_reset(m->gic);
-	if (m->uart)
-		pl011_reset(m->uart);
-	if (m->rtc)
-		pl031_reset(m->rtc);
-	if (m->fwcfg)
-		fwcfg_reset(m->fwcfg);
 	for (unsigned int i = 0; i < VIRT_FLASH_BANKS; i++) {
 		if (!m->flash[i].flash)
 			continue;
@@ -338,12 +281,6 @@ static void virt_destroy(struct vm *vm)
 	for (unsigned int i = 0; i < VIRT_FLASH_BANKS; i++)
 		if (m->flash[i].machine)
 			flash_destroy(&m->flash[i]);
-	if (m->fwcfg)
-		fwcfg_destroy(m->fwcfg);
-	if (m->rtc)
-		pl031_destroy(m->rtc);
-	if (m->uart)
-		pl011_destroy(m->uart);
 	if (m->gic)
 		vgic3_destroy(m->gic);
 	virt_boot_free(m);
@@ -404,26 +341,18 @@ static bool virt_irq_pending(struct vm *vm, struct vm_vcpu *vc)
 	return vgic3_has_pending(virt_of(vm)->gic, vc->index);
 }
 
-static size_t virt_console_input(struct vm *vm, const uint8_t *buf, size_t len)
-{
-	struct virt_machine *m = virt_of(vm);
-
-	return m->uart ? pl011_receive(m->uart, buf, len) : len;
-}
-
-static const struct machine_ops virt_machine = {
+MACHINE(virt_machine) = {
 	.name = "virt",
 	.arch = "aarch64",
+	.description = "QEMU's arm virt board: GICv3, PL011, PL031, fw_cfg, two flash banks, PSCI",
+	.is_default = true,
+	.devices = virt_devices,
+	.device_count = sizeof(virt_devices) / sizeof(virt_devices[0]),
+	.console = "uart0",
 	.build = virt_build,
+	.devices_ready = virt_devices_ready,
 	.reset = virt_reset,
 	.handle_exit = virt_handle_exit,
 	.irq_pending = virt_irq_pending,
-	.console_input = virt_console_input,
 	.destroy = virt_destroy,
 };
-
-static int virt_register(void)
-{
-	return machine_register(&virt_machine);
-}
-INIT_CALL(virt_register, INIT_DEVICE);

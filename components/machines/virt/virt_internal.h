@@ -6,22 +6,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <bus/chardev.h>
 #include <core/bootfs.h>
 #include <vcpu/vcpu.h>
 #include <virt/boot_layout.h>
+#include <virt/fdt.h>
 #include <virt/kernel_image.h>
 #include <vm/vm.h>
 
 struct vgic3;
-struct pl011;
-struct pl031;
 struct fwcfg;
 struct pflash;
 
 #define VIRT_FLASH_BANKS 2
 #define VIRT_FLASH_BLOCK (256u * 1024)   /* two x16 chips, 128 KiB each */
-#define VIRT_NR_SPIS     256
 #define VIRT_DTB_MAX     (64u * 1024)
 
 /*
@@ -42,13 +39,9 @@ struct virt_flash {
 
 struct virt_machine {
 	struct vm *vm;
-	unsigned int devices;       /* enum virt_fdt_device bits           */
 	struct vgic3 *gic;
-	struct pl011 *uart;
-	struct pl031 *rtc;
-	struct fwcfg *fwcfg;
+	struct fwcfg *fwcfg;        /* the fw-cfg-mmio instance's, or NULL  */
 	struct virt_flash flash[VIRT_FLASH_BANKS];
-	struct chardev uart_out;
 
 	const struct bootfs_file *kernel, *initrd, *firmware, *vars;
 	struct virt_kernel_image kernel_image;  /* kernel as booted (gunzipped) */

@@ -11,6 +11,8 @@
 
 #include <vm/config.h>
 
+#include "test_machines.h"
+
 static bool some_files_exist(const char *name)
 {
 	return strncmp(name, "guests/", 7) == 0;
@@ -31,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *copy = malloc(size ? size : 1);
 
 	memcpy(copy, data, size);
-	if (vm_config_parse(&config, "vms/fuzz.vm", copy, size, some_files_exist) == 0) {
+	if (vm_config_parse(&config, TEST_ARCH, "vms/fuzz.vm", copy, size, some_files_exist) == 0) {
 		check_strings(&config);
 		if (config.name[0] == '\0' || config.cpus < 1 || config.cpus > CONFIG_MAX_CPUS ||
 		    config.memory < VM_MEMORY_MIN || config.memory > VM_MEMORY_MAX ||
@@ -40,9 +42,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    config.device_count > VM_DEVICES_MAX ||
 		    config.cpu_affinity_count > CONFIG_MAX_CPUS)
 			abort();
+		/* Every instance complete: a class, a name, every range placed. */
 		for (unsigned int i = 0; i < config.device_count; i++) {
-			if (!vm_config_device_known(config.devices[i]))
+			const struct device *d = &config.devices[i];
+
+			if (!d->cls || !d->name[0] || d->irq_set != d->cls->irq_count)
 				abort();
+			for (unsigned int r = 0; r < d->cls->range_count; r++)
+				if (!d->base_set[r])
+					abort();
 		}
 		for (unsigned int i = 0; i < config.cpu_affinity_count; i++) {
 			if (config.cpu_affinity[i] >= CONFIG_MAX_CPUS)

@@ -17,13 +17,15 @@
 #include <string.h>
 #include <vm/config.h>
 
+#include "test_machines.h"
+
 static struct vm_config cfg;
 
 static bool in_archive(const char *name)
 {
 	static const char *const files[] = {
 		"guests/Image", "guests/initrd.cpio.gz", "guests/AAVMF_CODE.fd",
-		"guests/AAVMF_VARS.fd", "guests/bios.bin", "guests/my Image",
+		"guests/AAVMF_VARS.fd", "guests/bios.bin", "guests/my Image", "guests/disk.img",
 	};
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -42,7 +44,7 @@ static int parse_bytes(const char *text, size_t len)
 
 	memcpy(copy, text, len);
 	host_console_clear();
-	rc = vm_config_parse(&cfg, "vms/t.vm", copy, len, in_archive);
+	rc = vm_config_parse(&cfg, TEST_ARCH, "vms/t.vm", copy, len, in_archive);
 	free(copy);
 	return rc;
 }
@@ -90,7 +92,8 @@ static void test_the_documented_example(void **state)
 		  "cmdline  = \"console=ttyAMA0 earlycon\"\n"
 		  "firmware = guests/AAVMF_CODE.fd  # optional\n"
 		  "firmware-vars = guests/AAVMF_VARS.fd   # optional\n"
-		  "devices  = pl011 pl031 fwcfg     # optional\n"
+		  "machine  = alpha                 # optional\n"
+		  "device   = tclock base=0x3000 irq=3 zone=cet   # optional\n"
 		  "cpu-affinity = 1                 # optional\n");
 	assert_string_equal(cfg.source, "vms/t.vm");
 	assert_string_equal(cfg.name, "linux");
@@ -102,13 +105,17 @@ static void test_the_documented_example(void **state)
 	assert_string_equal(cfg.cmdline, "console=ttyAMA0 earlycon");
 	assert_string_equal(cfg.firmware, "guests/AAVMF_CODE.fd");
 	assert_string_equal(cfg.firmware_vars, "guests/AAVMF_VARS.fd");
-	assert_true(cfg.devices_set);
+	assert_string_equal(cfg.machine, "alpha");
+	assert_int_equal(cfg.machine_line, 10);
 	assert_int_equal(cfg.device_count, 3);
-	assert_string_equal(cfg.devices[0], "pl011");
-	assert_string_equal(cfg.devices[1], "pl031");
-	assert_string_equal(cfg.devices[2], "fwcfg");
-	assert_true(vm_config_has_device(&cfg, "pl031"));
-	assert_false(vm_config_has_device(&cfg, "rtc"));
+	assert_string_equal(cfg.devices[0].name, "uart0");
+	assert_string_equal(cfg.devices[1].name, "clock0");
+	assert_string_equal(cfg.devices[2].name, "tclock0");
+	assert_int_equal(cfg.devices[2].line, 11);
+	assert_int_equal(cfg.devices[2].base[0], 0x3000);
+	assert_string_equal(device_prop_text(&cfg.devices[2], "zone"), "cet");
+	assert_non_null(vm_config_device(&cfg, "clock0"));
+	assert_null(vm_config_device(&cfg, "rtc"));
 	assert_int_equal(cfg.cpu_affinity_count, 1);
 	assert_int_equal(cfg.cpu_affinity[0], 1);
 }
@@ -122,8 +129,11 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.cmdline, "");
 	assert_string_equal(cfg.firmware, "");
 	assert_string_equal(cfg.firmware_vars, "");
-	assert_false(cfg.devices_set);
-	assert_int_equal(cfg.device_count, 0);
+	assert_string_equal(cfg.machine, "alpha");        /* the architecture's default */
+	assert_int_equal(cfg.device_count, 2);              /* and its devices */
+	assert_int_equal(cfg.devices[1].line, 0);
+	assert_int_equal(device_prop_u64(&cfg.devices[1], "epoch"), 5);
+	assert_string_equal(device_prop_text(&cfg.devices[1], "zone"), "utc");
 	assert_int_equal(cfg.cpu_affinity_count, 0);
 }
 
@@ -248,7 +258,7 @@ static void test_paths(void **state)
 
 	/* Without a callback, nothing is looked up. */
 	host_console_clear();
-	assert_int_equal(vm_config_parse(&cfg, "vms/t.vm", "name=t\nmemory=64M\nkernel=x\n",
+	assert_int_equal(vm_config_parse(&cfg, TEST_ARCH, "vms/t.vm", "name=t\nmemory=64M\nkernel=x\n",
 					 strlen("name=t\nmemory=64M\nkernel=x\n"), NULL), 0);
 	assert_string_equal(cfg.kernel, "x");
 }
@@ -263,7 +273,7 @@ static void test_long_values(void **state)
 	path[VM_PATH_MAX - 1] = '\0';   /* 127 characters: the longest path */
 	snprintf(text, sizeof(text), "name = t\nmemory = 64M\nkernel = %s\n", path);
 	host_console_clear();
-	assert_int_equal(vm_config_parse(&cfg, "vms/t.vm", text, strlen(text), NULL), 0);
+	assert_int_equal(vm_config_parse(&cfg, TEST_ARCH, "vms/t.vm", text, strlen(text), NULL), 0);
 	assert_int_equal(strlen(cfg.kernel), VM_PATH_MAX - 1);
 
 	path[VM_PATH_MAX - 1] = 'p';
@@ -341,26 +351,121 @@ static void test_unquoted_values(void **state)
 	assert_string_equal(cfg.kernel, "guests/Image");
 }
 
-static void test_devices(void **state)
+static void test_machines(void **state)
 {
 	(void)state;
-	expect_ok(BASE "devices = uart16550 rtc i8254 i8259 pci port80 port92 fwcfg\n");
-	assert_int_equal(cfg.device_count, 8);
-	assert_string_equal(cfg.devices[7], "fwcfg");
-	expect_ok(BASE "devices = pl011,pl031, pflash\n");
-	assert_int_equal(cfg.device_count, 3);
-	assert_string_equal(cfg.devices[2], "pflash");
-	assert_true(vm_config_device_known("pl011"));
-	assert_false(vm_config_device_known("virtio"));
+	expect_ok(BASE "machine = beta\n");
+	assert_string_equal(cfg.machine, "beta");
+	assert_int_equal(cfg.device_count, 0);
+	expect_error(BASE "machine = nonsense\n",
+		     "vms/t.vm:4: unknown machine 'nonsense' (this image has alpha, beta for testarch)");
+	expect_error(BASE "machine = alpha\nmachine = beta\n",
+		     "vms/t.vm:5: machine is already set on line 4");
+}
 
-	expect_error(BASE "devices = pl011 virtio-net\n",
-		     "vms/t.vm:4: unknown device 'virtio-net' (known devices: fwcfg i8254 i8259 pci "
-		     "pflash pl011 pl031 port80 port92 rtc uart16550)");
-	expect_error(BASE "devices = pl011 averyveryverylongdevicename\n",
-		     "vms/t.vm:4: unknown device 'averyveryverylongdevicename'");
-	expect_error(BASE "devices = pl011 pl031 pl011\n",
-		     "vms/t.vm:4: device 'pl011' is listed twice");
-	expect_error(BASE "devices = ,\n", "vms/t.vm:4: devices has no value");
+static void test_device_lines(void **state)
+{
+	const struct device *d;
+
+	(void)state;
+	/* Added, named, several ranges and interrupts, every property type. */
+	expect_ok(BASE "device = tdisk name=disk1 base=0x4000 port=0x300 irq=5,6 image=guests/disk.img "
+		  "readonly=on\n"
+		  "device = tclock base=0x5000 irq=7 frozen=yes epoch=0x3e8\n"
+		  "device = tport\n");
+	assert_int_equal(cfg.device_count, 5);
+	d = vm_config_device(&cfg, "disk1");
+	assert_non_null(d);
+	assert_int_equal(d->base[0], 0x4000);
+	assert_int_equal(d->base[1], 0x300);
+	assert_int_equal(d->irq[0], 5);
+	assert_int_equal(d->irq[1], 6);
+	assert_string_equal(device_prop_text(d, "image"), "guests/disk.img");
+	assert_true(device_prop_bool(d, "readonly"));
+	d = vm_config_device(&cfg, "tclock0");
+	assert_non_null(d);
+	assert_int_equal(device_prop_u64(d, "epoch"), 1000);
+	assert_true(device_prop_bool(d, "frozen"));
+	d = vm_config_device(&cfg, "tport0");
+	assert_non_null(d);
+	assert_int_equal(d->base[0], 0x60);              /* its fixed port */
+	/* ACPI uids count per class. */
+	assert_int_equal(vm_config_device(&cfg, "clock0")->uid, 0);
+	assert_int_equal(vm_config_device(&cfg, "tclock0")->uid, 1);
+
+	/* Changing and removing the machine's instances. */
+	expect_ok(BASE "device-set = clock0 epoch=9 zone=jst\ndevice-remove = uart0\n");
+	assert_int_equal(cfg.device_count, 1);
+	assert_string_equal(cfg.devices[0].name, "clock0");
+	assert_int_equal(device_prop_u64(&cfg.devices[0], "epoch"), 9);
+	expect_ok(BASE "device-remove = uart0 clock0\ndevice = tuart name=uart0 base=0x9000 irq=1\n");
+	assert_int_equal(cfg.device_count, 1);
+	assert_int_equal(cfg.devices[0].base[0], 0x9000);
+}
+
+static void test_device_line_errors(void **state)
+{
+	(void)state;
+	expect_error(BASE "device = virtio-net base=0x1\n",
+		     "vms/t.vm:4: unknown device class 'virtio-net' (this image has: tclock tdisk "
+		     "tport tuart)");
+	expect_error(BASE "device = tclock base=0x3000 irq=3 colour=red\n",
+		     "vms/t.vm:4: tclock has no property 'colour' (it accepts name= base=<1 MMIO "
+		     "address> irq=<1 number> epoch=<number 0..1000, default 0> zone=<text, "
+		     "default utc> frozen=<on|off, default off>)");
+	expect_error(BASE "device = tclock base=0x3000 irq=3 epoch=1001\n",
+		     "vms/t.vm:4: epoch 1001 is out of range (0 to 1000)");
+	expect_error(BASE "device = tclock base=0x3000 irq=3 epoch=ten\n",
+		     "vms/t.vm:4: epoch 'ten' is not a number (decimal, 0x hex, or with K, M, G)");
+	expect_error(BASE "device = tclock base=0x3000 irq=3 frozen=maybe\n",
+		     "vms/t.vm:4: frozen must be on or off, not 'maybe'");
+	expect_error(BASE "device = tclock base=0x3000 irq=3 zone=a;b\n",
+		     "vms/t.vm:4: zone 'a;b' has the character ';' (allowed: letters, digits and - "
+		     "_ . : , /)");
+	expect_error(BASE "device = tclock irq=3\n",
+		     "vms/t.vm:4: tclock tclock0 needs base= (MMIO range 0 of 0x1000 bytes)");
+	expect_error(BASE "device = tclock base=0x3000\n",
+		     "vms/t.vm:4: tclock tclock0 needs irq= with 1 interrupt number");
+	expect_error(BASE "device = tclock base=0x3000 irq=3,4\n",
+		     "vms/t.vm:4: tclock has 1 interrupt, irq= names more");
+	expect_error(BASE "device = tclock base=0x3000 port=0x60 irq=3\n",
+		     "vms/t.vm:4: tclock takes no port= (it has no port range)");
+	expect_error(BASE "device = tclock base=0x3000,0x4000 irq=3\n",
+		     "vms/t.vm:4: base= has more values than tclock has MMIO ranges (1)");
+	expect_error(BASE "device = tclock base=zero irq=3\n",
+		     "vms/t.vm:4: base 'zero' is not an address (decimal or 0x hex)");
+	expect_error(BASE "device = tclock base=0xfffffffffffffff0 irq=3\n",
+		     "vms/t.vm:4: base 0xfffffffffffffff0: the range of 0x1000 bytes does not fit "
+		     "the address space");
+	expect_error(BASE "device = tport port=0x64\n", "vms/t.vm:4: tport sits at port 0x60 only");
+	expect_error(BASE "device = tdisk base=0x4000 port=0xfffc irq=5,6 image=guests/disk.img\n",
+		     "vms/t.vm:4: port 0xfffc: the range of 0x8 bytes does not fit the port space");
+	expect_error(BASE "device = tdisk base=0x4000 port=0x300 irq=5,6\n",
+		     "vms/t.vm:4: tdisk tdisk0 needs image= (the disk image in the boot archive)");
+	expect_error(BASE "device = tdisk base=0x4000 port=0x300 irq=5,6 image=guests/nope.img\n",
+		     "vms/t.vm:4: tdisk tdisk0: image 'guests/nope.img' is not in the boot archive");
+	expect_error(BASE "device = tdisk base=0x4000 port=0x300 irq=5,6 image=/disk.img\n",
+		     "vms/t.vm:4: image '/disk.img' must be a path inside the boot archive, without "
+		     "a leading '/'");
+	expect_error(BASE "device = tuart name=uart0 base=0x3000 irq=3\n",
+		     "vms/t.vm:4: the alpha machine has a device named uart0 already");
+	expect_error(BASE "device = tuart name=u base=0x3000 irq=3\ndevice = tuart name=u base=0x4000 irq=4\n",
+		     "vms/t.vm:5: a device named u was added on line 4");
+	expect_error(BASE "device = tuart name=a.b base=0x3000 irq=3\n",
+		     "vms/t.vm:4: name 'a.b' may only contain letters, digits, '-' and '_'");
+	expect_error(BASE "device = tuart base\n", "vms/t.vm:4: 'base' is not key=value");
+	expect_error(BASE "device = tuart base=\n", "vms/t.vm:4: base= has no value");
+	expect_error(BASE "device = name=x\n",
+		     "vms/t.vm:4: a device line starts with a class (known classes: tclock tdisk "
+		     "tport tuart)");
+	expect_error(BASE "device-set = clock9 epoch=1\n",
+		     "vms/t.vm:4: device-set: the VM has no device 'clock9' (it has: uart0 clock0)");
+	expect_error(BASE "device-set = clock0 epoch=2000\n",
+		     "vms/t.vm:4: epoch 2000 is out of range (0 to 1000)");
+	expect_error(BASE "device-remove = uart0 uart0\n",
+		     "vms/t.vm:4: device-remove: the VM has no device 'uart0' (it has: clock0)");
+	expect_error(BASE "machine = beta\ndevice-remove = uart0\n",
+		     "vms/t.vm:5: device-remove: the VM has no device 'uart0' (it has: none)");
 }
 
 static void test_cpu_affinity(void **state)
@@ -505,7 +610,9 @@ int main(void)
 		cmocka_unit_test(test_very_long_line),
 		cmocka_unit_test(test_quoted_strings),
 		cmocka_unit_test(test_unquoted_values),
-		cmocka_unit_test(test_devices),
+		cmocka_unit_test(test_machines),
+		cmocka_unit_test(test_device_lines),
+		cmocka_unit_test(test_device_line_errors),
 		cmocka_unit_test(test_cpu_affinity),
 		cmocka_unit_test(test_line_syntax_errors),
 		cmocka_unit_test(test_required_and_related_keys),

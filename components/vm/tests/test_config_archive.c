@@ -14,8 +14,22 @@
 #include <host/support.h>
 #include <string.h>
 #include <vm/config.h>
+#include <vm/machine.h>
 
 #include "../config_archive.c"
+
+/* The host's architecture is "host": one machine with one device. */
+static const char *const hostboard_devices[] = { "hostuart base=0x1000" };
+
+DEVICE_CLASS(hostuart_class) = {
+	.name = "hostuart", .description = "a test UART",
+	.ranges = { DEVICE_MMIO(0x100) }, .range_count = 1,
+};
+
+MACHINE(hostboard_machine) = {
+	.name = "hostboard", .arch = "host", .is_default = true,
+	.devices = hostboard_devices, .device_count = 1,
+};
 
 #define FILE_TEXT(n, t) { .name = (n), .data = (t), .size = sizeof(t) - 1 }
 
@@ -70,12 +84,12 @@ static void test_good_vms_are_kept_and_bad_ones_skipped(void **state)
 	assert_int_equal(configs[0].cpus, 2);
 	assert_string_equal(configs[1].name, "uefi");
 	assert_string_equal(host_console_text(),
-			    "[cpu0] vm: vms/linux.vm: 'linux', 2 vCPUs, 512M\n"
+			    "[cpu0] vm: vms/linux.vm: 'linux', hostboard machine, 2 vCPUs, 512M, 1 device\n"
 			    "[cpu0] error: vms/bad.vm:2: memory '12Q' is not a size like 512M or 1G\n"
 			    "[cpu0] warning: vm: vms/bad.vm is skipped (see the errors above)\n"
 			    "[cpu0] error: vms/missing.vm:3: kernel 'guests/zImage' is not in the boot archive\n"
 			    "[cpu0] warning: vm: vms/missing.vm is skipped (see the errors above)\n"
-			    "[cpu0] vm: vms/uefi.vm: 'uefi', 1 vCPU, 1024M\n"
+			    "[cpu0] vm: vms/uefi.vm: 'uefi', hostboard machine, 1 vCPU, 1024M, 1 device\n"
 			    "[cpu0] error: vms/again.vm:2: name 'linux' is already used by vms/linux.vm; "
 			    "this VM is skipped\n");
 }

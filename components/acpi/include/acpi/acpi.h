@@ -32,7 +32,8 @@ struct fwcfg;
 /* xAPIC MADT entries carry 8-bit APIC ids and processor UIDs (0xFF = all). */
 #define ACPI_MAX_CPUS 255
 
-/* Where the pc machine puts things (platform facts E.2, E.3). */
+/* Where the pc machine puts things (QEMU hw/i386/pc.c, hw/acpi/piix4.c;
+ * SeaBIOS src/fw/acpi.c: PM base 0x600 when a loader script exists). */
 #define ACPI_PC_PM_BASE 0x600           /* SeaBIOS's choice when a loader script exists */
 #define ACPI_PC_SCI_IRQ 9
 #define ACPI_PC_SMI_CMD_PORT 0xB2
@@ -63,6 +64,10 @@ struct acpi_pc_config {
 	/* 32-bit PCI memory window, first and last byte (DSDT PCI0._CRS). */
 	uint32_t pci_window_first;
 	uint32_t pci_window_last;
+	/* AML of an SSDT (without its header): the VM's device instances
+	 * (<bus/device.h> device_write_aml()); length 0: no SSDT. */
+	const uint8_t *ssdt_body;
+	uint32_t ssdt_body_len;
 };
 
 /*
@@ -80,6 +85,7 @@ struct acpi_tables {
 	uint8_t rsdp[ACPI_RSDP_SIZE];
 	struct acpi_loader loader;
 	uint32_t facs_offset, dsdt_offset, fadt_offset, madt_offset, rsdt_offset, xsdt_offset;
+	uint32_t ssdt_offset;                   /* 0: no SSDT */
 };
 
 /*

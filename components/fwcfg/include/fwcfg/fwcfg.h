@@ -90,7 +90,8 @@ typedef void (*fwcfg_write_fn)(void *opaque, uint32_t offset, const uint8_t *dat
 struct fwcfg *fwcfg_create(struct guest_mem *dma_mem);
 void fwcfg_destroy(struct fwcfg *fw);
 
-/* Register interfaces; both may be attached to the same device. */
+/* Register interfaces; both may be attached to the same device, each once;
+ * fwcfg_destroy() removes them from their bus. */
 int fwcfg_attach_pio(struct fwcfg *fw, struct bus *bus, uint16_t base);
 int fwcfg_attach_mmio(struct fwcfg *fw, struct bus *bus, uint64_t base);
 
@@ -123,6 +124,11 @@ int fwcfg_add_file_writable(struct fwcfg *fw, const char *name, const void *data
 const uint8_t *fwcfg_file_data(const struct fwcfg *fw, const char *name, uint32_t *len);
 /* The key a file currently has, or -ENOENT. */
 int fwcfg_file_key(const struct fwcfg *fw, const char *name);
+
+/* How often the guest selected key (port/MMIO selector or a DMA SELECT),
+ * counted since the device was made; and the file a key names, or NULL. */
+uint32_t fwcfg_selections(const struct fwcfg *fw, uint16_t key);
+const char *fwcfg_file_name(const struct fwcfg *fw, uint16_t key);
 
 /* System reset: selects key 0 and clears the DMA address. */
 void fwcfg_reset(struct fwcfg *fw);

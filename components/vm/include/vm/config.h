@@ -24,11 +24,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <bus/device.h>
+
 #define VM_NAME_MAX        32     /* bytes including the NUL              */
 #define VM_PATH_MAX        128    /* archive paths, including the NUL     */
 #define VM_CMDLINE_MAX     1024   /* guest command line, including NUL    */
-#define VM_DEVICES_MAX     16
-#define VM_DEVICE_NAME_MAX 16
+#define VM_MACHINE_NAME_MAX 16    /* "virt", "pc", with the NUL            */
+#define VM_DEVICES_MAX     24     /* the board's instances and the VM's    */
 
 #define VM_MEMORY_MIN   (16ULL << 20)   /* smaller guests are mistakes       */
 #define VM_MEMORY_ALIGN (2ULL << 20)    /* one stage-2 / EPT large page      */
@@ -46,10 +48,18 @@ struct vm_config {
 	char firmware[VM_PATH_MAX];       /* firmware code (flash / BIOS image)  */
 	char firmware_vars[VM_PATH_MAX];  /* variable store template             */
 
-	/* devices = ...: replaces the machine's default device set. */
-	bool devices_set;
+	/* machine = ...: the board ("" before parsing ends: the default). */
+	char machine[VM_MACHINE_NAME_MAX];
+	unsigned int machine_line;
+
+	/*
+	 * The VM's device instances (<bus/device.h>): the machine's table,
+	 * then every device, device-set and device-remove line in file
+	 * order.  Complete and checked when parsing succeeded; dev->line is
+	 * the line that added the instance (0: the machine's table).
+	 */
 	unsigned int device_count;
-	char devices[VM_DEVICES_MAX][VM_DEVICE_NAME_MAX];
+	struct device devices[VM_DEVICES_MAX];
 
 	/* cpu-affinity = ...: vCPU i runs on physical CPU
 	 * cpu_affinity[i % cpu_affinity_count]; count 0 means "any". */
@@ -62,23 +72,19 @@ typedef bool (*vm_file_exists_fn)(const char *name);
 
 /*
  * Parses one configuration file of size bytes (not NUL-terminated) into
- * *config.  source names the file in messages.  exists, if not NULL, is
- * asked about every path (kernel, initrd, firmware, firmware-vars).
+ * *config, for a VM of architecture arch (its machines).  source names the
+ * file in messages.  exists, if not NULL, is asked about every path
+ * (kernel, initrd, firmware, firmware-vars, device FILE properties).
  * Every problem is logged as "source:line: sentence"; parsing goes on to
  * the end of the file so that all of them are reported at once.
  * Returns 0, or -EINVAL if there was any problem (*config is then
  * incomplete and must not be used).
  */
-int vm_config_parse(struct vm_config *config, const char *source,
+int vm_config_parse(struct vm_config *config, const char *arch, const char *source,
 		    const void *text, size_t size, vm_file_exists_fn exists);
 
-/* Whether a device model name may appear in "devices = ..." (any
- * architecture; the VMM decides which ones its machine has). */
-bool vm_config_device_known(const char *name);
-
-/* Whether the VM lists the device, or uses its machine's defaults
- * (devices_set false) - callers then apply their own default set. */
-bool vm_config_has_device(const struct vm_config *config, const char *name);
+/* The instance of that name, or NULL. */
+const struct device *vm_config_device(const struct vm_config *config, const char *name);
 
 /*
  * Parses every vms/<name>.vm file of the boot archive (core/bootfs.h), in

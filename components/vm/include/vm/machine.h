@@ -1,19 +1,37 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Machines: what a VM's board looks like.  The generic VM core
- * (<vm/vm.h>) knows RAM, vCPUs, the bus and the run loop; a machine
- * component (components/machines/<name>) knows the devices, where they
- * sit, how the firmware or kernel is loaded and what the
- * architecture-specific exits mean (PSCI on arm, CPUID on x86).
+ * (<vm/vm.h>) knows RAM, vCPUs, the bus, the devices and the run loop; a
+ * machine component (components/machines/<name>) knows what truly belongs
+ * to the board: the memory map, the interrupt controllers and how device
+ * interrupts reach them, how the firmware or kernel is loaded, and what
+ * the architecture-specific exits mean (PSCI on arm, MSRs on x86).
  *
- * A machine registers itself at boot:
+ * The board's devices are data: a table of device lines (<bus/device.h>),
+ * the same words a VM configuration uses to add, change or remove them:
  *
- *     static const struct machine_ops virt_machine = { .name = "virt", ... };
- *     static int virt_register(void) { return machine_register(&virt_machine); }
- *     INIT_CALL(virt_register, INIT_DEVICE);
+ *     static const char *const virt_devices[] = {
+ *             "pl011 name=uart0 base=0x09000000 irq=1",
+ *             "pl031 name=rtc0 base=0x09010000 irq=2",
+ *             ...
+ *     };
+ *     MACHINE(virt_machine) = {
+ *             .name = "virt", .arch = "aarch64", .is_default = true,
+ *             .devices = virt_devices, .device_count = 3, .console = "uart0",
+ *             .build = virt_build, ...
+ *     };
  *
- * A VM gets the machine registered for the image's architecture (today
- * every architecture has exactly one: "virt" on aarch64, "pc" on x86_64).
+ * An image holds any number of machines for any number of architectures;
+ * a VM names its board with "machine = <name>", or gets its
+ * architecture's default.
+ *
+ * Building a VM, in order:
+ *   build()          the board: RAM (vm_add_ram), interrupt controllers,
+ *                    and the interrupt inputs of vm->device_env
+ *   (VM core)        every device instance created (device_create())
+ *   devices_ready()  what needs the devices: firmware and kernel images,
+ *                    fw_cfg contents, the guest's device tree or ACPI
+ *   reset()          after RAM was cleared and every device was reset
  */
 #ifndef VM_MACHINE_H
 #define VM_MACHINE_H
@@ -29,19 +47,30 @@ struct vcpu_exit;
 struct machine_ops {
 	const char *name;               /* "virt", "pc"                          */
 	const char *arch;               /* arch_name() it runs on: "aarch64"     */
+	const char *description;        /* one line                              */
+	bool is_default;                /* the architecture's default board      */
+
+	/* The board's device instances, as device lines, created in order. */
+	const char *const *devices;
+	unsigned int device_count;
+	/* The instance that gets the console's input ("uart0"); NULL: none. */
+	const char *console;
 
 	/*
-	 * Makes the board of vm->config: RAM (vm_add_ram), devices on vm->bus,
-	 * the interrupt controller wired to the vCPUs, firmware and kernel
-	 * images.  Problems are logged ("VM <name>: ...") and returned as a
-	 * negative errno; vm_destroy() then calls destroy().
+	 * Makes the board of vm->config: RAM, the interrupt controller wired
+	 * to the vCPUs, and vm->device_env.irq_sink/irq_ctx/irq_limit (how an
+	 * instance's irq number reaches it).  Problems are logged ("VM
+	 * <name>: ...") and returned as a negative errno; vm_destroy() then
+	 * calls destroy().
 	 */
 	int (*build)(struct vm *vm);
+	/* After every device instance exists (may be NULL). */
+	int (*devices_ready)(struct vm *vm);
 	/*
-	 * Puts the board in its reset state after RAM was cleared (also the
-	 * first time): device resets, images copied into RAM again, the boot
-	 * vCPU started with vm_vcpu_start().  Firmware stores (flash) keep
-	 * their contents.
+	 * Puts the board in its reset state after RAM was cleared and every
+	 * device was reset (also the first time): images copied into RAM
+	 * again, the boot vCPU started with vm_vcpu_start().  Firmware stores
+	 * (flash) keep their contents.
 	 */
 	int (*reset)(struct vm *vm);
 	/*
@@ -55,15 +84,28 @@ struct machine_ops {
 	 * Called on the vCPU's CPU with interrupts masked.
 	 */
 	bool (*irq_pending)(struct vm *vm, struct vm_vcpu *vc);
-	/* Console input for the guest's UART: how many bytes it took. */
-	size_t (*console_input)(struct vm *vm, const uint8_t *buf, size_t len);
-	/* Frees what build() made (devices, images); may be NULL. */
+	/* Frees what build() and devices_ready() made; runs after the device
+	 * instances were destroyed.  May be NULL. */
 	void (*destroy)(struct vm *vm);
 };
 
-/* 0, -EEXIST (a machine for that architecture and name exists), -ENOSPC. */
-int machine_register(const struct machine_ops *ops);
-/* The machine of this architecture, or NULL. */
-const struct machine_ops *machine_for_arch(const char *arch);
+/* Registers a machine: MACHINE(my_machine) = { .name = ..., ... }; */
+#define MACHINE(ident)                                                        \
+	static const struct machine_ops ident                                 \
+		__attribute__((used, section("machines"), aligned(8)))
+
+/* Weak: a host test program without any machine links too (empty table). */
+extern const struct machine_ops __start_machines[] __attribute__((weak));
+extern const struct machine_ops __stop_machines[] __attribute__((weak));
+
+#define for_each_machine(m) \
+	for (const struct machine_ops *m = __start_machines; m < __stop_machines; m++)
+
+/* The machine of that name for the architecture, or NULL. */
+const struct machine_ops *machine_find(const char *arch, const char *name);
+/* The architecture's default machine (is_default, else the first), or NULL. */
+const struct machine_ops *machine_default(const char *arch);
+/* "pc q35": the machines of the architecture, for messages. */
+size_t machine_names(const char *arch, char *buf, size_t size);
 
 #endif

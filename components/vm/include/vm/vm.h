@@ -7,15 +7,19 @@
  * / EPT, <vcpu/gspace.h>), its device bus, its vCPUs and the files of the
  * boot archive it was built from.  What the guest's board looks like — the
  * devices, where the firmware goes, PSCI or CPUID — is the business of a
- * machine (struct machine_ops, <vm/machine.h>), chosen by the VM's
- * architecture: "virt" on aarch64 (components/machines/virt), "pc" on
- * x86_64.
+ * machine (struct machine_ops, <vm/machine.h>), named by the VM's
+ * configuration ("machine = ...") or the architecture's default: "virt"
+ * on aarch64 (components/machines/virt), "pc" on x86_64.  Its devices are
+ * instances of device classes (<bus/device.h>): the machine's table,
+ * changed by the configuration's device lines.
  *
  * Life of a VM:
  *
- *   vm_create(config)   RAM, gspace, bus, vCPUs; machine->build() adds the
- *                       devices and loads the images; machine->reset()
- *                       sets where vCPU 0 starts
+ *   vm_create(config)   gspace, bus, vCPUs; machine->build() makes RAM
+ *                       and the interrupt controllers; every device
+ *                       instance is created; machine->devices_ready()
+ *                       loads the images; machine->reset() sets where
+ *                       vCPU 0 starts
  *   vm_start(vm)        each vCPU's run loop (vm_run_vcpu(), run.c) on its
  *                       physical CPU; the one for CPU 0 when it calls
  *                       vm_run_boot_cpu_share()
@@ -35,6 +39,8 @@
 #include <stdint.h>
 
 #include <bus/bus.h>
+#include <bus/chardev.h>
+#include <bus/device.h>
 #include <bus/guest_mem.h>
 #include <bus/vclock.h>
 #include <core/percpu.h>
@@ -45,6 +51,8 @@ struct gspace;
 struct vcpu;
 struct vcpu_exit;
 struct machine_ops;
+struct fdt_writer;
+struct aml_writer;
 
 #define VM_MAX_VMS          8
 #define VM_MAX_VCPUS        MAX_CPUS
@@ -91,7 +99,14 @@ struct vm {
 	struct vm_config config;        /* a copy: name, memory, images...      */
 	const char *name;               /* config.name                          */
 	const struct machine_ops *machine;
-	void *machine_data;             /* the machine's devices               */
+	void *machine_data;             /* the machine's own state              */
+
+	/* Device instances (config.devices) and what they get from the VM. */
+	struct device *devices;
+	unsigned int device_count;
+	struct device_env device_env;
+	struct chardev console_out;     /* UART output -> vm_console_output()   */
+	struct device *console_device;  /* gets the console's input, or NULL    */
 
 	struct vm_ram ram[VM_RAM_MAX_REGIONS];
 	unsigned int ram_count;
@@ -158,6 +173,18 @@ void vm_run_vcpu(struct vm_vcpu *vc);
  * zeroed, mapped read/write/execute and offered to DMA (vm->mem).
  */
 int vm_add_ram(struct vm *vm, uint64_t gpa, uint64_t size);
+
+/* The instance of that name, or the first of that class; NULL if none. */
+struct device *vm_device(struct vm *vm, const char *name);
+struct device *vm_device_of_class(struct vm *vm, const char *class_name);
+/* Whether an instance's class needs the PrimeCell bus clock in the tree. */
+bool vm_devices_need_apb_clock(const struct vm *vm);
+/* The guest's description of every instance: device-tree nodes, ACPI
+ * Device()s (each class decides whether it has one). */
+void vm_devices_write_fdt(const struct vm *vm, struct fdt_writer *w,
+			  const struct device_fdt_env *fe);
+void vm_devices_write_aml(const struct vm *vm, struct aml_writer *a,
+			  const struct device_acpi_env *ae);
 
 /* Copies into guest RAM (with the cache maintenance code needs). */
 int vm_write_guest(struct vm *vm, uint64_t gpa, const void *src, size_t len);

@@ -32,7 +32,7 @@
 #include <core/spinlock.h>
 #include <vcpu/x86_regs.h>
 
-#include "pc_internal.h"
+#include <pc/board.h>
 
 static uint64_t rdtsc(void)
 {
@@ -56,7 +56,7 @@ static uint64_t measure_tsc_hz(void)
 
 /* ---- LAPIC wiring ---- */
 
-static void start_ap(struct pc_machine *m, struct pc_cpu *c, uint8_t vector)
+static void start_ap(struct pc_board *m, struct pc_cpu *c, uint8_t vector)
 {
 	c->start_by_sipi = true;
 	c->sipi_vector = vector;
@@ -70,7 +70,7 @@ static void start_ap(struct pc_machine *m, struct pc_cpu *c, uint8_t vector)
 static void lapic_send_ipi(void *ctx, const struct lapic_ipi *ipi)
 {
 	struct pc_cpu *from = ctx;
-	struct pc_machine *m = from->machine;
+	struct pc_board *m = from->machine;
 
 	for (unsigned int i = 0; i < m->vm->vcpu_count; i++) {
 		struct pc_cpu *c = &m->cpus[i];
@@ -113,7 +113,7 @@ static const struct lapic_ops pc_lapic_ops = {
 void pc_ioapic_deliver(void *ctx, uint8_t destination, bool logical, uint8_t vector,
 		       unsigned delivery, bool level_triggered)
 {
-	struct pc_machine *m = ctx;
+	struct pc_board *m = ctx;
 
 	for (unsigned int i = 0; i < m->vm->vcpu_count; i++) {
 		if (!lapic_matches_destination(m->cpus[i].lapic, destination, logical))
@@ -128,7 +128,7 @@ void pc_ioapic_deliver(void *ctx, uint8_t destination, bool logical, uint8_t vec
 /* ---- the LAPIC page ---- */
 
 /* The vCPU running on this physical CPU (one vCPU per CPU). */
-static struct pc_cpu *calling_cpu(struct pc_machine *m)
+static struct pc_cpu *calling_cpu(struct pc_board *m)
 {
 	unsigned int self = this_cpu()->id;
 
@@ -140,7 +140,7 @@ static struct pc_cpu *calling_cpu(struct pc_machine *m)
 
 static uint64_t lapic_page_read(void *opaque, uint64_t offset, unsigned width)
 {
-	struct pc_machine *m = opaque;
+	struct pc_board *m = opaque;
 	struct pc_cpu *c = calling_cpu(m);
 	struct bus_access a = { .space = BUS_SPACE_MMIO, .dir = BUS_READ,
 				.addr = LAPIC_DEFAULT_BASE + offset, .width = width };
@@ -152,7 +152,7 @@ static uint64_t lapic_page_read(void *opaque, uint64_t offset, unsigned width)
 
 static void lapic_page_write(void *opaque, uint64_t offset, unsigned width, uint64_t value)
 {
-	struct pc_machine *m = opaque;
+	struct pc_board *m = opaque;
 	struct pc_cpu *c = calling_cpu(m);
 	struct bus_access a = { .space = BUS_SPACE_MMIO, .dir = BUS_WRITE,
 				.addr = LAPIC_DEFAULT_BASE + offset, .width = width, .data = value };
@@ -175,7 +175,7 @@ static const struct bus_rules lapic_page_rules = {
 	.undersize = BUS_UNDERSIZE_REJECT,
 };
 
-int pc_lapic_mmio_register(struct pc_machine *m)
+int pc_lapic_mmio_register(struct pc_board *m)
 {
 	return bus_register_mmio(m->vm->bus, "lapic", LAPIC_DEFAULT_BASE, LAPIC_PAGE_SIZE,
 				 &lapic_page_ops, m, &lapic_page_rules);
@@ -245,7 +245,7 @@ static const struct vcpu_irq_ops pc_irq_ops = {
  * are due run here (the PIT's next tick is what a halted BIOS waits for),
  * and the next one's deadline is how long the backend may sleep.
  */
-bool pc_cpu_irq_pending(struct pc_machine *m, struct vm_vcpu *vc)
+bool pc_cpu_irq_pending(struct pc_board *m, struct vm_vcpu *vc)
 {
 	struct lapic *l = m->cpus[vc->index].lapic;
 	struct vclock *clock = &m->vm->clock;
@@ -265,7 +265,7 @@ bool pc_cpu_irq_pending(struct pc_machine *m, struct vm_vcpu *vc)
  * A halted vCPU (or one waiting for SIPI) takes INIT and SIPI here, on its
  * own CPU; true when a SIPI started it (the wait must end).
  */
-bool pc_cpu_start_requests(struct pc_machine *m, struct vm_vcpu *vc)
+bool pc_cpu_start_requests(struct pc_board *m, struct vm_vcpu *vc)
 {
 	struct lapic *l = m->cpus[vc->index].lapic;
 	bool init, sipi;
@@ -297,7 +297,7 @@ static uint64_t guest_tsc_now(struct vm_vcpu *vc)
 	return rdtsc() + offset;
 }
 
-int pc_cpu_sysreg(struct pc_machine *m, struct vm_vcpu *vc, struct vcpu_exit *exit)
+int pc_cpu_sysreg(struct pc_board *m, struct vm_vcpu *vc, struct vcpu_exit *exit)
 {
 	struct pc_cpu *c = &m->cpus[vc->index];
 	const struct vcpu_sysreg_access *s = &exit->sysreg;
@@ -342,7 +342,7 @@ int pc_cpu_sysreg(struct pc_machine *m, struct vm_vcpu *vc, struct vcpu_exit *ex
 
 /* ---- building ---- */
 
-int pc_cpus_build(struct pc_machine *m)
+int pc_cpus_build(struct pc_board *m)
 {
 	struct vm *vm = m->vm;
 
@@ -367,7 +367,7 @@ int pc_cpus_build(struct pc_machine *m)
 	return 0;
 }
 
-void pc_cpus_reset(struct pc_machine *m)
+void pc_cpus_reset(struct pc_board *m)
 {
 	for (unsigned int i = 0; i < m->vm->vcpu_count; i++) {
 		struct pc_cpu *c = &m->cpus[i];
@@ -387,7 +387,7 @@ void pc_cpus_reset(struct pc_machine *m)
 	}
 }
 
-void pc_cpus_destroy(struct pc_machine *m)
+void pc_cpus_destroy(struct pc_board *m)
 {
 	for (unsigned int i = 0; i < m->vm->vcpu_count; i++) {
 		if (m->cpus[i].lapic) {

@@ -3,11 +3,13 @@
  * Power-off and reset requests of a pc guest:
  *
  *   ACPI S5       PM1_CNT SLP_EN with SLP_TYP 0 (the DSDT's \_S5)  -> off
- *   0xCF9         PIIX3 reset control, RST_CPU set (SeaBIOS, Linux reboot=pci,
- *                 the FADT's reset register)                       -> reset
+ *   0xCF9         the chipset's reset control, RST_CPU set (SeaBIOS, Linux
+ *                 reboot=pci, the FADT's reset register)           -> reset
  *   port 0x92     bit 0 from 0 to 1                                -> reset
  *   i8042         0xFE to port 0x64, or the output port's bit 0 low -> reset
  *   triple fault  (the vCPU backend's RESET exit)                  -> reset
+ *
+ * The chipset's registers and the device instances call in here.
  *
  * A reset clears RAM, resets every device and starts the BIOS again
  * (vm_request_reset(); pc_reset()).  A VM with firmware and nothing to
@@ -15,11 +17,10 @@
  * would print "No bootable device" and reset for ever.
  */
 #include <core/log.h>
-#include <pci/piix.h>
 
-#include "pc_internal.h"
+#include <pc/board.h>
 
-void pc_guest_reset(struct pc_machine *m, const char *how)
+void pc_guest_reset(struct pc_board *m, const char *how)
 {
 	struct vm *vm = m->vm;
 
@@ -36,7 +37,7 @@ void pc_guest_reset(struct pc_machine *m, const char *how)
 
 void pc_sleep_request(void *opaque, unsigned int slp_typ)
 {
-	struct pc_machine *m = opaque;
+	struct pc_board *m = opaque;
 
 	if (slp_typ != 0) {
 		if (m->msr_reports++ < PC_REPORT_LIMIT)
@@ -49,24 +50,8 @@ void pc_sleep_request(void *opaque, unsigned int slp_typ)
 	vm_request_off(m->vm);
 }
 
-void pc_rcr_request(void *opaque, uint8_t rcr)
+/* A device instance's reset request (port 0x92, the keyboard controller). */
+void pc_env_request_reset(void *vm, const char *how)
 {
-	if (rcr & PCI_PIIX3_RCR_RST_CPU)
-		pc_guest_reset(opaque, rcr & PCI_PIIX3_RCR_SYS_RST ? "port 0xCF9 (hard reset)"
-								   : "port 0xCF9 (soft reset)");
-}
-
-void pc_reset_request(void *opaque)
-{
-	pc_guest_reset(opaque, "port 0x92 or the keyboard controller");
-}
-
-void pc_a20_changed(void *opaque, bool enabled)
-{
-	struct pc_machine *m = opaque;
-
-	/* Guest RAM is never wrapped at 1 MiB: modern firmware and kernels enable A20
-	 * first thing, and masking it would mean remapping all of RAM. */
-	if (!enabled)
-		log_debug("VM %s: A20 masked (not emulated: addresses do not wrap)", m->vm->name);
+	pc_guest_reset(pc_of(vm), how);
 }

@@ -7,15 +7,12 @@
  * are sticky: after the first one (buffer full, misuse) every call does
  * nothing and fdt_writer_finish() returns it, so a builder can write a
  * whole tree and check once.  Why our own writer rather than libfdt:
- * docs/vm-config.md, "Device trees: why our own writer".
- *
- * virt_fdt_build() writes the tree of a VM laid out like QEMU's aarch64
- * "virt" machine (addresses and interrupts of hw/arm/virt.c), which is
- * what AAVMF and Linux expect; see /work/shared/docs/platform-facts.md
- * sections D and E.1.
+ * docs/vm-config.md, "Device trees: why our own writer".  The virt
+ * machine writes its guests' trees with it (components/machines/virt), and
+ * device classes add their own nodes (<bus/device.h>).
  */
-#ifndef VM_FDT_BUILDER_H
-#define VM_FDT_BUILDER_H
+#ifndef LIB_FDT_WRITER_H
+#define LIB_FDT_WRITER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -59,48 +56,5 @@ void fdt_writer_property_cells(struct fdt_writer *w, const char *name,
  * node, a name that is empty where it must not be).
  */
 long fdt_writer_finish(struct fdt_writer *w);
-
-/* The QEMU virt memory map the guest tree describes. */
-#define VIRT_FLASH_BASE         0x00000000ULL
-#define VIRT_FLASH_BANK_SIZE    0x04000000ULL     /* two banks: code, vars */
-#define VIRT_GIC_DIST_BASE      0x08000000ULL
-#define VIRT_GIC_DIST_SIZE      0x00010000ULL
-#define VIRT_GIC_REDIST_BASE    0x080A0000ULL
-#define VIRT_GIC_REDIST_STRIDE  0x00020000ULL     /* per CPU: RD + SGI frame */
-#define VIRT_UART_BASE          0x09000000ULL
-#define VIRT_UART_SIZE          0x00001000ULL
-#define VIRT_UART_SPI           1
-#define VIRT_RTC_BASE           0x09010000ULL
-#define VIRT_RTC_SIZE           0x00001000ULL
-#define VIRT_RTC_SPI            2
-#define VIRT_FWCFG_BASE         0x09020000ULL
-#define VIRT_FWCFG_SIZE         0x00000018ULL
-#define VIRT_RAM_BASE           0x40000000ULL
-
-/* Devices a VM may have; the tree lists only these. */
-enum virt_fdt_device {
-	VIRT_FDT_PL011 = 1u << 0,   /* console UART, also /chosen stdout-path */
-	VIRT_FDT_PL031 = 1u << 1,   /* RTC (AAVMF needs it)                   */
-	VIRT_FDT_FWCFG = 1u << 2,
-	VIRT_FDT_FLASH = 1u << 3,   /* both CFI banks: firmware code + vars   */
-};
-
-struct virt_fdt_desc {
-	unsigned int cpus;          /* 1..123 (redistributor window)          */
-	uint64_t memory_size;       /* RAM at VIRT_RAM_BASE                   */
-	unsigned int devices;       /* enum virt_fdt_device bits              */
-	const char *bootargs;       /* NULL: no /chosen bootargs              */
-	uint64_t initrd_start;      /* guest physical; initrd_end > start     */
-	uint64_t initrd_end;        /* to describe an initrd, else both 0     */
-};
-
-/* MPIDR affinity (the cpu node's reg) QEMU gives vCPU index with a
- * GICv3: 16 CPUs per cluster.  The VMM must program VMPIDR_EL2 to it. */
-uint64_t virt_fdt_cpu_mpidr(unsigned int index);
-
-/* Writes the VM's tree into buf.  Returns its size, -ENOSPC, or
- * -EINVAL for a description that cannot be right (no CPUs, too many,
- * memory outside the RAM window, an initrd outside RAM). */
-long virt_fdt_build(void *buf, size_t size, const struct virt_fdt_desc *desc);
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The device tree writer and the virt machine's guest tree.  Every tree
- * is decompiled with dtc (Debian device-tree-compiler, installed by
+ * The virt machine's guest tree, board nodes and the nodes its device
+ * instances' classes write.  Every tree is decompiled with dtc (Debian device-tree-compiler, installed by
  * scripts/setup.sh), which must accept it without a warning; the dts text
  * is then checked for the nodes and values QEMU's virt machine has.
  */
@@ -18,9 +18,40 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <vm/fdt_builder.h>
+#include <bus/device.h>
+#include <lib/fdt_writer.h>
+#include <virt/fdt.h>
 
 static uint8_t blob[64 * 1024];
+
+/* The virt machine's three instances, one UART alone, fw_cfg alone. */
+static struct device all_devices[3], uart_only[1], fwcfg_only[1];
+
+static void make_devices(struct device *out, const char *const *lines, unsigned int n)
+{
+	struct device_error err;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (device_parse_line(&out[i], lines[i], strlen(lines[i]), &err) ||
+		    device_finish(&out[i], &err))
+			fail_msg("%s: %s", lines[i], err.text);
+	}
+}
+
+static int make_all(void **state)
+{
+	static const char *const all[] = {
+		"pl011 name=uart0 base=0x09000000 irq=1",
+		"pl031 name=rtc0 base=0x09010000 irq=2",
+		"fw-cfg-mmio name=fw-cfg base=0x09020000",
+	};
+
+	(void)state;
+	make_devices(all_devices, all, 3);
+	make_devices(uart_only, all, 1);
+	make_devices(fwcfg_only, all + 2, 1);
+	return 0;
+}
 static char dts[64 * 1024];
 
 static uint32_t be32(const uint8_t *p)
@@ -126,7 +157,7 @@ static void test_two_cpus_with_firmware(void **state)
 {
 	const struct virt_fdt_desc d = {
 		.cpus = 2, .memory_size = 1ULL << 30,
-		.devices = VIRT_FDT_PL011 | VIRT_FDT_PL031 | VIRT_FDT_FWCFG | VIRT_FDT_FLASH,
+		.devices = all_devices, .device_count = 3, .console = &all_devices[0], .flash = true,
 	};
 
 	(void)state;
@@ -179,7 +210,8 @@ static void test_two_cpus_with_firmware(void **state)
 static void test_one_cpu_direct_boot(void **state)
 {
 	const struct virt_fdt_desc d = {
-		.cpus = 1, .memory_size = 512ULL << 20, .devices = VIRT_FDT_PL011,
+		.cpus = 1, .memory_size = 512ULL << 20,
+		.devices = uart_only, .device_count = 1, .console = uart_only,
 		.bootargs = "console=ttyAMA0 earlycon root=/dev/ram0",
 		.initrd_start = 0x48000000, .initrd_end = 0x48123456,
 	};
@@ -206,7 +238,8 @@ static void test_one_cpu_direct_boot(void **state)
 static void test_one_cpu_with_firmware_and_no_console(void **state)
 {
 	const struct virt_fdt_desc d = {
-		.cpus = 1, .memory_size = 128ULL << 20, .devices = VIRT_FDT_FLASH | VIRT_FDT_FWCFG,
+		.cpus = 1, .memory_size = 128ULL << 20, .flash = true,
+		.devices = fwcfg_only, .device_count = 1,
 	};
 
 	(void)state;
@@ -223,7 +256,8 @@ static void test_one_cpu_with_firmware_and_no_console(void **state)
 static void test_largest_machine(void **state)
 {
 	const struct virt_fdt_desc d = {
-		.cpus = 123, .memory_size = 255ULL << 30, .devices = VIRT_FDT_PL011,
+		.cpus = 123, .memory_size = 255ULL << 30,
+		.devices = uart_only, .device_count = 1, .console = uart_only,
 	};
 
 	(void)state;
@@ -254,7 +288,8 @@ static void test_cpu_affinity_numbering(void **state)
 
 static void test_header_and_blocks(void **state)
 {
-	const struct virt_fdt_desc d = { .cpus = 2, .memory_size = 1ULL << 30, .devices = 0xf };
+	const struct virt_fdt_desc d = { .cpus = 2, .memory_size = 1ULL << 30, .devices = all_devices, .device_count = 3,
+		.console = all_devices, .flash = true };
 	long len;
 	uint32_t off_struct, off_strings, size_strings, size_struct;
 	const char *strings;
@@ -296,7 +331,8 @@ static void test_header_and_blocks(void **state)
 static void test_every_short_buffer_fails_cleanly(void **state)
 {
 	const struct virt_fdt_desc d = {
-		.cpus = 2, .memory_size = 1ULL << 30, .devices = 0xf,
+		.cpus = 2, .memory_size = 1ULL << 30, .devices = all_devices, .device_count = 3,
+		.console = all_devices, .flash = true,
 		.bootargs = "console=ttyAMA0", .initrd_start = 0x48000000, .initrd_end = 0x49000000,
 	};
 	static uint8_t buf[8192];
@@ -343,128 +379,6 @@ static void test_bad_descriptions(void **state)
 	assert_true(virt_fdt_build(blob, sizeof(blob), &d) > 0);
 }
 
-static void test_writer_reservations_and_shared_strings(void **state)
-{
-	struct fdt_writer w;
-	long len;
-
-	(void)state;
-	fdt_writer_init(&w, blob, sizeof(blob));
-	fdt_writer_reserve(&w, 0x40000000, 0x10000);
-	fdt_writer_reserve(&w, 0x123456789000ULL, 0x2000);
-	fdt_writer_begin_node(&w, "");
-	fdt_writer_property_u32(&w, "#size-cells", 0);
-	fdt_writer_property_u32(&w, "#address-cells", 1);
-	fdt_writer_begin_node(&w, "node@1");
-	fdt_writer_property_u32(&w, "size-cells", 2);       /* the tail of "#size-cells" */
-	fdt_writer_property_u32(&w, "reg", 1);
-	fdt_writer_property(&w, "odd", "abcde", 5);          /* padding after 5 bytes */
-	fdt_writer_property_u64(&w, "wide", 0x0102030405060708ULL);
-	fdt_writer_end_node(&w);
-	fdt_writer_end_node(&w);
-	len = fdt_writer_finish(&w);
-	assert_true(len > 0);
-	assert_int_equal(be32(blob + 8), 40 + 3 * 16);
-	assert_int_equal(be32(blob + 32), strlen("#size-cells") + 1 + strlen("#address-cells") + 1 +
-			 strlen("reg") + 1 + strlen("odd") + 1 + strlen("wide") + 1);
-	decompile((size_t)len);
-	expect_dts("/memreserve/\t0x0000000040000000 0x0000000000010000;\n"
-		   "/memreserve/\t0x0000123456789000 0x0000000000002000;\n");
-	expect_dts("\t#size-cells = <0x00>;\n\t#address-cells = <0x01>;\n");
-	expect_dts("\tnode@1 {\n"
-		   "\t\tsize-cells = <0x02>;\n"
-		   "\t\treg = <0x01>;\n"
-		   "\t\todd = [61 62 63 64 65];\n"
-		   "\t\twide = <0x1020304 0x5060708>;\n"
-		   "\t};\n");
-	/* The writer is spent after finish. */
-	fdt_writer_begin_node(&w, "late");
-	assert_int_equal(fdt_writer_finish(&w), -EINVAL);
-}
-
-typedef void (*misuse_fn)(struct fdt_writer *w);
-
-static void reserve_after_node(struct fdt_writer *w)
-{
-	fdt_writer_begin_node(w, "");
-	fdt_writer_reserve(w, 0, 0x1000);
-	fdt_writer_end_node(w);
-}
-
-static void property_outside_root(struct fdt_writer *w)
-{
-	fdt_writer_property_u32(w, "x", 1);
-	fdt_writer_begin_node(w, "");
-	fdt_writer_end_node(w);
-}
-
-static void end_without_begin(struct fdt_writer *w)
-{
-	fdt_writer_end_node(w);
-}
-
-static void root_left_open(struct fdt_writer *w)
-{
-	fdt_writer_begin_node(w, "");
-	fdt_writer_begin_node(w, "child");
-	fdt_writer_end_node(w);
-}
-
-static void two_roots(struct fdt_writer *w)
-{
-	fdt_writer_begin_node(w, "");
-	fdt_writer_end_node(w);
-	fdt_writer_begin_node(w, "");
-	fdt_writer_end_node(w);
-}
-
-static void named_root(struct fdt_writer *w)
-{
-	fdt_writer_begin_node(w, "root");
-	fdt_writer_end_node(w);
-}
-
-static void unnamed_child(struct fdt_writer *w)
-{
-	fdt_writer_begin_node(w, "");
-	fdt_writer_begin_node(w, "");
-	fdt_writer_end_node(w);
-	fdt_writer_end_node(w);
-}
-
-static void unnamed_property(struct fdt_writer *w)
-{
-	fdt_writer_begin_node(w, "");
-	fdt_writer_property_u32(w, "", 1);
-	fdt_writer_end_node(w);
-}
-
-static void nothing(struct fdt_writer *w)
-{
-	(void)w;
-}
-
-static void test_writer_misuse(void **state)
-{
-	static const misuse_fn cases[] = {
-		reserve_after_node, property_outside_root, end_without_begin, root_left_open,
-		two_roots, named_root, unnamed_child, unnamed_property, nothing,
-	};
-	struct fdt_writer w;
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		fdt_writer_init(&w, blob, sizeof(blob));
-		cases[i](&w);
-		assert_int_equal(fdt_writer_finish(&w), -EINVAL);
-	}
-	/* Too small for even a header and the reservation terminator. */
-	fdt_writer_init(&w, blob, 55);
-	fdt_writer_begin_node(&w, "");
-	fdt_writer_end_node(&w);
-	assert_int_equal(fdt_writer_finish(&w), -ENOSPC);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -476,9 +390,7 @@ int main(void)
 		cmocka_unit_test(test_header_and_blocks),
 		cmocka_unit_test(test_every_short_buffer_fails_cleanly),
 		cmocka_unit_test(test_bad_descriptions),
-		cmocka_unit_test(test_writer_reservations_and_shared_strings),
-		cmocka_unit_test(test_writer_misuse),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, make_all, NULL);
 }

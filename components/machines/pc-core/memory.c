@@ -25,15 +25,15 @@
 #include <core/mm.h>
 #include <vcpu/gspace.h>
 
-#include "pc_internal.h"
+#include <pc/board.h>
 
-static uint8_t *low_ram(struct pc_machine *m)
+static uint8_t *low_ram(struct pc_board *m)
 {
 	return m->vm->ram[0].host;
 }
 
 /* The BIOS's low alias: its last 128 KiB (or all of a smaller image) below 1 MiB. */
-static uint32_t bios_alias_base(const struct pc_machine *m)
+static uint32_t bios_alias_base(const struct pc_board *m)
 {
 	uint64_t size = m->layout.bios_size < PC_BIOS_LOW_SIZE ? m->layout.bios_size
 							       : PC_BIOS_LOW_SIZE;
@@ -42,7 +42,7 @@ static uint32_t bios_alias_base(const struct pc_machine *m)
 }
 
 /* The BIOS byte that the ROM side shows at addr (< 1 MiB), or NULL. */
-static const uint8_t *bios_alias(const struct pc_machine *m, uint32_t addr)
+static const uint8_t *bios_alias(const struct pc_board *m, uint32_t addr)
 {
 	if (!m->bios || addr < bios_alias_base(m) || addr >= PC_PAM_END)
 		return NULL;
@@ -59,7 +59,7 @@ static uint32_t piece_size(unsigned int piece)
 	return piece == 12 ? 0x10000u : 0x4000u;
 }
 
-static void map_piece(struct pc_machine *m, unsigned int piece, enum pci_pam_mode mode)
+static void map_piece(struct pc_board *m, unsigned int piece, enum pci_pam_mode mode)
 {
 	struct vm *vm = m->vm;
 	uint32_t base = piece_base(piece), size = piece_size(piece);
@@ -90,7 +90,7 @@ static void map_piece(struct pc_machine *m, unsigned int piece, enum pci_pam_mod
 
 void pc_pam_update(void *opaque, uint32_t base, uint32_t size, enum pci_pam_mode mode)
 {
-	struct pc_machine *m = opaque;
+	struct pc_board *m = opaque;
 	unsigned int piece;
 
 	if (base < PC_PAM_BASE || base >= PC_PAM_END || size == 0)
@@ -105,7 +105,7 @@ void pc_pam_update(void *opaque, uint32_t base, uint32_t size, enum pci_pam_mode
 
 /* ---- trapped accesses to the PAM area ---- */
 
-static uint8_t pam_read_byte(struct pc_machine *m, uint32_t addr)
+static uint8_t pam_read_byte(struct pc_board *m, uint32_t addr)
 {
 	enum pci_pam_mode mode = m->pam[pc_pam_piece(addr)];
 	const uint8_t *rom;
@@ -118,7 +118,7 @@ static uint8_t pam_read_byte(struct pc_machine *m, uint32_t addr)
 
 static uint64_t pam_read(void *opaque, uint64_t offset, unsigned width)
 {
-	struct pc_machine *m = opaque;
+	struct pc_board *m = opaque;
 	uint64_t v = 0;
 
 	for (unsigned int i = 0; i < width; i++) {
@@ -131,7 +131,7 @@ static uint64_t pam_read(void *opaque, uint64_t offset, unsigned width)
 
 static void pam_write(void *opaque, uint64_t offset, unsigned width, uint64_t value)
 {
-	struct pc_machine *m = opaque;
+	struct pc_board *m = opaque;
 
 	for (unsigned int i = 0; i < width; i++) {
 		uint64_t addr = PC_PAM_BASE + offset + i;
@@ -159,13 +159,13 @@ static const struct bus_rules pam_rules = {
 	.undersize = BUS_UNDERSIZE_EXTEND,
 };
 
-static void load_bios(struct pc_machine *m)
+static void load_bios(struct pc_board *m)
 {
 	if (m->bios)
 		memcpy(m->bios, m->firmware->data, m->layout.bios_size);
 }
 
-int pc_memory_build(struct pc_machine *m)
+int pc_memory_build(struct pc_board *m)
 {
 	struct vm *vm = m->vm;
 	char err[160];
@@ -210,7 +210,7 @@ int pc_memory_build(struct pc_machine *m)
 	return 0;
 }
 
-int pc_memory_reset(struct pc_machine *m)
+int pc_memory_reset(struct pc_board *m)
 {
 	/* The guest cannot write the image, but a reset starts from the archive's bytes. */
 	load_bios(m);
@@ -219,7 +219,7 @@ int pc_memory_reset(struct pc_machine *m)
 	return 0;
 }
 
-void pc_memory_destroy(struct pc_machine *m)
+void pc_memory_destroy(struct pc_board *m)
 {
 	if (m->bios) {
 		gspace_unmap(m->vm->gs, m->layout.bios_base, m->layout.bios_size);

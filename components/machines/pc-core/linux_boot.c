@@ -19,14 +19,14 @@
 #include <core/mm.h>
 #include <fwcfg/fwcfg.h>
 
-#include "pc_internal.h"
+#include <pc/board.h>
 
 #define PC_OPTION_ROM_NAME "linuxboot_dma.bin"
 #define PC_OPTION_ROM_FILE "genroms/linuxboot_dma.bin"
 #define PC_SETUP_MAX       ((255u + 1) * 512)   /* setup_sects is one byte */
 
 /* <folder of the firmware>/linuxboot_dma.bin in the archive, or NULL. */
-static const struct bootfs_file *find_option_rom(struct pc_machine *m, char *path, size_t len)
+static const struct bootfs_file *find_option_rom(struct pc_board *m, char *path, size_t len)
 {
 	const char *fw = m->vm->config.firmware;
 	const char *slash = strrchr(fw, '/');
@@ -36,17 +36,17 @@ static const struct bootfs_file *find_option_rom(struct pc_machine *m, char *pat
 	return bootfs_find(path);
 }
 
-static int add_u32(struct pc_machine *m, uint16_t key, uint32_t v, int ret)
+static int add_u32(struct pc_board *m, uint16_t key, uint32_t v, int ret)
 {
 	return ret ? ret : fwcfg_add_item_u32(m->fwcfg, key, v);
 }
 
-static int add_data(struct pc_machine *m, uint16_t key, const void *data, size_t len, int ret)
+static int add_data(struct pc_board *m, uint16_t key, const void *data, size_t len, int ret)
 {
 	return ret ? ret : fwcfg_add_item(m->fwcfg, key, data, len);
 }
 
-int pc_linux_prepare(struct pc_machine *m)
+int pc_linux_prepare(struct pc_board *m)
 {
 	struct vm *vm = m->vm;
 	const struct vm_config *c = &vm->config;
@@ -107,7 +107,7 @@ int pc_linux_prepare(struct pc_machine *m)
 	return 0;
 }
 
-void pc_linux_free(struct pc_machine *m)
+void pc_linux_free(struct pc_board *m)
 {
 	kfree(m->setup);
 	m->setup = NULL;

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The machine hooks every PC board shares (<pc/board.h>): a board
+ * component calls pc_board_build() from its build() and adds its chipset;
+ * the other hooks it can use as they are.
+ *
+ *   build            images, RAM and BIOS, LAPICs, 8259 + IOAPIC, the LAPIC
+ *                    page; device instance irq n = ISA IRQ n
+ *   devices_ready    fw_cfg items (memory map, CPUs, ACPI), the kernel
+ *   reset            BIOS and PAM, CMOS contents, LAPICs, vCPU 0 at the
+ *                    reset vector; the other vCPUs wait for INIT/SIPI
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <core/log.h>
+#include <core/mm.h>
+#include <fwcfg/fwcfg.h>
+#include <lib/aml_writer.h>
+#include <rtc/rtc.h>
+#include <vcpu/x86_regs.h>
+#include <vm/machine.h>
+
+#include <pc/board.h>
+
+static const struct bootfs_file *archive_file(struct vm *vm, const char *key, const char *path)
+{
+	const struct bootfs_file *f;
+
+	if (!path[0])
+		return NULL;
+	f = bootfs_find(path);
+	if (!f)
+		log_error("VM %s: %s '%s' is not in the boot archive", vm->name, key, path);
+	return f;
+}
+
+static int find_images(struct pc_board *m)
+{
+	struct vm *vm = m->vm;
+	const struct vm_config *c = &vm->config;
+
+	if (!c->firmware[0]) {
+		log_error("%s: the %s machine starts every VM in its BIOS: add firmware = "
+			  "guests/bios-256k.bin (SeaBIOS loads the kernel)", c->source,
+			  vm->machine->name);
+		return -EINVAL;
+	}
+	m->firmware = archive_file(vm, "firmware", c->firmware);
+	m->kernel = archive_file(vm, "kernel", c->kernel);
+	m->initrd = archive_file(vm, "initrd", c->initrd);
+	if (!m->firmware || (c->kernel[0] && !m->kernel) || (c->initrd[0] && !m->initrd))
+		return -ENOENT;
+	m->nothing_to_boot = !m->kernel;
+	return 0;
+}
+
+int pc_board_build(struct pc_board *m, struct vm *vm, const struct pc_board_ops *ops)
+{
+	int ret;
+
+	vm->machine_data = m;
+	m->vm = vm;
+	m->ops = ops;
+	vm->device_env.request_reset = pc_env_request_reset;
+	ret = find_images(m);
+	if (!ret)
+		ret = pc_memory_build(m);
+	if (!ret)
+		ret = pc_cpus_build(m);
+	if (!ret)
+		ret = pc_interrupts_build(m);
+	if (!ret)
+		ret = pc_lapic_mmio_register(m);
+	return ret;
+}
+
+/* What the CMOS says about the machine (SeaBIOS reads memory sizes there). */
+static void fill_cmos(struct pc_board *m)
+{
+	struct rtc_cmos_config cmos = {
+		.ram_below_4g = m->layout.below_4g,
+		.ram_above_4g = m->layout.above_4g,
+		.cpu_count = m->vm->vcpu_count,
+		/* QEMU's default boot order "cad": the firmware then tries BEVs (our kernel). */
+		.boot_order = { RTC_BOOT_CDROM, RTC_BOOT_DISK, RTC_BOOT_NETWORK },
+		.floppy_signature_check = false,
+	};
+
+	if (m->rtc)
+		rtc_cmos_fill(m->rtc, &cmos);
+}
+
+int pc_board_devices_ready(struct vm *vm)
+{
+	struct pc_board *m = pc_of(vm);
+	struct device *fw = vm_device_of_class(vm, "fw-cfg-io");
+	struct device *rtc = vm_device_of_class(vm, "rtc");
+	int ret;
+
+	m->fwcfg = fw ? fw->state : NULL;
+	m->rtc = rtc ? rtc->state : NULL;
+	if (!m->fwcfg) {
+		log_error("%s: the %s machine needs its fw-cfg-io device (the BIOS reads the "
+			  "memory map from it)", vm->config.source, vm->machine->name);
+		return -EINVAL;
+	}
+	ret = pc_fwcfg_build(m);
+	if (!ret)
+		ret = pc_linux_prepare(m);
+	if (!ret)
+		log_info("VM %s: BIOS '%s' (%llu KiB) at 0x%llx, RAM %llu MiB below 4 GiB%s%s",
+			 vm->name, vm->config.firmware,
+			 (unsigned long long)(m->layout.bios_size >> 10),
+			 (unsigned long long)m->layout.bios_base,
+			 (unsigned long long)(m->layout.below_4g >> 20),
+			 m->layout.above_4g ? " and above" : "",
+			 m->kernel ? ", kernel through fw_cfg" : "");
+	return ret;
+}
+
+int pc_board_reset(struct vm *vm)
+{
+	struct pc_board *m = pc_of(vm);
+
+	if (m->ops->reset)
+		m->ops->reset(m);
+	pc_memory_reset(m);
+	pc_interrupts_reset(m);
+	fill_cmos(m);
+	pc_cpus_reset(m);
+	return vm_vcpu_start(vm, 0, X86_RESET_VECTOR, NULL, 0);
+}
+
+void pc_board_destroy(struct pc_board *m)
+{
+	pc_interrupts_destroy(m);
+	pc_cpus_destroy(m);
+	pc_memory_destroy(m);
+	pc_linux_free(m);
+}
+
+int pc_board_handle_exit(struct vm *vm, struct vm_vcpu *vc, struct vcpu_exit *exit)
+{
+	struct pc_board *m = pc_of(vm);
+
+	switch (exit->reason) {
+	case VCPU_EXIT_SYSREG:
+		return pc_cpu_sysreg(m, vc, exit);
+	case VCPU_EXIT_RESET:
+		pc_guest_reset(m, "a triple fault");
+		return 0;
+	case VCPU_EXIT_SHUTDOWN:
+		vm_request_off(vm);
+		return 0;
+	default:
+		return -ENOSYS;
+	}
+}
+
+/* On the vCPU's own CPU while it halts: INIT/SIPI are applied here too. */
+bool pc_board_irq_pending(struct vm *vm, struct vm_vcpu *vc)
+{
+	return pc_cpu_start_requests(pc_of(vm), vc) || pc_cpu_irq_pending(pc_of(vm), vc);
+}
+
+long pc_board_devices_aml(struct pc_board *m, const char *scope, void *buf, size_t size)
+{
+	const struct device_acpi_env ae = { .isa_irqs = true };
+	struct aml_writer a;
+
+	aml_init(&a, buf, size);
+	aml_scope_begin(&a, scope);
+	vm_devices_write_aml(m->vm, &a, &ae);
+	aml_end(&a);
+	return aml_finish(&a);
+}

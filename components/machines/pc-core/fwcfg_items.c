@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the pc machine tells the firmware through fw_cfg (platform facts
+ * A.3-A.5), the way QEMU's pc board does:
+ *
+ *   RAM_SIZE (u64), NB_CPUS and MAX_CPUS (u16; MAX_CPUS is the APIC-id
+ *   limit), NOGRAPHIC = 1 (SeaBIOS then mirrors its screen to COM1),
+ *   IRQ0_OVERRIDE = 1, etc/e820 (layout.c), etc/boot-fail-wait,
+ *   bootorder (the Linux option ROM first when there is a kernel), and
+ *   the ACPI tables with their loader script (components/acpi).
+ *
+ * The device itself is the VM's fw-cfg-io instance; it counts the keys
+ * the guest selects, and pc_fwcfg_report() logs them at power-off and
+ * reset.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <bus/guest_mem.h>
+#include <core/log.h>
+#include <fwcfg/fwcfg.h>
+
+#include <pc/board.h>
+
+/* Long enough for "No bootable device" to show, short enough for a test. */
+#define PC_BOOT_FAIL_WAIT_MS 5000u
+
+static const char *key_name(struct pc_board *m, unsigned int key)
+{
+	static const char *const numbered[0x20] = {
+		[0x00] = "signature", [0x01] = "id", [0x02] = "uuid", [0x03] = "ram_size",
+		[0x04] = "nographic", [0x05] = "nb_cpus", [0x06] = "machine_id",
+		[0x07] = "kernel_addr", [0x08] = "kernel_size", [0x09] = "kernel_cmdline",
+		[0x0A] = "initrd_addr", [0x0B] = "initrd_size", [0x0C] = "boot_device",
+		[0x0D] = "numa", [0x0E] = "boot_menu", [0x0F] = "max_cpus",
+		[0x10] = "kernel_entry", [0x11] = "kernel_data", [0x12] = "initrd_data",
+		[0x13] = "cmdline_addr", [0x14] = "cmdline_size", [0x15] = "cmdline_data",
+		[0x16] = "setup_addr", [0x17] = "setup_size", [0x18] = "setup_data",
+		[0x19] = "file_dir",
+	};
+
+	const char *file;
+
+	if (key < 0x20)
+		return numbered[key] ? numbered[key] : "?";
+	file = fwcfg_file_name(m->fwcfg, (uint16_t)key);
+	return file ? file : "(no such file)";
+}
+
+void pc_fwcfg_report(struct pc_board *m)
+{
+	static const char *const arch_names[] = { "acpi_tables", "smbios_entries",
+						  "irq0_override", "e820_table", "hpet" };
+	char line[160];
+	int len = 0;
+
+	if (!m->fwcfg)
+		return;
+	log_info("VM %s: fw_cfg items the guest selected (key name: times):", m->vm->name);
+	for (unsigned int key = 0; key < FWCFG_FILE_FIRST + FWCFG_MAX_FILES; key++) {
+		uint32_t times = fwcfg_selections(m->fwcfg, (uint16_t)key);
+
+		if (!times)
+			continue;
+		if (len > 100) {
+			log_info("VM %s:  %s", m->vm->name, line);
+			len = 0;
+		}
+		len += snprintf(line + len, sizeof(line) - (size_t)len, " 0x%02x %s: %u", key,
+				key_name(m, key), times);
+	}
+	for (unsigned int key = 0; key < FWCFG_FILE_FIRST; key++) {
+		uint32_t times = fwcfg_selections(m->fwcfg, (uint16_t)(FWCFG_ARCH_LOCAL | key));
+
+		if (!times)
+			continue;
+		if (len > 100) {
+			log_info("VM %s:  %s", m->vm->name, line);
+			len = 0;
+		}
+		len += snprintf(line + len, sizeof(line) - (size_t)len, " 0x%04x %s: %u",
+				0x8000 + key, key < 5 ? arch_names[key] : "?", times);
+	}
+	if (len)
+		log_info("VM %s:  %s", m->vm->name, line);
+}
+
+int pc_fwcfg_build(struct pc_board *m)
+{
+	struct vm *vm = m->vm;
+	uint8_t e820[PC_E820_MAX * PC_E820_ENTRY_SIZE];
+	unsigned int entries;
+	uint32_t fail_wait = PC_BOOT_FAIL_WAIT_MS;
+	int ret;
+
+	ret = fwcfg_add_item_u64(m->fwcfg, FWCFG_RAM_SIZE, vm->config.memory);
+	if (!ret)
+		ret = fwcfg_add_item_u16(m->fwcfg, FWCFG_NOGRAPHIC, 1);
+	if (!ret)
+		ret = fwcfg_add_item_u16(m->fwcfg, FWCFG_NB_CPUS, (uint16_t)vm->vcpu_count);
+	/* APIC ids are 0..n-1: the limit is n. */
+	if (!ret)
+		ret = fwcfg_add_item_u16(m->fwcfg, FWCFG_MAX_CPUS, (uint16_t)vm->vcpu_count);
+	if (!ret)
+		ret = fwcfg_add_item_u32(m->fwcfg, FWCFG_IRQ0_OVERRIDE, 1);
+	entries = pc_build_e820(&m->layout, e820, PC_E820_MAX);
+	if (!ret)
+		ret = fwcfg_add_file(m->fwcfg, "etc/e820", e820, entries * PC_E820_ENTRY_SIZE);
+	if (!ret)
+		ret = fwcfg_add_file(m->fwcfg, "etc/boot-fail-wait", &fail_wait, sizeof(fail_wait));
+	if (ret) {
+		log_error("VM %s: cannot fill fw_cfg (%d)", vm->name, ret);
+		return ret;
+	}
+	ret = m->ops->install_acpi ? m->ops->install_acpi(m, m->fwcfg) : 0;
+	if (ret)
+		log_error("VM %s: cannot build its ACPI tables (%d)", vm->name, ret);
+	return ret;
+}

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The x86_64 "pc" machine: QEMU's i440FX board (hw/i386/pc_piix.c) as far
+ * as SeaBIOS and Linux need it, on the PC board core (<pc/board.h>:
+ * memory, LAPICs, 8259 + IOAPIC, fw_cfg items, Linux boot, power).
+ *
+ *   board (here)   PCI 00:00.0 i440FX host bridge (PAM -> the core's
+ *                  memory), 00:01.0 PIIX3 (PIRQ routing, ELCR, 0xCF9),
+ *                  00:01.3 PIIX4 PM (PM block, PM timer, SCI on IRQ 9);
+ *                  the DSDT (components/acpi)
+ *   table          the ISA devices below; a VM changes them with device
+ *                  lines, instance irq n is ISA IRQ n
+ *
+ *   ports          0x40 8254 (IRQ 0), 0x70 CMOS/RTC (IRQ 8), 0x3F8 COM1
+ *                  (IRQ 4, the VM's console), 0x60/0x64 i8042 (IRQ 1),
+ *                  0x80 POST codes, 0x92 fast A20/reset, 0x510 fw_cfg
+ *
+ * PCI INTx: pin P of slot S reaches PIRQ (S + P - 2) mod 4, which the
+ * PIIX3 routes to an ISA IRQ; PIRQA..D also reach IOAPIC pins 16..19
+ * (active low), as on QEMU.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <acpi/acpi.h>
+#include <bus/irq.h>
+#include <core/log.h>
+#include <core/mm.h>
+#include <pci/i440fx.h>
+#include <pci/pci.h>
+#include <pci/piix.h>
+#include <vm/machine.h>
+
+#include <pc/board.h>
+
+#define PC_PIRQ_GSI 16      /* PIRQA..D also reach IOAPIC pins 16..19 (as QEMU) */
+
+struct pc_i440fx {
+	struct pc_board board;       /* first: pc_of() */
+	struct pci_host *pci;
+	struct pci_i440fx *i440fx;
+	struct pci_piix3 *piix3;
+	struct pci_piix4_pm *pm;
+};
+
+static struct pc_i440fx *i440fx_of(struct pc_board *b)
+{
+	return (struct pc_i440fx *)b;
+}
+
+/* The board's ISA devices (QEMU pc: hw/i386/pc.c pc_basic_device_init). */
+static const char *const pc_devices[] = {
+	"i8254 name=pit irq=0",
+	"rtc name=cmos irq=8",
+	"uart16550 name=com1 port=0x3f8 irq=4",
+	"i8042 name=kbd irq=1",
+	"port80 name=post",
+	"port92 name=port92",
+	"fw-cfg-io name=fw-cfg",
+};
+
+/* PCI INTx of device/pin (1..4) through the PIIX3 PIRQ routing. */
+void pc_i440fx_pci_intx(struct pc_board *b, unsigned int device, unsigned int pin, bool level);
+void pc_i440fx_pci_intx(struct pc_board *b, unsigned int device, unsigned int pin, bool level)
+{
+	struct pc_i440fx *m = i440fx_of(b);
+	unsigned int pirq;
+
+	if (pin < 1 || pin > 4)
+		return;
+	pirq = pci_piix_slot_pirq(device, pin);
+	pc_pci_irq(b, pci_piix3_pirq_route(m->piix3, pirq), PC_PIRQ_GSI + pirq, level);
+}
+
+static uint16_t pc_elcr(struct pc_board *b)
+{
+	return pci_piix3_elcr(i440fx_of(b)->piix3);
+}
+
+#define PC_DEVICES_AML_MAX (16u * 1024)
+
+/*
+ * The DSDT of components/acpi (PCI host, PIIX3 and its PIRQ links, PIIX4
+ * PM), the FADT with the PIIX4 PM block, and an SSDT with the device
+ * instances under the ISA bridge.
+ */
+static int pc_install_acpi(struct pc_board *b, struct fwcfg *fw)
+{
+	struct acpi_pc_config acpi;
+	uint8_t *aml = kmalloc(PC_DEVICES_AML_MAX);
+	long len;
+	int ret;
+
+	if (!aml)
+		return -ENOMEM;
+	len = pc_board_devices_aml(b, "\\_SB.PCI0.ISA", aml, PC_DEVICES_AML_MAX);
+	if (len < 0) {
+		log_error("VM %s: cannot describe its devices in ACPI (%ld)", b->vm->name, len);
+		kfree(aml);
+		return (int)len;
+	}
+	acpi_pc_config_init(&acpi, b->vm->vcpu_count, (uint32_t)b->layout.below_4g);
+	acpi.ssdt_body = aml;
+	acpi.ssdt_body_len = (uint32_t)len;
+	ret = acpi_install(fw, &acpi);
+	kfree(aml);
+	return ret;
+}
+
+static void pc_chipset_reset(struct pc_board *b)
+{
+	pci_host_reset(i440fx_of(b)->pci);
+}
+
+static const struct pc_board_ops pc_ops = {
+	.elcr = pc_elcr,
+	.install_acpi = pc_install_acpi,
+	.reset = pc_chipset_reset,
+};
+
+/* 0xCF9: the PIIX3's reset control register. */
+static void pc_rcr_request(void *opaque, uint8_t rcr)
+{
+	if (rcr & PCI_PIIX3_RCR_RST_CPU)
+		pc_guest_reset(opaque, rcr & PCI_PIIX3_RCR_SYS_RST ? "port 0xCF9 (hard reset)"
+								   : "port 0xCF9 (soft reset)");
+}
+
+static int pc_build(struct vm *vm)
+{
+	struct pc_i440fx *m = kzalloc(sizeof(*m));
+	struct pc_board *b = &m->board;
+	int ret;
+
+	if (!m)
+		return -ENOMEM;
+	ret = pc_board_build(b, vm, &pc_ops);
+	if (ret)
+		return ret;
+	m->pci = pci_host_create(vm->bus, "pci");
+	if (!m->pci || pci_host_register_cf8(m->pci))
+		return -ENOMEM;
+	m->i440fx = pci_i440fx_create(m->pci, pc_pam_update, b);
+	m->piix3 = pci_piix3_create(m->pci, pc_rcr_request, b);
+	m->pm = pci_piix4_pm_create(m->pci, &vm->clock, pc_sleep_request, b);
+	if (!m->i440fx || !m->piix3 || !m->pm)
+		return -ENOMEM;
+	/* PCI INTx is active low; the PIRQ pins have no override in the MADT. */
+	for (unsigned int pirq = 0; pirq < 4; pirq++)
+		ioapic_wire_inverted(b->ioapic, PC_PIRQ_GSI + pirq);
+	irq_line_connect(pci_piix4_pm_sci(m->pm), pc_isa_irq_sink, b, PC_SCI_IRQ);
+	return 0;
+}
+
+static void pc_destroy(struct vm *vm)
+{
+	struct pc_i440fx *m = vm->machine_data;
+
+	if (!m)
+		return;
+	if (m->pm)
+		pci_piix4_pm_destroy(m->pm);
+	if (m->piix3)
+		pci_piix3_destroy(m->piix3);
+	if (m->i440fx)
+		pci_i440fx_destroy(m->i440fx);
+	if (m->pci)
+		pci_host_destroy(m->pci);
+	if (m->board.vm)
+		pc_board_destroy(&m->board);
+	kfree(m);
+	vm->machine_data = NULL;
+}
+
+MACHINE(pc_machine) = {
+	.name = "pc",
+	.arch = "x86_64",
+	.description = "QEMU's pc board: i440FX, PIIX3 and PIIX4 PM, ISA devices, IOAPIC, LAPICs",
+	.is_default = true,
+	.devices = pc_devices,
+	.device_count = sizeof(pc_devices) / sizeof(pc_devices[0]),
+	.console = "com1",
+	.build = pc_build,
+	.devices_ready = pc_board_devices_ready,
+	.reset = pc_board_reset,
+	.handle_exit = pc_board_handle_exit,
+	.irq_pending = pc_board_irq_pending,
+	.destroy = pc_destroy,
+};

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Device classes and machines for the configuration tests: the parser
+ * sees whatever the program links, so the tests bring their own.
+ *
+ *   architecture "testarch": machine "alpha" (the default) with two
+ *   device instances, machine "beta" with none
+ */
+#ifndef VM_TEST_MACHINES_H
+#define VM_TEST_MACHINES_H
+
+#include <bus/device.h>
+#include <vm/machine.h>
+
+#define TEST_ARCH "testarch"
+
+static const struct device_prop tclock_props[] = {
+	{ "epoch", DEVICE_PROP_U64, "0", 0, 1000, "seconds at power-on" },
+	{ "zone", DEVICE_PROP_STRING, "utc", 0, 0, "time zone name" },
+	{ "frozen", DEVICE_PROP_BOOL, "off", 0, 0, "never counts" },
+};
+
+static const struct device_prop tdisk_props[] = {
+	{ "image", DEVICE_PROP_FILE, NULL, 0, 0, "the disk image in the boot archive" },
+	{ "readonly", DEVICE_PROP_BOOL, "off", 0, 0, "refuse writes" },
+};
+
+DEVICE_CLASS(tuart_class) = {
+	.name = "tuart", .description = "a test UART",
+	.ranges = { DEVICE_MMIO(0x100) }, .range_count = 1, .irq_count = 1,
+	.fdt_name = "tuart", .fdt_compatible = { "test,uart" },
+};
+
+DEVICE_CLASS(tclock_class) = {
+	.name = "tclock", .description = "a test clock",
+	.ranges = { DEVICE_MMIO(0x1000) }, .range_count = 1, .irq_count = 1,
+	.props = tclock_props, .prop_count = 3,
+};
+
+DEVICE_CLASS(tdisk_class) = {
+	.name = "tdisk", .description = "a test disk with two ranges and two interrupts",
+	.ranges = { DEVICE_MMIO(0x200), DEVICE_PIO(8) }, .range_count = 2,
+	.irq_count = 2, .props = tdisk_props, .prop_count = 2,
+};
+
+DEVICE_CLASS(tport_class) = {
+	.name = "tport", .description = "a legacy device at a fixed port",
+	.ranges = { DEVICE_PIO_FIXED(0x60, 4) }, .range_count = 1,
+};
+
+static const char *const alpha_devices[] = {
+	"tuart name=uart0 base=0x1000 irq=1",
+	"tclock name=clock0 base=0x2000 irq=2 epoch=5",
+};
+
+MACHINE(alpha_machine) = {
+	.name = "alpha", .arch = TEST_ARCH, .is_default = true,
+	.devices = alpha_devices, .device_count = 2, .console = "uart0",
+};
+
+MACHINE(beta_machine) = {
+	.name = "beta", .arch = TEST_ARCH,
+};
+
+#endif

@@ -1,0 +1,2 @@
+obj-y  += doorbell.o
+host-y += doorbell.o

@@ -39,6 +39,9 @@ import subprocess
 import sys
 
 PATH_KEYS = ("kernel", "initrd", "firmware", "firmware-vars")
+DEVICE_KEYS = ("device", "device-set")
+# Words of a device line that are never files.
+DEVICE_RESOURCE_KEYS = ("name", "base", "port", "irq")
 TRIMMED_KEYS = ("firmware", "firmware-vars")
 FLASH_SECTOR = 256 * 1024
 X86_OPTION_ROM = "linuxboot_dma.bin"
@@ -73,6 +76,14 @@ def parse_value(raw):
     return None if '"' in value else value
 
 
+def looks_like_path(value):
+    """Whether a device property's value may name a file: it has a '/' or a
+    '.' and is not a number (0x1000, 1.5)."""
+    if "/" not in value and "." not in value:
+        return False
+    return not value.lower().startswith("0x") and not value.replace(".", "").isdigit()
+
+
 def referenced_files(text):
     """(line number, key, path) of every file a VM configuration names."""
     refs = []
@@ -82,6 +93,13 @@ def referenced_files(text):
             continue
         key, _, raw = stripped.partition("=")
         key = key.strip(" \t")
+        if key in DEVICE_KEYS:
+            value = parse_value(raw) or ""
+            for word in value.split()[1:]:
+                prop, eq, path = word.partition("=")
+                if eq and prop not in DEVICE_RESOURCE_KEYS and looks_like_path(path):
+                    refs.append((number, "device:" + prop, path))
+            continue
         if key not in PATH_KEYS:
             continue
         value = parse_value(raw)
@@ -178,7 +196,15 @@ class Archive:
         self.add(name, vm_path, origin=vm_path)
         notes = []
         for line, key, path in referenced_files(text):
-            source = self.source_of(vm_path, line, path)
+            if key.startswith("device:"):
+                # A device property that may be a file: packed when it is one;
+                # otherwise the hypervisor says what is wrong with the line.
+                try:
+                    source = self.source_of(vm_path, line, path)
+                except ArchiveError:
+                    continue
+            else:
+                source = self.source_of(vm_path, line, path)
             keep = None
             if self.arch == "aarch64" and key in TRIMMED_KEYS:
                 keep = content_size(source)

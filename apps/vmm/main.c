@@ -2,8 +2,8 @@
 /*
  * The VMM application: what the image does once the machine is up.
  *
- *   1. the banner: version, architecture, components, CPUs, memory and
- *      the boot archive;
+ *   1. the banner: version, architecture, components, the machines and
+ *      device classes they brought, CPUs, memory and the boot archive;
  *   2. hardware virtualization: probe on the boot CPU, then enable it on
  *      every CPU (each runs hwvirt_enable_cpu() itself via smp_call());
  *   3. the VMs: every vms/<name>.vm file of the boot archive is read (a bad one
@@ -33,6 +33,7 @@ static void print_banner(void)
 	const struct boot_info *bi = bootinfo();
 	uint64_t ram = 0;
 	unsigned int n = 0;
+	char line[200];
 
 	for (unsigned int i = 0; i < bi->mem_count; i++)
 		if (bi->mem[i].type == MEM_RAM)
@@ -51,6 +52,11 @@ static void print_banner(void)
 	printk("  Components:   %u\n", n);
 	for_each_component(c)
 		printk("    %-12s %-8s %s\n", c->name, c->version, c->description);
+	machine_names(arch_name(), line, sizeof(line));
+	printk("  Machines:     %s (default %s)\n", line[0] ? line : "none",
+	       machine_default(arch_name()) ? machine_default(arch_name())->name : "none");
+	device_class_names(line, sizeof(line));
+	printk("  Devices:      %s\n", line[0] ? line : "none");
 	printk("  Boot archive: %u file%s\n", bootfs_count(), bootfs_count() == 1 ? "" : "s");
 	for (unsigned int i = 0; i < bootfs_count(); i++) {
 		const struct bootfs_file *f = bootfs_get(i);
@@ -111,9 +117,13 @@ static int run_vms(void)
 		vms[started++] = vm;
 	}
 	if (!started) {
-		printk("None of the %u VM configuration%s could be started.\n", found + skipped,
-		       found + skipped == 1 ? "" : "s");
-		return 1;
+		if (found + skipped == 1)
+			printk("The VM configuration could not be started (see above); Tessera "
+			       "powering off.\n");
+		else
+			printk("None of the %u VM configurations could be started (see above); "
+			       "Tessera powering off.\n", found + skipped);
+		arch_poweroff();
 	}
 	for (unsigned int i = 0; i < started; i++) {
 		printk("VM %s: starting (%s machine, %u vCPU%s, %llu MiB)\n", vms[i]->name,

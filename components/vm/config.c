@@ -655,6 +655,15 @@ static void number_devices(struct vm_config *c)
 	}
 }
 
+/* A class with port ranges needs a board with an I/O port space. */
+static bool needs_ports(const struct device_class *cls)
+{
+	for (unsigned int i = 0; i < cls->range_count; i++)
+		if (cls->ranges[i].space == BUS_SPACE_PIO)
+			return true;
+	return false;
+}
+
 static void build_devices(struct parser *p)
 {
 	struct vm_config *c = p->config;
@@ -683,6 +692,11 @@ static void build_devices(struct parser *p)
 		struct device *dev = &c->devices[i];
 		struct device_error err;
 
+		if (needs_ports(dev->cls) && !m->has_ports) {
+			report(p, dev->line ? dev->line : last, "%s needs I/O ports, which the %s machine "
+			       "does not have", dev->cls->name, m->name);
+			continue;
+		}
 		if (device_finish(dev, &err)) {
 			report(p, dev->line ? dev->line : last, "%s", err.text);
 			continue;

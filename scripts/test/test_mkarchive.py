@@ -59,6 +59,15 @@ class Values(unittest.TestCase):
                          [(3, "kernel", "guests/Image"), (4, "initrd", "guests/initrd.cpio.gz"),
                           (6, "firmware-vars", "v.fd")])
 
+    def test_device_line_files(self):
+        text = ("device = blk name=d0 base=0x1000 irq=5 image=guests/disk.img ro=on\n"
+                "device-set = d0 image=my/other.img zone=a/b\n"
+                "device-remove = x/y\n"
+                "device = irqs irq=1/2 base=0x2000\n")
+        self.assertEqual(mkarchive.referenced_files(text),
+                         [(1, "device:image", "guests/disk.img"),
+                          (2, "device:image", "my/other.img"), (2, "device:zone", "a/b")])
+
 
 class Packing(unittest.TestCase):
     def setUp(self):
@@ -98,6 +107,18 @@ class Packing(unittest.TestCase):
         self.assertEqual(files["guests/initrd.gz"], b"own initrd")
         self.assertEqual(files["k/Image2"], b"own kernel")
         self.assertIn("vms/a.vm (guests/Image 13 bytes, guests/initrd.gz 10 bytes)", p.stdout)
+
+    def test_device_files_packed_when_they_exist(self):
+        write(os.path.join(self.guests, "aarch64", "Image"), b"k")
+        write(os.path.join(self.root, "my", "disk.img"), b"a disk")
+        write(os.path.join(self.root, "my", "a.vm"),
+              "name = a\nkernel = guests/Image\n"
+              "device = blk base=0x1000 image=disk.img label=not/a/file\n")
+        p = self.run_tool(["my/a.vm"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        files = read_cpio(self.out)
+        self.assertEqual(sorted(files), ["disk.img", "etc/tessera.config", "guests/Image",
+                                         "vms/a.vm"])
 
     def test_shared_file_once(self):
         write(os.path.join(self.guests, "aarch64", "Image"), b"k")

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the pc machine tells the firmware through fw_cfg (platform facts
- * A.3-A.5), the way QEMU's pc board does:
+ * What a PC board tells the firmware through fw_cfg, the way QEMU's pc
+ * board does (QEMU docs/specs/fw_cfg.rst, hw/i386/fw_cfg.c; docs/machines.md):
  *
  *   RAM_SIZE (u64), NB_CPUS and MAX_CPUS (u16; MAX_CPUS is the APIC-id
  *   limit), NOGRAPHIC = 1 (SeaBIOS then mirrors its screen to COM1),

@@ -2,7 +2,8 @@
 /*
  * The pc machine's memory: RAM below and above 4 GiB, the BIOS image at
  * 4 GiB minus its size, and the PAM area 0xC0000..0xFFFFF whose pieces
- * the i440FX switches between RAM and ROM (platform facts B.1, B.2).
+ * the chipset switches between RAM and ROM (SeaBIOS src/fw/shadow.c,
+ * QEMU hw/pci-host/pam.c; docs/machines.md).
  *
  * Each PAM piece is mapped so that the common cases run at full speed:
  *

@@ -177,6 +177,7 @@ MACHINE(pc_machine) = {
 	.arch = "x86_64",
 	.description = "QEMU's pc board: i440FX, PIIX3 and PIIX4 PM, ISA devices, IOAPIC, LAPICs",
 	.is_default = true,
+	.has_ports = true,
 	.devices = pc_devices,
 	.device_count = sizeof(pc_devices) / sizeof(pc_devices[0]),
 	.console = "com1",

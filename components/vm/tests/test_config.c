@@ -464,6 +464,8 @@ static void test_device_line_errors(void **state)
 		     "vms/t.vm:4: epoch 2000 is out of range (0 to 1000)");
 	expect_error(BASE "device-remove = uart0 uart0\n",
 		     "vms/t.vm:4: device-remove: the VM has no device 'uart0' (it has: clock0)");
+	expect_error(BASE "machine = beta\ndevice = tport\n",
+		     "vms/t.vm:5: tport needs I/O ports, which the beta machine does not have");
 	expect_error(BASE "machine = beta\ndevice-remove = uart0\n",
 		     "vms/t.vm:5: device-remove: the VM has no device 'uart0' (it has: none)");
 }

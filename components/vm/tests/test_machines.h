@@ -54,7 +54,7 @@ static const char *const alpha_devices[] = {
 };
 
 MACHINE(alpha_machine) = {
-	.name = "alpha", .arch = TEST_ARCH, .is_default = true,
+	.name = "alpha", .arch = TEST_ARCH, .is_default = true, .has_ports = true,
 	.devices = alpha_devices, .device_count = 2, .console = "uart0",
 };
 

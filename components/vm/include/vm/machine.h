@@ -49,6 +49,7 @@ struct machine_ops {
 	const char *arch;               /* arch_name() it runs on: "aarch64"     */
 	const char *description;        /* one line                              */
 	bool is_default;                /* the architecture's default board      */
+	bool has_ports;                 /* an I/O port space (x86): PIO devices  */
 
 	/* The board's device instances, as device lines, created in order. */
 	const char *const *devices;

@@ -2,7 +2,7 @@
 /*
  * Splitting a Linux bzImage for the firmware, exactly as QEMU's
  * x86_load_linux() does for -kernel (hw/i386/x86-common.c; the kernel's
- * Documentation/arch/x86/boot.rst; platform facts B.9):
+ * Documentation/arch/x86/boot.rst):
  *
  *   setup (real-mode) part   SETUP_ADDR/SIZE/DATA, at 0x10000 (protocol
  *                            2.02+, loaded high) or 0x90000, its header

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The pc machine's guest-physical memory map, as QEMU's pc (i440FX)
- * board lays it out (hw/i386/pc_piix.c, x86-common.c; platform facts
- * B.1, E.3):
+ * board lays it out (QEMU hw/i386/pc_piix.c, hw/i386/x86-common.c;
+ * docs/machines.md):
  *
  *   0 .. below_4g            RAM; all of it when RAM < 0xE0000000,
  *                            else 0xC0000000 (the 32-bit PCI hole above)

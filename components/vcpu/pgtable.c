@@ -57,8 +57,8 @@
  *  - The unmapping side kicks (tlb->kick(): the kick IPI, which makes the
  *    guest exit on external-interrupt exiting) every CPU that is in the
  *    guest and behind, so that it catches up at its next entry soon.  The
- *    deferred pages are freed at the end of each unmap, at vCPU entries on
- *    a CPU that catches up, and in pgtable_destroy().
+ *    deferred pages are freed at the end of each map and unmap, at vCPU
+ *    entries while any are waiting, and in pgtable_destroy().
  *  - A CPU enters a table for the first time with seen = 0: it invalidates
  *    first.  That also removes anything it still caches of an older
  *    table whose root page was reused for this one, which is why
@@ -258,20 +258,26 @@ void pgtable_cpu_enter(struct pgtable *pt, unsigned int cpu)
 	struct pgtable_cpu *me;
 	uint64_t generation;
 
-	if (cpu >= MAX_CPUS || pt->tlb->all_cpus)
+	if (pt->tlb->all_cpus)
 		return;
+	if (cpu >= MAX_CPUS) {
+		/* Not a CPU id (they are below MAX_CPUS): invalidate anyway. */
+		pt->tlb->this_cpu(pt);
+		return;
+	}
 	me = &pt->cpu[cpu];
 	/* In the guest first, then the generation: see the top of the file. */
 	__atomic_store_n(&me->in_guest, true, __ATOMIC_SEQ_CST);
 	generation = __atomic_load_n(&pt->generation, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&me->seen, __ATOMIC_RELAXED) == generation)
-		return;
-	pt->tlb->this_cpu(pt);
-	__atomic_store_n(&me->seen, generation, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&me->seen, __ATOMIC_RELAXED) != generation) {
+		pt->tlb->this_cpu(pt);
+		__atomic_store_n(&me->seen, generation, __ATOMIC_SEQ_CST);
+	}
 	/*
 	 * This CPU may have been the last one holding pages back.  Only try
-	 * the lock: its holder reaps when it is done, and a CPU about to
-	 * enter a guest should not spin behind a long map.
+	 * the lock: a CPU about to enter a guest should not spin behind a
+	 * long map; map and unmap reap when they are done, and so does the
+	 * next entry.
 	 */
 	if (__atomic_load_n(&pt->deferred, __ATOMIC_RELAXED) && spin_trylock(&pt->lock)) {
 		reap_deferred(pt);
@@ -478,6 +484,7 @@ int pgtable_map(struct pgtable *pt, uint64_t gpa, uint64_t hpa, uint64_t size,
 		unmap_range(pt, pt->root, pt->top_level, gpa, size, &unlinked);
 		finish_removal(pt, unlinked);
 	}
+	reap_deferred(pt);
 	/* The walker reads the tables from memory: make the entries visible. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	spin_unlock(&pt->lock);
@@ -499,15 +506,13 @@ int pgtable_unmap(struct pgtable *pt, uint64_t gpa, uint64_t size)
 	return rc;
 }
 
-bool pgtable_translate(const struct pgtable *pt, uint64_t gpa, uint64_t *hpa,
-		       unsigned int *access, enum gspace_memtype *type)
+static bool walk(const struct pgtable *pt, uint64_t gpa, uint64_t *hpa, unsigned int *access,
+		 enum gspace_memtype *type)
 {
 	const uint64_t *table = pt->root;
 
-	if (gpa >= pt->limit)
-		return false;
 	for (unsigned int level = pt->top_level;; level--) {
-		uint64_t entry = __atomic_load_n(&table[level_index(gpa, level)], __ATOMIC_ACQUIRE);
+		uint64_t entry = table[level_index(gpa, level)];
 		uint64_t size = level_size(level);
 
 		if (!is_valid(pt, entry))
@@ -524,6 +529,21 @@ bool pgtable_translate(const struct pgtable *pt, uint64_t gpa, uint64_t *hpa,
 			*type = pt->fmt->memtype(entry);
 		return true;
 	}
+}
+
+bool pgtable_translate(const struct pgtable *pt, uint64_t gpa, uint64_t *hpa,
+		       unsigned int *access, enum gspace_memtype *type)
+{
+	/* Under the lock: an unmap on another CPU may free the tables we walk. */
+	spinlock_t *lock = (spinlock_t *)&pt->lock;
+	bool found;
+
+	if (gpa >= pt->limit)
+		return false;
+	spin_lock(lock);
+	found = walk(pt, gpa, hpa, access, type);
+	spin_unlock(lock);
+	return found;
 }
 
 uint64_t pgtable_entry_at(const struct pgtable *pt, uint64_t gpa, unsigned int level)

@@ -151,7 +151,7 @@ size_t pgtable_deferred_pages(const struct pgtable *pt);
 
 /*
  * The entry at `level` on the way to gpa, or 0 when the walk ends above it
- * (tests and debugging).
+ * (tests and debugging; unlocked: nothing may change the tables meanwhile).
  */
 uint64_t pgtable_entry_at(const struct pgtable *pt, uint64_t gpa, unsigned int level);
 

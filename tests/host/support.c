@@ -20,6 +20,7 @@
 /* --- memory --------------------------------------------------------------- */
 
 static size_t pages_in_use;
+static void (*page_free_hook)(void *addr, size_t pages);
 
 void *kmalloc(size_t size)
 {
@@ -76,6 +77,8 @@ void page_free(void *addr, size_t pages)
 {
 	if (!addr)
 		return;
+	if (page_free_hook)
+		page_free_hook(addr, pages);
 	pages_in_use -= pages;
 	free(addr);
 }
@@ -83,6 +86,11 @@ void page_free(void *addr, size_t pages)
 size_t host_pages_in_use(void)
 {
 	return pages_in_use;
+}
+
+void host_set_page_free_hook(void (*hook)(void *addr, size_t pages))
+{
+	page_free_hook = hook;
 }
 
 size_t mm_free_pages(void)

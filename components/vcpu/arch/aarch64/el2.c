@@ -32,6 +32,7 @@
 #include <vcpu/vcpu.h>
 
 #include "el2_internal.h"
+#include "../../gspace_arch.h"
 
 /* switch.S addresses struct el2_context by these offsets. */
 _Static_assert(offsetof(struct el2_context, x) == CTX_X, "CTX_X");
@@ -81,14 +82,15 @@ unsigned int el2_ipa_bits(void)
 
 static uint64_t vtcr_of(const struct gspace *gs)
 {
-	return VTCR_T0SZ(gs->ipa_bits) | VTCR_SL0(gs->start_level) | VTCR_IRGN0_WBWA |
+	/* The walker counts levels from the leaves: Arm's start level is 3 - top. */
+	return VTCR_T0SZ(gs->ipa_bits) | VTCR_SL0(3 - gs->pt.top_level) | VTCR_IRGN0_WBWA |
 	       VTCR_ORGN0_WBWA | VTCR_SH0_INNER | VTCR_TG0_4K |
 	       ((uint64_t)parange_field() << VTCR_PS_SHIFT) | VTCR_RES1;
 }
 
 static uint64_t vttbr_of(const struct gspace *gs)
 {
-	return ((uint64_t)gs->vmid << 48) | (uint64_t)(uintptr_t)gs->root;
+	return ((uint64_t)gs->vmid << 48) | (uint64_t)(uintptr_t)gs->pt.root;
 }
 
 /*
@@ -172,6 +174,11 @@ int hwvirt_enable_cpu(char *desc, size_t len)
 
 /* ---- stage 2: the hardware half of stage2.c ---- */
 
+/*
+ * Every CPU's TLB entries of the VMID, walk caches included: broadcast to
+ * the inner shareable domain and complete when the DSB ISH has finished,
+ * so the walker frees emptied table pages right after this returns.
+ */
 void el2_stage2_tlb_flush(const struct gspace *gs)
 {
 	uint64_t saved = read_sysreg(vttbr_el2);
@@ -186,34 +193,17 @@ void el2_stage2_tlb_flush(const struct gspace *gs)
 	isb();
 }
 
-int gspace_write(struct gspace *gs, uint64_t gpa, const void *src, size_t len)
+/* gspace_write() (gspace.c): the written bytes reach a guest with its caches off. */
+void gspace_arch_sync_written(void *host, size_t len)
 {
-	const uint8_t *from = src;
-	uint64_t hpa;
-	enum gspace_memtype type;
+	aarch64_dcache_clean_range(host, len);
+}
 
-	for (size_t done = 0; done < len; done += PAGE_SIZE - ((gpa + done) & (PAGE_SIZE - 1)))
-		if (!gspace_translate(gs, gpa + done, &hpa, NULL, &type) || type != GSPACE_MEM_NORMAL)
-			return -EFAULT;
-	if (len && !gspace_translate(gs, gpa + len - 1, &hpa, NULL, &type))
-		return -EFAULT;
-	while (len) {
-		size_t chunk = PAGE_SIZE - (gpa & (PAGE_SIZE - 1));
-
-		if (chunk > len)
-			chunk = len;
-		gspace_translate(gs, gpa, &hpa, NULL, NULL);
-		/* Guest RAM is identity-mapped in the hypervisor. */
-		memcpy((void *)(uintptr_t)hpa, from, chunk);
-		aarch64_dcache_clean_range((void *)(uintptr_t)hpa, chunk);
-		gpa += chunk;
-		from += chunk;
-		len -= chunk;
-	}
+void gspace_arch_sync_done(void)
+{
 	__asm__ volatile("ic ialluis" : : : "memory");
 	dsb(ish);
 	isb();
-	return 0;
 }
 
 /* ---- vCPUs ---- */

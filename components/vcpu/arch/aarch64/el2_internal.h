@@ -71,6 +71,8 @@
 #include <vcpu/gspace.h>
 #include <vcpu/vcpu.h>
 
+#include "../../pgtable.h"
+
 struct el2_context {
 	/* The guest. */
 	uint64_t x[31];
@@ -147,13 +149,10 @@ struct vcpu {
 };
 
 struct gspace {
-	uint64_t *root;                /* start-level table (one 4 KiB page) */
-	unsigned int start_level;      /* 0 or 1                             */
-	unsigned int ipa_bits;
+	struct pgtable pt;             /* the tables (pgtable.c, stage2.c)   */
+	unsigned int ipa_bits;         /* VTCR_EL2.T0SZ = 64 - ipa_bits      */
 	unsigned int vmid;             /* 1..255, in VTTBR_EL2 bits 55:48    */
-	size_t table_pages;
 	uint64_t guest_time_zero;      /* CNTPCT when the first vCPU was made */
-	spinlock_t lock;
 };
 
 /* HCR_EL2 bits for a guest at EL1 (see el2.c for why each is set). */

@@ -33,6 +33,7 @@
 #include <x86_64/x86.h>
 
 #include "vmx_internal.h"
+#include "../../idpool.h"
 
 _Static_assert(offsetof(struct vcpu, regs) == 0, "vmx_switch.S expects the registers first");
 _Static_assert(offsetof(struct vmx_guest_regs, gpr) == REGS_GPR, "REGS_GPR");
@@ -69,7 +70,7 @@ _Static_assert(sizeof(struct vmx_guest_regs) == REGS_SIZE, "REGS_SIZE");
 #define VPID_CAP_INVVPID_ALL     (1ull << 42)
 
 #define CPUID1_ECX_XSAVE         (1u << 26)
-#define MAX_VPID                 4095
+#define MAX_VPID                 65535
 
 /* ---- capabilities -------------------------------------------------------- */
 
@@ -350,21 +351,25 @@ static void invvpid(uint64_t type, uint16_t vpid)
 	__asm__ volatile("invvpid %0, %1" : : "m"(d), "r"(type) : "cc", "memory");
 }
 
-/* Drops cached EPT translations of every address space on this CPU. */
-void vmx_invept_all(void)
+/* Drops this CPU's cached translations of gs (the walker's this_cpu()). */
+void vmx_invept_gspace(struct gspace *gs)
 {
-	if (!caps.usable || !(read_cr4() & CR4_VMXE))
-		return;
-	if (caps.ept_vpid & EPT_CAP_INVEPT_ALL)
+	if ((caps.ept_vpid & EPT_CAP_INVEPT) && (caps.ept_vpid & EPT_CAP_INVEPT_SINGLE))
+		invept(1, ept_pointer(gs));
+	else if (caps.ept_vpid & EPT_CAP_INVEPT_ALL)
 		invept(2, 0);
+}
+
+/* The walker's kick(): a CPU in the guest exits and catches up at its next entry. */
+void vmx_kick_cpu(unsigned int cpu)
+{
+	if (cpu != this_cpu()->id)
+		arch_kick_cpu(cpu);
 }
 
 static void flush_guest_tlb(struct vcpu *v)
 {
-	if ((caps.ept_vpid & EPT_CAP_INVEPT) && (caps.ept_vpid & EPT_CAP_INVEPT_SINGLE))
-		invept(1, ept_pointer(v->gs));
-	else if (caps.ept_vpid & EPT_CAP_INVEPT_ALL)
-		invept(2, 0);
+	vmx_invept_gspace(v->gs);
 	if (caps.proc2 & PROC2_VPID) {
 		uint16_t vpid = (uint16_t)vmread(VMCS_VPID);
 
@@ -377,31 +382,8 @@ static void flush_guest_tlb(struct vcpu *v)
 
 /* ---- VPIDs --------------------------------------------------------------- */
 
-static spinlock_t vpid_lock = SPINLOCK_INIT;
-static uint64_t vpid_used[(MAX_VPID + 1) / 64];
-
-static uint16_t vpid_alloc(void)
-{
-	uint16_t vpid = 0;
-
-	spin_lock(&vpid_lock);
-	for (unsigned int i = 1; i <= MAX_VPID; i++) {      /* VPID 0: the host */
-		if (!(vpid_used[i / 64] & (1ull << (i % 64)))) {
-			vpid_used[i / 64] |= 1ull << (i % 64);
-			vpid = (uint16_t)i;
-			break;
-		}
-	}
-	spin_unlock(&vpid_lock);
-	return vpid;
-}
-
-static void vpid_free(uint16_t vpid)
-{
-	spin_lock(&vpid_lock);
-	vpid_used[vpid / 64] &= ~(1ull << (vpid % 64));
-	spin_unlock(&vpid_lock);
-}
+/* 16 bits in the VMCS; VPID 0 is the host's. */
+ID_POOL_DEFINE(vpids, 1, MAX_VPID);
 
 /* ---- the current VMCS of each CPU, and the lazily switched state ---------- */
 
@@ -719,7 +701,7 @@ struct vcpu *vcpu_create(struct gspace *gs, unsigned int index)
 	v->fpu_area_pages = (caps.fpu_size + PAGE_SIZE - 1) / PAGE_SIZE;
 	v->fpu_area = page_alloc(v->fpu_area_pages);
 	if (caps.proc2 & PROC2_VPID) {
-		vpid = vpid_alloc();
+		vpid = (uint16_t)id_alloc(&vpids);
 		if (!vpid)
 			log_warn("vcpu: all %u VPIDs in use", MAX_VPID);
 	}
@@ -736,7 +718,7 @@ struct vcpu *vcpu_create(struct gspace *gs, unsigned int index)
 	write_controls(v, vpid);
 	write_host_state();
 	reset_guest_state(v);
-	v->ept_generation = ~__atomic_load_n(&gs->generation, __ATOMIC_SEQ_CST);  /* flush at first entry */
+	v->flush_tlb = true;     /* the VPID may have been another vCPU's */
 	if (index + 1 > gs->vcpu_count)
 		gs->vcpu_count = index + 1;
 	/* Application processors wait for INIT-SIPI-SIPI. */
@@ -754,7 +736,7 @@ struct vcpu *vcpu_create(struct gspace *gs, unsigned int index)
 	return v;
 fail:
 	if (vpid)
-		vpid_free(vpid);
+		id_free(&vpids, vpid);
 	if (v->fpu_area)
 		page_free(v->fpu_area, v->fpu_area_pages);
 	if (v->vmcs)
@@ -774,7 +756,7 @@ void vcpu_destroy(struct vcpu *v)
 	phys = (uint64_t)(uintptr_t)v->vmcs;
 	if (caps.proc2 & PROC2_VPID) {
 		if (vmcs_make_current(v))
-			vpid_free((uint16_t)vmread(VMCS_VPID));
+			id_free(&vpids, (uint16_t)vmread(VMCS_VPID));
 	}
 	__asm__ volatile("vmclear %0" : : "m"(phys) : "cc", "memory");
 	if (current_vmcs[cpu] == v->vmcs)
@@ -1134,8 +1116,6 @@ static void report_entry_failure(struct vcpu *v, struct vcpu_exit *exit)
 
 static void write_entry_state(struct vcpu *v)
 {
-	uint64_t generation = __atomic_load_n(&v->gs->generation, __ATOMIC_SEQ_CST);
-
 	vmwrite(VMCS_GUEST_RIP, v->rip);
 	vmwrite(VMCS_GUEST_RFLAGS, v->rflags);
 	vmwrite(VMCS_GUEST_RSP, v->regs.gpr[X86_RSP]);
@@ -1144,9 +1124,11 @@ static void write_entry_state(struct vcpu *v)
 	if (v->entry_intr_info & INTR_INFO_ERROR_CODE)
 		vmwrite(VMCS_ENTRY_EXCEPTION_ERR, v->entry_intr_error);
 	vmwrite(VMCS_ENTRY_INSN_LEN, v->entry_insn_len);
-	if (v->ept_generation != generation) {
+	/* INVEPT if this CPU is behind the EPT's generation (pgtable.c). */
+	pgtable_cpu_enter(&v->gs->pt, (unsigned int)v->cpu);
+	if (v->flush_tlb) {
 		flush_guest_tlb(v);
-		v->ept_generation = generation;
+		v->flush_tlb = false;
 	}
 }
 
@@ -1232,6 +1214,7 @@ int vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 
 		rc = vmx_enter_guest(&v->regs, v->launched);      /* VMLAUNCH / VMRESUME */
 		__atomic_store_n(&v->kick_needs_ipi, false, __ATOMIC_SEQ_CST);
+		pgtable_cpu_leave(&v->gs->pt, (unsigned int)v->cpu);
 
 		if (rc) {
 			if (irqs_were_on)

@@ -771,7 +771,7 @@ static bool pae_paging(struct vcpu *v)
 
 static void flush_tlb_at_entry(struct vcpu *v)
 {
-	v->ept_generation = ~__atomic_load_n(&v->gs->generation, __ATOMIC_SEQ_CST);
+	v->flush_tlb = true;
 }
 
 static bool guest_write_cr0(struct vcpu *v, uint64_t value)

@@ -8,7 +8,7 @@
  *                  completing exits, interrupt injection helpers
  *   vmx_exit.c     the exit decode table: basic exit reason -> handler
  *   vmx_switch.S   the entry/exit stub: guest GPRs and CR2 in and out
- *   ept.c          EPT tables: struct gspace
+ *   ept.c, ept.h   EPT format for the walker (pgtable.c): struct gspace
  *   guest_mem.c    guest page-table walk, linear-address reads and writes
  */
 #ifndef VCPU_VMX_INTERNAL_H
@@ -27,6 +27,8 @@
 #undef X86_CR0_PE
 #undef X86_CR0_PG
 #include <x86emu/x86emu.h>
+
+#include "ept.h"
 
 /* ---- VMCS field encodings ---------------------------------------------- */
 
@@ -261,15 +263,6 @@ struct vmx_guest_regs {
 	uint64_t cr2;
 };
 
-/* The address space: EPT tables and the VPID-independent EPTP. */
-struct gspace {
-	spinlock_t lock;
-	uint64_t *root;              /* the PML4                            */
-	size_t table_pages;
-	unsigned int vcpu_count;     /* highest vCPU index + 1 (CPUID topology) */
-	uint64_t generation;         /* bumped by every unmap: vCPUs INVEPT   */
-};
-
 /* What the last exit left to be finished by the VM. */
 enum vmx_pending {
 	PENDING_NONE = 0,
@@ -321,7 +314,7 @@ struct vcpu {
 	uint32_t entry_insn_len;
 	bool wait_for_sipi;
 	uint64_t run_limit_ns;             /* vcpu_x86_set_run_limit() for the next entry */
-	uint64_t ept_generation;           /* of gs when this vCPU last INVEPTed */
+	bool flush_tlb;                    /* INVEPT + INVVPID at the next entry */
 
 	/* Controls as currently programmed. */
 	uint32_t pin_controls;
@@ -418,11 +411,7 @@ int guest_write_linear(struct vcpu *v, uint64_t linear, const void *src, size_t 
 int guest_read_physical(struct gspace *gs, uint64_t gpa, void *dst, size_t len);
 size_t guest_fetch_code(struct vcpu *v, uint64_t linear, uint8_t *bytes, size_t max);
 
-/* ept.c, and what it needs from vcpu_vmx.c (replaced in host tests) */
-uint64_t ept_pointer(const struct gspace *gs);
-void vmx_invept_all(void);
-bool vmx_ept_has_2m(void);
-bool vmx_ept_has_1g(void);
+/* ept.c and what it needs from vcpu_vmx.c: ept.h */
 
 #endif
 #endif

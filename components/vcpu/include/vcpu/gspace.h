@@ -49,7 +49,11 @@ int gspace_map(struct gspace *gs, uint64_t gpa, uint64_t hpa, uint64_t size,
 /*
  * Removes every mapping inside [gpa, gpa+size) (4 KiB multiples; a large
  * block only partly inside is split first) and invalidates the TLBs.
- * 0, -EINVAL or -ENOMEM (a split needed a table page).
+ * 0, -EINVAL or -ENOMEM (a split needed a table page).  On aarch64 the
+ * invalidation has reached every CPU when this returns; on x86 (INVEPT is
+ * per CPU) each CPU invalidates before its next guest entry, and CPUs in
+ * the guest are kicked out of it.  Table pages are freed only once no CPU
+ * can walk them (components/vcpu/pgtable.c).
  */
 int gspace_unmap(struct gspace *gs, uint64_t gpa, uint64_t size);
 

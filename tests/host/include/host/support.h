@@ -36,5 +36,11 @@ const char *host_last_panic(void);
 
 /* Pages currently handed out by page_alloc() and not yet freed. */
 size_t host_pages_in_use(void);
+/*
+ * Calls hook(addr, pages) at every page_free() from now on, before the
+ * pages go back (NULL: no hook).  Lets a test see when pages are freed
+ * relative to other events it records.
+ */
+void host_set_page_free_hook(void (*hook)(void *addr, size_t pages));
 
 #endif

@@ -130,6 +130,7 @@ static void handle_exit(struct vm_vcpu *vc, struct vcpu_exit *exit)
 {
 	struct vm *vm = vc->vm;
 	char line[200];
+	int rc;
 
 	switch (exit->reason) {
 	case VCPU_EXIT_MMIO:
@@ -149,7 +150,21 @@ static void handle_exit(struct vm_vcpu *vc, struct vcpu_exit *exit)
 		return;
 	default:
 		trace_exit(vc, exit, false);
-		if (vm->machine->handle_exit(vm, vc, exit) < 0) {
+		rc = vm->machine->handle_exit(vm, vc, exit);
+		if (rc == -ENOSYS && exit->reason == VCPU_EXIT_HYPERCALL) {
+			/*
+			 * A hypercall this machine does not offer: the backend's
+			 * "unknown" answer stands (x86: -1000 in RAX, as KVM
+			 * gives), and the guest goes on.
+			 */
+			if (vm->unhandled_exits++ < VM_REPORT_LIMIT)
+				log_warn("VM %s vCPU%u: unknown hypercall 0x%llx at pc 0x%llx",
+					 vm->name, vc->index,
+					 (unsigned long long)exit->hypercall.function,
+					 (unsigned long long)exit->pc);
+			return;
+		}
+		if (rc < 0) {
 			vcpu_exit_describe(exit, line, sizeof(line));
 			vm_fail(vm, "vCPU %u: the %s machine cannot handle %s", vc->index,
 				vm->machine->name, line);

@@ -30,7 +30,10 @@
 
 #include <bus/bus.h>
 #include <vcpu/vcpu.h>
+/* Host tests built with another architecture's configuration include it by path first. */
+#ifndef X86EMU_X86EMU_H
 #include <x86emu/x86emu.h>
+#endif
 
 /* ---- architectural numbers ------------------------------------------------ */
 

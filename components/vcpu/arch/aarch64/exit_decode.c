@@ -330,15 +330,6 @@ static void decode_data_abort(struct vcpu *v, uint32_t iss, struct vcpu_exit *ex
 	};
 }
 
-/* One device access through the VM's handler; unassigned without one. */
-static void io_access(struct vcpu *v, struct bus_access *acc)
-{
-	if (v->io_ops && v->io_ops->access)
-		v->io_ops->access(v->io_opaque, v, acc);
-	else if (acc->dir == BUS_READ)
-		acc->data = ~0ULL;
-}
-
 void el2_emulate_mmio(struct vcpu *v, struct vcpu_exit *exit)
 {
 	struct bus_access *acc = &exit->access;
@@ -346,7 +337,11 @@ void el2_emulate_mmio(struct vcpu *v, struct vcpu_exit *exit)
 	if (exit->reason != VCPU_EXIT_MMIO || !v->mmio.decoded)
 		return;
 	v->mmio.decoded = false;
-	io_access(v, acc);
+	/* To the VM's handler (its bus); without one every address is unassigned. */
+	if (v->io_ops && v->io_ops->access)
+		v->io_ops->access(v->io_opaque, v, acc);
+	else if (acc->dir == BUS_READ)
+		acc->data = ~0ULL;
 	if (acc->dir == BUS_READ) {
 		/* Unassigned and refused reads come back all-ones, as on real buses. */
 		if (acc->width < 8)

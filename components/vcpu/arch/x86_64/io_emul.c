@@ -147,7 +147,7 @@ static enum x86_action string_io(struct vcpu *v, const struct x86_io_exit *io,
 	unsigned int access = rights_of(v) | (io->in ? X86_ACCESS_WRITE : 0);
 	struct bus_access *acc = &exit->access;
 	struct x86_segment s;
-	unsigned int done = 0;
+	unsigned int done = 0, performed = 0;   /* elements finished, device accesses made */
 
 	if (io->rep && !(gpr[X86_RCX] & amask)) {
 		x86_skip_instruction(v);
@@ -172,6 +172,7 @@ static enum x86_action string_io(struct vcpu *v, const struct x86_io_exit *io,
 			if (!rc) {
 				acc->data = 0;
 				x86_io_access(v, acc);
+				performed++;
 				data = acc->data & width_mask(io->width);
 				acc->data = data;
 				rc = x86_write_linear(v, linear, &data, io->width, access);
@@ -181,6 +182,7 @@ static enum x86_action string_io(struct vcpu *v, const struct x86_io_exit *io,
 			if (!rc) {
 				acc->data = data;
 				x86_io_access(v, acc);
+				performed++;
 			}
 		}
 		if (rc == -ENOENT)
@@ -208,8 +210,8 @@ static enum x86_action string_io(struct vcpu *v, const struct x86_io_exit *io,
 		if (done == VCPU_MAX_ACCESSES_PER_EXIT)
 			break;
 	}
-	exit->accesses = done;
-	return done ? X86_TO_VM : X86_RESUME;
+	exit->accesses = performed;
+	return performed ? X86_TO_VM : X86_RESUME;
 }
 
 enum x86_action x86_handle_pio(struct vcpu *v, const struct x86_io_exit *io, struct vcpu_exit *exit)

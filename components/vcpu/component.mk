@@ -3,8 +3,11 @@
 # and the VMID/VPID pools (idpool.c) are shared.
 obj-y += exit.o pgtable.o gspace.o idpool.o
 obj-$(CONFIG_VCPU_SELFTEST) += selftest.o
+# x86: the VMX vendor half, then the vendor-neutral policy (x86_vcpu.h).
 obj-$(CONFIG_ARCH_X86_64)  += arch/x86_64/vmx.o arch/x86_64/vcpu_vmx.o arch/x86_64/vmx_switch.o \
-	arch/x86_64/vmx_exit.o arch/x86_64/ept.o arch/x86_64/guest_mem.o
+	arch/x86_64/vmx_exit.o arch/x86_64/ept.o arch/x86_64/guest_phys.o
+obj-$(CONFIG_ARCH_X86_64)  += arch/x86_64/cpuid.o arch/x86_64/msr.o arch/x86_64/cr.o \
+	arch/x86_64/xsetbv.o arch/x86_64/vmcall.o arch/x86_64/io_emul.o arch/x86_64/guest_mem.o
 ifeq ($(CONFIG_ARCH_X86_64)$(CONFIG_VCPU_SELFTEST),yy)
 obj-y += arch/x86_64/selftest_x86.o arch/x86_64/selftest_guest.o
 endif

@@ -4,8 +4,10 @@
  * physical CPU until its VM ends:
  *
  *   vcpu_run()  ->  exit
- *     MMIO, PIO          -> bus_dispatch() to the device; a read is
- *                           finished with vcpu_complete_read()
+ *     MMIO, PIO          -> already done inside vcpu_run(): the backend
+ *                           called vm_io_access() (below: bus_dispatch()
+ *                           to the device) and finished the instruction;
+ *                           only traced and counted here
  *     WFI                -> wait until the vCPU has an interrupt
  *     IRQ, KICK          -> nothing: the host took its interrupt / look
  *                           at the VM's state again
@@ -66,24 +68,31 @@ static inline void trace_exit(struct vm_vcpu *vc, const struct vcpu_exit *exit, 
 }
 #endif
 
-/* An MMIO or port access: to the device that owns the address. */
-static void dispatch_access(struct vm_vcpu *vc, struct vcpu_exit *exit)
+/*
+ * An MMIO or port access, called by the vCPU backend while it handles the
+ * exit (struct vcpu_io_ops): to the device that owns the address.
+ * Unassigned and refused reads come back all-ones, as on real buses.
+ */
+static enum bus_result vm_io_access(void *opaque, struct vcpu *v, struct bus_access *acc)
 {
+	struct vm_vcpu *vc = opaque;
 	struct vm *vm = vc->vm;
 	enum bus_result result;
+	uint64_t pc = 0;
 
 	spin_lock(&vm->device_lock);
-	result = bus_dispatch(vm->bus, &exit->access);
+	result = bus_dispatch(vm->bus, acc);
 	spin_unlock(&vm->device_lock);
-	if (result == BUS_INVALID && vm->unhandled_exits++ < VM_REPORT_LIMIT)
+	if (result == BUS_INVALID && vm->unhandled_exits++ < VM_REPORT_LIMIT) {
+		vcpu_get_reg(v, VCPU_REG_PC, &pc);
 		log_warn("VM %s vCPU%u: malformed access at 0x%llx width %u at pc 0x%llx",
-			 vm->name, vc->index, (unsigned long long)exit->access.addr,
-			 exit->access.width, (unsigned long long)exit->pc);
-	/* Unassigned and refused reads come back all-ones, as on real buses. */
-	if (exit->access.dir == BUS_READ)
-		vcpu_complete_read(vc->vcpu, exit->access.data);
-	trace_exit(vc, exit, exit->access.dir == BUS_READ);
+			 vm->name, vc->index, (unsigned long long)acc->addr, acc->width,
+			 (unsigned long long)pc);
+	}
+	return result;
 }
+
+const struct vcpu_io_ops vm_vcpu_io_ops = { .access = vm_io_access };
 
 /* Asked by the backend while a vCPU sleeps in WFI: is there work for it? */
 static bool vcpu_has_work(struct vcpu *v, void *ctx)
@@ -121,11 +130,12 @@ static void handle_exit(struct vm_vcpu *vc, struct vcpu_exit *exit)
 {
 	struct vm *vm = vc->vm;
 	char line[200];
+	int rc;
 
 	switch (exit->reason) {
 	case VCPU_EXIT_MMIO:
 	case VCPU_EXIT_PIO:
-		dispatch_access(vc, exit);
+		trace_exit(vc, exit, exit->access.dir == BUS_READ);
 		return;
 	case VCPU_EXIT_WFI:
 		trace_exit(vc, exit, false);
@@ -140,7 +150,21 @@ static void handle_exit(struct vm_vcpu *vc, struct vcpu_exit *exit)
 		return;
 	default:
 		trace_exit(vc, exit, false);
-		if (vm->machine->handle_exit(vm, vc, exit) < 0) {
+		rc = vm->machine->handle_exit(vm, vc, exit);
+		if (rc == -ENOSYS && exit->reason == VCPU_EXIT_HYPERCALL) {
+			/*
+			 * A hypercall this machine does not offer: the backend's
+			 * "unknown" answer stands (x86: -1000 in RAX, as KVM
+			 * gives), and the guest goes on.
+			 */
+			if (vm->unhandled_exits++ < VM_REPORT_LIMIT)
+				log_warn("VM %s vCPU%u: unknown hypercall 0x%llx at pc 0x%llx",
+					 vm->name, vc->index,
+					 (unsigned long long)exit->hypercall.function,
+					 (unsigned long long)exit->pc);
+			return;
+		}
+		if (rc < 0) {
 			vcpu_exit_describe(exit, line, sizeof(line));
 			vm_fail(vm, "vCPU %u: the %s machine cannot handle %s", vc->index,
 				vm->machine->name, line);

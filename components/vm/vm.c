@@ -474,6 +474,7 @@ struct vm *vm_create(const struct vm_config *config)
 			log_error("VM %s: cannot create vCPU %u", vm->name, i);
 			goto fail;
 		}
+		vcpu_set_io_ops(vc->vcpu, &vm_vcpu_io_ops, vc);
 		vc->cpu = (unsigned int)cpu;
 		cpu_taken[cpu] = true;
 		vm->vcpu_count = i + 1;

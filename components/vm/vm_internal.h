@@ -3,6 +3,7 @@
 #ifndef VM_VM_INTERNAL_H
 #define VM_VM_INTERNAL_H
 
+#include <vcpu/vcpu.h>
 #include <vm/vm.h>
 
 /* RAM cleared (unless it is fresh), vCPUs off, machine->reset(): the power-on state. */
@@ -16,5 +17,10 @@ void vm_ended(struct vm *vm);
  * lock.
  */
 void vm_console_poll(void);
+/*
+ * run.c: the handler of every vCPU's trapped device accesses (the VM's
+ * bus under its device lock); opaque is the struct vm_vcpu.
+ */
+extern const struct vcpu_io_ops vm_vcpu_io_ops;
 
 #endif

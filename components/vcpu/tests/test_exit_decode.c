@@ -3,7 +3,10 @@
  * The ESR_EL2 exit decoder (arch/aarch64/exit_decode.c) on syndromes as
  * the Arm ARM encodes them for the instructions of the self-test guest
  * (and a few more): MMIO width, direction, register and sign extension,
- * PC stepping, hypercalls, WFI/WFE, MSR/MRS, interrupts and failures.
+ * the one-pass access through vcpu_io_ops, PC stepping by ESR_EL2.IL
+ * (16-bit Thumb instructions of an AArch32 process), hypercalls,
+ * WFI/WFE, MSR/MRS, interrupts, failures and the UNDEF injected for
+ * what the hypervisor does not emulate.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,6 +36,25 @@ bool el2_read_guest_insn(struct vcpu *v, uint64_t pc, uint32_t *insn)
 static struct vcpu vcpu;
 static struct vcpu_exit exit_info;
 
+/* The VM's side: a device that records the accesses and answers reads. */
+static struct bus_access seen[4];
+static unsigned int seen_count;
+static uint64_t device_value;
+
+static enum bus_result fake_access(void *opaque, struct vcpu *v, struct bus_access *acc)
+{
+	(void)opaque;
+	assert_ptr_equal(v, &vcpu);
+	if (acc->dir == BUS_READ)
+		acc->data = device_value;
+	if (seen_count < 4)
+		seen[seen_count] = *acc;
+	seen_count++;
+	return BUS_OK;
+}
+
+static const struct vcpu_io_ops fake_io_ops = { .access = fake_access };
+
 /* A synchronous exit at pc with this syndrome and fault address. */
 static void trap(uint32_t esr, uint64_t pc, uint64_t ipa)
 {
@@ -44,12 +66,23 @@ static void trap(uint32_t esr, uint64_t pc, uint64_t ipa)
 	el2_decode_exit(&vcpu, &exit_info);
 }
 
+/* What vcpu_run() does after the decode: a data abort's access, one pass. */
+static void trap_and_emulate(uint32_t esr, uint64_t pc, uint64_t ipa)
+{
+	trap(esr, pc, ipa);
+	el2_emulate_mmio(&vcpu, &exit_info);
+}
+
 static int reset(void **state)
 {
 	(void)state;
 	memset(&vcpu, 0, sizeof(vcpu));
 	memset(&exit_info, 0, sizeof(exit_info));
+	memset(seen, 0, sizeof(seen));
+	seen_count = 0;
+	device_value = 0;
 	insn_readable = true;
+	vcpu.io_ops = &fake_io_ops;
 	return 0;
 }
 
@@ -68,8 +101,17 @@ static void test_mmio_byte_write(void **state)
 	assert_int_equal(exit_info.access.width, 1);
 	assert_int_equal(exit_info.access.data, 0x48);
 	assert_int_equal(exit_info.pc, 0x40000010);
-	assert_int_equal(vcpu.ctx.elr_el2, 0x40000014);     /* already stepped over */
+	assert_int_equal(seen_count, 0);         /* decoded, not yet performed */
+	el2_emulate_mmio(&vcpu, &exit_info);
+	assert_int_equal(seen_count, 1);
+	assert_int_equal(seen[0].dir, BUS_WRITE);
+	assert_int_equal(seen[0].addr, 0x09000000);
+	assert_int_equal(seen[0].data, 0x48);
+	assert_int_equal(exit_info.accesses, 1);
+	assert_int_equal(vcpu.ctx.elr_el2, 0x40000014);     /* stepped over */
 	assert_int_equal(vcpu_complete_read(&vcpu, 0), -EINVAL);
+	el2_emulate_mmio(&vcpu, &exit_info);               /* only once */
+	assert_int_equal(seen_count, 1);
 	vcpu_exit_describe(&exit_info, line, sizeof(line));
 	assert_string_equal(line, "MMIO write 0x9000000 width 1 data 0x48 at pc 0x40000010");
 }
@@ -78,28 +120,29 @@ static void test_mmio_byte_write(void **state)
 static void test_mmio_write_of_xzr(void **state)
 {
 	(void)state;
-	trap(0x93df8046, 0x40000100, 0x09000008);
+	trap_and_emulate(0x93df8046, 0x40000100, 0x09000008);
 	assert_int_equal(exit_info.reason, VCPU_EXIT_MMIO);
 	assert_int_equal(exit_info.access.width, 8);
 	assert_int_equal(exit_info.access.data, 0);
 	assert_int_equal(exit_info.access.addr, 0x09000008);
+	assert_int_equal(seen[0].data, 0);
 }
 
-/* ldrsb x4, [x1, #4]: SSE, SRT 4, SF: sign-extended to 64 bits. */
+/* ldrsb x4, [x1, #4]: SSE, SRT 4, SF: sign-extended to 64 bits, in one pass. */
 static void test_mmio_read_sign_extended_64(void **state)
 {
 	(void)state;
 	vcpu.ctx.x[4] = 0x1111;
-	trap(0x93248005, 0x40000018, 0x09000004);
+	device_value = 0xffa5;                   /* the bus keeps the access width */
+	trap_and_emulate(0x93248005, 0x40000018, 0x09000004);
 	assert_int_equal(exit_info.reason, VCPU_EXIT_MMIO);
 	assert_int_equal(exit_info.access.dir, BUS_READ);
 	assert_int_equal(exit_info.access.width, 1);
 	assert_int_equal(exit_info.access.addr, 0x09000004);
-	assert_int_equal(vcpu.ctx.elr_el2, 0x40000018);     /* not yet: the read is pending */
-	assert_int_equal(vcpu_complete_read(&vcpu, 0xffa5), 0);
+	assert_int_equal(exit_info.access.data, 0xa5);      /* for the trace */
 	assert_int_equal(vcpu.ctx.x[4], 0xffffffffffffffa5ULL);
 	assert_int_equal(vcpu.ctx.elr_el2, 0x4000001c);
-	assert_int_equal(vcpu_complete_read(&vcpu, 0xa5), -EINVAL);   /* only once */
+	assert_int_equal(vcpu_complete_read(&vcpu, 0xa5), -EINVAL);   /* nothing pending */
 }
 
 /* ldrsb w5, [x1, #4]: SSE, SRT 5, no SF: sign-extended to 32 bits, top half zero. */
@@ -107,8 +150,8 @@ static void test_mmio_read_sign_extended_32(void **state)
 {
 	(void)state;
 	vcpu.ctx.x[5] = 0xffffffffffffffffULL;
-	trap(0x93250005, 0x4000002c, 0x09000004);
-	assert_int_equal(vcpu_complete_read(&vcpu, 0xa5), 0);
+	device_value = 0xa5;
+	trap_and_emulate(0x93250005, 0x4000002c, 0x09000004);
 	assert_int_equal(vcpu.ctx.x[5], 0xffffffa5ULL);
 }
 
@@ -116,15 +159,25 @@ static void test_mmio_read_sign_extended_32(void **state)
 static void test_mmio_read_word(void **state)
 {
 	(void)state;
-	trap(0x93860005, 0x40000200, 0x09000000);
+	device_value = 0xdeadbeefcafef00dULL;
+	trap_and_emulate(0x93860005, 0x40000200, 0x09000000);
 	assert_int_equal(exit_info.access.width, 4);
-	assert_int_equal(vcpu_complete_read(&vcpu, 0xdeadbeefcafef00dULL), 0);
 	assert_int_equal(vcpu.ctx.x[6], 0xcafef00dULL);
 	/* ldrh w7 of a positive half-word: zero-extended. */
-	trap(0x93470005, 0x40000204, 0x09000002);
+	device_value = 0x12345;
+	trap_and_emulate(0x93470005, 0x40000204, 0x09000002);
 	assert_int_equal(exit_info.access.width, 2);
-	assert_int_equal(vcpu_complete_read(&vcpu, 0x12345), 0);
 	assert_int_equal(vcpu.ctx.x[7], 0x2345);
+}
+
+/* Without a handler every access is unassigned: reads give all-ones. */
+static void test_mmio_without_io_ops(void **state)
+{
+	(void)state;
+	vcpu.io_ops = NULL;
+	trap_and_emulate(0x93860005, 0x40000200, 0x09000000);   /* ldr w6, [x1] */
+	assert_int_equal(vcpu.ctx.x[6], 0xffffffffULL);
+	assert_int_equal(vcpu.ctx.elr_el2, 0x40000204);
 }
 
 /* stp x2, x3, [x1]: no syndrome (ISV=0): the exit fails and names the instruction. */
@@ -246,17 +299,114 @@ static void test_interrupts_and_failures(void **state)
 	el2_decode_exit(&vcpu, &exit_info);
 	assert_int_equal(exit_info.reason, VCPU_EXIT_FAILED);
 
-	vcpu.ctx.vector = 12;                                /* from AArch32 */
+	vcpu.ctx.vector = 15;                                /* SError from AArch32 */
 	el2_decode_exit(&vcpu, &exit_info);
 	assert_int_equal(exit_info.reason, VCPU_EXIT_FAILED);
-
-	/* An undefined instruction (EC 0) reaching EL2. */
-	trap(0x02000000, 0x40000030, 0);
-	assert_int_equal(exit_info.reason, VCPU_EXIT_FAILED);
-	assert_string_equal(exit_info.failed.reason,
-			    "unknown instruction (EC 0x00, ESR_EL2 0x02000000) at pc 0x40000030");
+	vcpu.ctx.vector = 13;                                /* IRQ while in AArch32 EL0 */
+	el2_decode_exit(&vcpu, &exit_info);
+	assert_int_equal(exit_info.reason, VCPU_EXIT_IRQ);
 	assert_string_equal(vcpu_exit_reason_name(VCPU_EXIT_FAILED), "FAILED");
 	assert_string_equal(vcpu_exit_reason_name((enum vcpu_exit_reason)99), "INVALID");
+}
+
+/* ---- what the hypervisor does not emulate is the guest's UNDEF, not the VM's end ---- */
+
+#define GUEST_VBAR 0x40080000ULL
+#define SPSR_EL1H_MASKED 0x3c5ULL       /* EL1h, D A I F masked */
+#define SPSR_A32_USR 0x10ULL            /* AArch32 User mode, interrupts on */
+#define SPSR_A32_USR_THUMB 0x30ULL      /* ... executing T32 */
+
+/* A synchronous exit from a 32-bit process at EL0 (the AArch32 vector). */
+static void trap_from_aarch32(uint32_t esr, uint64_t pc, uint64_t pstate)
+{
+	vcpu.ctx.spsr_el2 = pstate;
+	vcpu.ctx.sysregs[SYSREG_VBAR_EL1] = GUEST_VBAR;
+	vcpu.ctx.vector = 12;
+	vcpu.ctx.esr_el2 = esr;
+	vcpu.ctx.elr_el2 = pc;
+	el2_decode_exit(&vcpu, &exit_info);
+}
+
+/* A 16-bit Thumb WFE of an AArch32 process: EC 0x01, IL 0, TI 1: the PC steps by 2. */
+static void test_wfe_thumb16_steps_two_bytes(void **state)
+{
+	(void)state;
+	trap_from_aarch32(0x04000001, 0x10232, SPSR_A32_USR_THUMB);
+	assert_int_equal(exit_info.reason, VCPU_EXIT_WFI);
+	assert_true(exit_info.wfi.is_wfe);
+	assert_int_equal(exit_info.pc, 0x10232);
+	assert_int_equal(vcpu.ctx.elr_el2, 0x10234);
+	/* A 32-bit one (IL 1) steps by 4. */
+	trap_from_aarch32(0x06000000, 0x10300, SPSR_A32_USR);
+	assert_int_equal(vcpu.ctx.elr_el2, 0x10304);
+}
+
+/* MRC p15 of an AArch32 process (EC 0x03): UNDEF at VBAR_EL1 + 0x600, the VM goes on. */
+static void test_aarch32_cp15_trap_injects_undef(void **state)
+{
+	(void)state;
+	vcpu.ctx.sysregs[SYSREG_FAR_EL1] = 0x1234;
+	trap_from_aarch32(0x0e000000 | 0x3c01, 0x10400, SPSR_A32_USR);
+	assert_int_not_equal(exit_info.reason, VCPU_EXIT_FAILED);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_ESR_EL1], 0x02000000);   /* EC 0, IL */
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_ELR_EL1], 0x10400);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_SPSR_EL1], SPSR_A32_USR);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_FAR_EL1], 0x1234);       /* UNKNOWN: kept */
+	assert_int_equal(vcpu.ctx.elr_el2, GUEST_VBAR + 0x600);
+	assert_int_equal(vcpu.ctx.spsr_el2, SPSR_EL1H_MASKED);
+	/* CP14 (EC 0x05, 0x06) and a 16-bit instruction: same, ELR_EL1 the instruction. */
+	trap_from_aarch32(0x14000000, 0x10502, SPSR_A32_USR_THUMB);
+	assert_int_not_equal(exit_info.reason, VCPU_EXIT_FAILED);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_ELR_EL1], 0x10502);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_SPSR_EL1], SPSR_A32_USR_THUMB);
+	assert_int_equal(vcpu.ctx.elr_el2, GUEST_VBAR + 0x600);
+	trap_from_aarch32(0x1a000000, 0x10600, SPSR_A32_USR);
+	assert_int_not_equal(exit_info.reason, VCPU_EXIT_FAILED);
+	assert_int_equal(vcpu.ctx.elr_el2, GUEST_VBAR + 0x600);
+}
+
+/* An unknown class from AArch64: the vector offset follows where it came from. */
+static void test_undef_vector_offsets(void **state)
+{
+	static const struct {
+		uint64_t pstate, offset;
+	} cases[] = {
+		{ 0x3c5, 0x200 },     /* EL1h: current EL, SP_EL1 */
+		{ 0x3c4, 0x000 },     /* EL1t: current EL, SP_EL0 */
+		{ 0x000, 0x400 },     /* EL0, AArch64             */
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vcpu.ctx.spsr_el2 = cases[i].pstate;
+		vcpu.ctx.sysregs[SYSREG_VBAR_EL1] = GUEST_VBAR;
+		/* EC 0x07: an FP access trapped at EL2 (the hypervisor never traps it). */
+		trap(0x1e000000, 0x40001000, 0);
+		assert_int_not_equal(exit_info.reason, VCPU_EXIT_FAILED);
+		assert_int_equal(vcpu.ctx.sysregs[SYSREG_ESR_EL1], 0x02000000);
+		assert_int_equal(vcpu.ctx.sysregs[SYSREG_ELR_EL1], 0x40001000);
+		assert_int_equal(vcpu.ctx.sysregs[SYSREG_SPSR_EL1], cases[i].pstate);
+		assert_int_equal(vcpu.ctx.elr_el2, GUEST_VBAR + cases[i].offset);
+		assert_int_equal(vcpu.ctx.spsr_el2 & 0x3cf, SPSR_EL1H_MASKED);
+	}
+}
+
+/* A 16-bit Thumb store to MMIO (IL 0): performed, and the PC steps by 2. */
+static void test_mmio_thumb16_steps_two_bytes(void **state)
+{
+	(void)state;
+	vcpu.ctx.x[2] = 0x41;
+	vcpu.ctx.spsr_el2 = SPSR_A32_USR_THUMB;
+	vcpu.ctx.vector = 12;
+	vcpu.ctx.esr_el2 = 0x91020046;           /* strb r2: ISV, SAS 0, SRT 2, WnR; IL 0 */
+	vcpu.ctx.elr_el2 = 0x10700;
+	vcpu.ctx.far_el2 = 0x09000000;
+	vcpu.ctx.hpfar_el2 = (0x09000000 >> 12) << 4;
+	el2_decode_exit(&vcpu, &exit_info);
+	el2_emulate_mmio(&vcpu, &exit_info);
+	assert_int_equal(exit_info.reason, VCPU_EXIT_MMIO);
+	assert_int_equal(seen[0].data, 0x41);
+	assert_int_equal(vcpu.ctx.elr_el2, 0x10702);
 }
 
 int main(void)
@@ -267,6 +417,7 @@ int main(void)
 		cmocka_unit_test_setup(test_mmio_read_sign_extended_64, reset),
 		cmocka_unit_test_setup(test_mmio_read_sign_extended_32, reset),
 		cmocka_unit_test_setup(test_mmio_read_word, reset),
+		cmocka_unit_test_setup(test_mmio_without_io_ops, reset),
 		cmocka_unit_test_setup(test_data_abort_without_syndrome, reset),
 		cmocka_unit_test_setup(test_other_aborts_fail, reset),
 		cmocka_unit_test_setup(test_hvc, reset),
@@ -274,6 +425,10 @@ int main(void)
 		cmocka_unit_test_setup(test_wfi_wfe, reset),
 		cmocka_unit_test_setup(test_sysreg_read_and_write, reset),
 		cmocka_unit_test_setup(test_interrupts_and_failures, reset),
+		cmocka_unit_test_setup(test_wfe_thumb16_steps_two_bytes, reset),
+		cmocka_unit_test_setup(test_aarch32_cp15_trap_injects_undef, reset),
+		cmocka_unit_test_setup(test_undef_vector_offsets, reset),
+		cmocka_unit_test_setup(test_mmio_thumb16_steps_two_bytes, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

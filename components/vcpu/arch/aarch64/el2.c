@@ -226,6 +226,8 @@ struct vcpu *vcpu_create(struct gspace *gs, unsigned int index)
 	if (!gs->guest_time_zero)
 		gs->guest_time_zero = read_sysreg(cntpct_el0);
 	v->cntvoff = gs->guest_time_zero;
+	/* ID_AA64MMFR1_EL1.PAN, bits 23:20: an exception to EL1 may set PSTATE.PAN. */
+	v->has_pan = ((read_sysreg(id_aa64mmfr1_el1) >> 20) & 0xf) != 0;
 	vcpu_set_entry(v, 0, NULL, 0);
 	aarch64_set_lower_el_handler(guest_exception);
 	return v;
@@ -256,6 +258,7 @@ void vcpu_set_entry(struct vcpu *v, uint64_t pc, const uint64_t *args, unsigned 
 	for (unsigned int i = 0; i < nargs && i < 8; i++)
 		c->x[i] = args[i];
 	v->pending_read.active = false;
+	v->mmio.decoded = false;
 	v->pending_hypercall = false;
 	el2_irq_reset(v);
 }
@@ -323,6 +326,12 @@ void vcpu_set_irq_ops(struct vcpu *v, const struct vcpu_irq_ops *ops, void *opaq
 {
 	v->irq_ops = ops;
 	v->irq_opaque = opaque;
+}
+
+void vcpu_set_io_ops(struct vcpu *v, const struct vcpu_io_ops *ops, void *opaque)
+{
+	v->io_ops = ops;
+	v->io_opaque = opaque;
 }
 
 uint64_t vcpu_exit_count(const struct vcpu *v, enum vcpu_exit_reason reason)
@@ -432,7 +441,10 @@ int vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 	vector = el2_world_switch(&v->ctx);
 	(void)vector;      /* also in v->ctx.vector */
 
-	/* Decode while the guest's stage 1 and HCR_EL2 are still loaded. */
+	/*
+	 * Decode while the guest's stage 1 and HCR_EL2 are still loaded: an
+	 * abort without syndrome names its instruction, read with AT S1E1R.
+	 */
 	el2_decode_exit(v, exit);
 	write_sysreg(hcr_el2, HCR_EL2_RW);
 	write_sysreg(vttbr_el2, 0);
@@ -442,6 +454,13 @@ int vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 	cpu->vcpu = NULL;
 	__atomic_store_n(&v->on_cpu, 0, __ATOMIC_SEQ_CST);
 	write_sysreg(daif, host_daif);
+	/*
+	 * A trapped device access: the decoded access goes to the VM's bus
+	 * now, with the host's own HCR_EL2/VTTBR_EL2 and interrupt mask back
+	 * (a device model may take its time), then the read's register and
+	 * the PC: one pass, the exit only reports it.
+	 */
+	el2_emulate_mmio(v, exit);
 	v->last_reason = exit->reason;
 	v->exits[exit->reason]++;
 	return 0;

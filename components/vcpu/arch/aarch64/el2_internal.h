@@ -62,6 +62,9 @@
 #define VECTOR_LOWER_A64_IRQ    9
 #define VECTOR_LOWER_A64_FIQ    10
 #define VECTOR_LOWER_A64_SERROR 11
+/* From a lower EL in AArch32 (a 32-bit process at EL0): the same four, + 4. */
+#define VECTOR_LOWER_A32_SYNC   12
+#define VECTOR_LOWER_A32_SERROR 15
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
@@ -103,13 +106,30 @@ uint64_t el2_world_switch(struct el2_context *ctx);
 /* switch.S: the other half, called by the lower-EL exception handler. */
 __attribute__((noreturn)) void el2_world_switch_back(struct el2_context *ctx, uint64_t vector);
 
-/* What vcpu_complete_read() must do for the read of the last exit. */
-struct el2_pending_read {
-	bool active;
+/*
+ * Where the value of a trapped read goes: the data abort's or the MRS's
+ * destination register as the syndrome describes it.
+ */
+struct el2_read_dest {
 	unsigned int reg;     /* destination x<reg>, 31 = xzr (value dropped) */
 	unsigned int width;   /* bytes                                       */
 	bool sign_extend;     /* LDRS*: ESR ISS.SSE                           */
 	bool reg_is_64bit;    /* ISS.SF: x register (else w: upper half zero) */
+};
+
+/* A system register read the VM finishes with vcpu_complete_read(). */
+struct el2_pending_read {
+	bool active;
+	struct el2_read_dest dest;
+};
+
+/*
+ * An MMIO access decoded from a data abort (exit_decode.c) and performed
+ * by el2_emulate_mmio() once the host's state is back (vcpu_run()).
+ */
+struct el2_mmio {
+	bool decoded;
+	struct el2_read_dest dest;   /* a read's destination */
 };
 
 /*
@@ -136,7 +156,12 @@ struct vcpu {
 	uint64_t cntvoff;              /* CNTVOFF_EL2: guest time from zero  */
 	enum vcpu_exit_reason last_reason;
 	struct el2_pending_read pending_read;
+	struct el2_mmio mmio;
 	bool pending_hypercall;
+	const struct vcpu_io_ops *io_ops;
+	void *io_opaque;
+	bool has_pan;                  /* FEAT_PAN: an exception to EL1 may set PSTATE.PAN */
+	unsigned int undef_reports;    /* injected UNDEFs reported so far (rate limit) */
 	bool kick_requested;
 	const struct vcpu_irq_ops *irq_ops;
 	void *irq_opaque;
@@ -193,6 +218,9 @@ unsigned int el2_ipa_bits(void);                    /* from ID_AA64MMFR0_EL1 */
 void el2_stage2_tlb_flush(const struct gspace *gs); /* all of the VMID's TLB entries */
 /* Reads the 32-bit instruction at guest virtual address pc; false if unmapped. */
 bool el2_read_guest_insn(struct vcpu *v, uint64_t pc, uint32_t *insn);
+
+/* exit_decode.c: the decoded MMIO access through io_ops, the read into its register, PC stepped. */
+void el2_emulate_mmio(struct vcpu *v, struct vcpu_exit *exit);
 
 /* interrupts.c: the virtual CPU interface and the virtual timer around an entry. */
 void el2_irq_before_entry(struct vcpu *v);   /* after the kick check, IRQs masked */

@@ -13,7 +13,20 @@
  *   EC 0x18 MSR/MRS              -> VCPU_EXIT_SYSREG    (HCR_EL2.TACR, TSW, TIDCP...)
  *   EC 0x20 instruction abort    -> VCPU_EXIT_FAILED    (no code at that IPA)
  *   EC 0x24 data abort           -> VCPU_EXIT_MMIO      (stage 2: IPA not mapped)
- *   anything else                -> VCPU_EXIT_FAILED, naming the class
+ *   anything else                -> an UNDEF exception injected into the
+ *                                   guest (VCPU_EXIT_NONE), reported
+ *                                   (rate-limited): a guest process must
+ *                                   not be able to stop its VM
+ *
+ * The same holds for exits from a 32-bit process at EL0 (the AArch32
+ * vectors), whose instructions may be 16-bit Thumb ones: every PC step
+ * uses the instruction length the syndrome gives (ESR_EL2.IL).
+ *
+ * A data abort is decoded here, while the guest's translation regime is
+ * still loaded (the instruction of an ISV=0 abort is read through its
+ * stage 1), but the device access itself is el2_emulate_mmio(), which
+ * vcpu_run() calls once the host's HCR_EL2/VTTBR_EL2 are back and the
+ * host's interrupts are unmasked: a device model may take its time.
  *
  * Plain C (the host tests feed it syndromes); el2.c only reads the
  * hardware registers into v->ctx beforehand.
@@ -23,9 +36,34 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <core/log.h>
+
 #include "el2_internal.h"
 
 #define AARCH64_INSN_SIZE 4
+#define ESR_IL          (1u << 25)     /* 32-bit instruction (else 16-bit Thumb) */
+#define ESR_EC_UNKNOWN  0x00u
+
+/* PSTATE / SPSR bits for an exception taken to EL1. */
+#define PSTATE_SP       (1ULL << 0)    /* AArch64: SP_ELx rather than SP_EL0   */
+#define PSTATE_EL(p)    (((p) >> 2) & 3)
+#define PSTATE_nRW      (1ULL << 4)    /* the interrupted code was AArch32     */
+#define PSTATE_DAIF     (0xfULL << 6)
+#define PSTATE_SSBS     (1ULL << 12)
+#define PSTATE_PAN      (1ULL << 22)
+#define PSTATE_DIT      (1ULL << 24)
+#define PSTATE_EL1H     0x5ULL
+#define SCTLR_SPAN      (1ULL << 23)   /* 0: PAN is set on exception entry     */
+#define SCTLR_DSSBS     (1ULL << 44)   /* PSTATE.SSBS on exception entry       */
+
+/* Where VBAR_EL1 + this lands for a synchronous exception (Arm ARM D1.10.2). */
+#define VECTOR_CURRENT_SP0   0x000
+#define VECTOR_CURRENT_SPX   0x200
+#define VECTOR_LOWER_A64     0x400
+#define VECTOR_LOWER_A32     0x600
+
+/* Injected UNDEFs reported per vCPU; after that they are only counted. */
+#define UNDEF_REPORT_LIMIT 10
 
 /* Data abort ISS (ESR_EL2, EC 0x24). */
 #define DABT_ISV        (1u << 24)     /* the fields below are valid          */
@@ -48,9 +86,96 @@ static uint64_t guest_reg(const struct vcpu *v, unsigned int reg)
 	return reg < 31 ? v->ctx.x[reg] : 0;       /* register 31 is xzr here */
 }
 
+/* Exception class names for reports (the classes a guest can cause). */
+static const char *class_name(unsigned int ec)
+{
+	switch (ec) {
+	case 0x00: return "unknown instruction";
+	case 0x03: return "AArch32 CP15 MCR/MRC";
+	case 0x04: return "AArch32 CP15 MCRR/MRRC";
+	case 0x05: return "AArch32 CP14 MCR/MRC";
+	case 0x06: return "AArch32 CP14 LDC/STC";
+	case 0x0c: return "AArch32 CP14 MRRC";
+	case 0x07: return "SVE/SIMD/FP access";
+	case 0x09: return "pointer authentication instruction";
+	case 0x0e: return "illegal execution state";
+	case 0x12: return "HVC from AArch32";
+	case 0x13: return "SMC from AArch32";
+	case 0x19: return "SVE access";
+	case 0x22: return "PC alignment fault";
+	case 0x26: return "SP alignment fault";
+	case 0x30: return "breakpoint";
+	case 0x32: return "software step";
+	case 0x34: return "watchpoint";
+	case 0x3c: return "BRK instruction";
+	default:   return "unhandled exception class";
+	}
+}
+
+/* Past the trapped instruction: 4 bytes, or 2 for a 16-bit Thumb one (ESR_EL2.IL). */
 static void step_over_instruction(struct vcpu *v)
 {
-	v->ctx.elr_el2 += AARCH64_INSN_SIZE;
+	v->ctx.elr_el2 += (v->ctx.esr_el2 & ESR_IL) ? AARCH64_INSN_SIZE : 2;
+}
+
+/* The value of a read into its register: extended as the instruction asks. */
+static void write_read_dest(struct vcpu *v, const struct el2_read_dest *d, uint64_t data)
+{
+	if (d->width < 8) {
+		uint64_t sign = 1ULL << (d->width * 8 - 1);
+
+		data &= (sign << 1) - 1;
+		if (d->sign_extend)
+			data = (data ^ sign) - sign;     /* sign-extend to 64 bits */
+	}
+	if (!d->reg_is_64bit)
+		data &= 0xffffffffULL;                   /* a w register */
+	if (d->reg < 31)
+		v->ctx.x[d->reg] = data;
+}
+
+/*
+ * The guest executed something the hypervisor does not emulate: it gets
+ * the exception the instruction would give on a machine without it, an
+ * UNDEF taken to EL1 (Arm ARM D1.10, "Exception entry"): ESR_EL1 with EC
+ * 0 ("unknown reason", IL 1), ELR_EL1 = the instruction, SPSR_EL1 = the
+ * interrupted PSTATE, FAR_EL1 left as it is (UNKNOWN for this class),
+ * then EL1h with D, A, I, F masked at VBAR_EL1 + the offset for where it
+ * came from: EL1 on SP_EL0 or SP_EL1, EL0 in AArch64 or in AArch32.
+ */
+static void inject_undef(struct vcpu *v, uint32_t esr)
+{
+	uint64_t *sys = v->ctx.sysregs;
+	uint64_t old = v->ctx.spsr_el2, sctlr = sys[SYSREG_SCTLR_EL1];
+	uint64_t offset, pstate;
+	unsigned int ec = (esr >> 26) & 0x3f;
+
+	if (old & PSTATE_nRW)
+		offset = VECTOR_LOWER_A32;
+	else if (PSTATE_EL(old) == 0)
+		offset = VECTOR_LOWER_A64;
+	else
+		offset = (old & PSTATE_SP) ? VECTOR_CURRENT_SPX : VECTOR_CURRENT_SP0;
+	sys[SYSREG_ESR_EL1] = ((uint64_t)ESR_EC_UNKNOWN << 26) | ESR_IL;
+	sys[SYSREG_ELR_EL1] = v->ctx.elr_el2;
+	sys[SYSREG_SPSR_EL1] = old;
+	pstate = PSTATE_EL1H | PSTATE_DAIF;
+	if (!(old & PSTATE_nRW))
+		pstate |= old & (PSTATE_DIT | PSTATE_PAN);
+	if (v->has_pan && !(sctlr & SCTLR_SPAN))
+		pstate |= PSTATE_PAN;
+	if (sctlr & SCTLR_DSSBS)
+		pstate |= PSTATE_SSBS;
+	v->ctx.spsr_el2 = pstate;
+	v->ctx.elr_el2 = sys[SYSREG_VBAR_EL1] + offset;
+	if (v->undef_reports < UNDEF_REPORT_LIMIT) {
+		v->undef_reports++;
+		log_warn("vcpu %u: %s (EC 0x%02x, ESR_EL2 0x%08x) at pc 0x%llx%s: UNDEF injected%s",
+			 v->index, class_name(ec), ec, esr,
+			 (unsigned long long)sys[SYSREG_ELR_EL1],
+			 (old & PSTATE_nRW) ? " (AArch32)" : "",
+			 v->undef_reports == UNDEF_REPORT_LIMIT ? " (no more reports for this vCPU)" : "");
+	}
 }
 
 static void failed(struct vcpu_exit *exit, const char *fmt, ...)
@@ -86,7 +211,7 @@ static void decode_wfx(struct vcpu *v, uint32_t iss, struct vcpu_exit *exit)
 {
 	exit->reason = VCPU_EXIT_WFI;
 	exit->wfi.is_wfe = iss & 1;           /* ISS.TI: 0 WFI, 1 WFE */
-	step_over_instruction(v);             /* trapped: ELR_EL2 is the WFI itself */
+	step_over_instruction(v);             /* trapped: ELR_EL2 is the WFI itself (A64 or T32) */
 }
 
 static void decode_hypercall(struct vcpu *v, uint32_t iss, struct vcpu_exit *exit, bool smc)
@@ -127,7 +252,8 @@ static void decode_sysreg(struct vcpu *v, uint32_t iss, struct vcpu_exit *exit)
 		exit->sysreg.is_write = false;
 		exit->sysreg.value = 0;
 		v->pending_read = (struct el2_pending_read){
-			.active = true, .reg = rt, .width = 8, .reg_is_64bit = true,
+			.active = true,
+			.dest = { .reg = rt, .width = 8, .reg_is_64bit = true },
 		};
 	} else {
 		exit->sysreg.is_write = true;
@@ -188,21 +314,45 @@ static void decode_data_abort(struct vcpu *v, uint32_t iss, struct vcpu_exit *ex
 
 		exit->access.dir = BUS_WRITE;
 		exit->access.data = width == 8 ? value : value & ((1ULL << (width * 8)) - 1);
-		step_over_instruction(v);
 	} else {
 		exit->access.dir = BUS_READ;
 		exit->access.data = 0;
-		v->pending_read = (struct el2_pending_read){
-			.active = true,
+	}
+	/* Performed by el2_emulate_mmio() once the host's state is back. */
+	v->mmio = (struct el2_mmio){
+		.decoded = true,
+		.dest = {
 			.reg = reg,
 			.width = width,
 			.sign_extend = iss & DABT_SSE,
 			.reg_is_64bit = iss & DABT_SF,
-		};
-	}
+		},
+	};
 }
 
-/* Bao-style: one decoder per exception class, everything else fails. */
+void el2_emulate_mmio(struct vcpu *v, struct vcpu_exit *exit)
+{
+	struct bus_access *acc = &exit->access;
+
+	if (exit->reason != VCPU_EXIT_MMIO || !v->mmio.decoded)
+		return;
+	v->mmio.decoded = false;
+	/* To the VM's handler (its bus); without one every address is unassigned. */
+	if (v->io_ops && v->io_ops->access)
+		v->io_ops->access(v->io_opaque, v, acc);
+	else if (acc->dir == BUS_READ)
+		acc->data = ~0ULL;
+	if (acc->dir == BUS_READ) {
+		/* Unassigned and refused reads come back all-ones, as on real buses. */
+		if (acc->width < 8)
+			acc->data &= (1ULL << (acc->width * 8)) - 1;
+		write_read_dest(v, &v->mmio.dest, acc->data);
+	}
+	exit->accesses = 1;
+	step_over_instruction(v);
+}
+
+/* Bao-style: one decoder per exception class; everything else is UNDEF for the guest. */
 static const exit_decoder_t exit_decoders[64] = {
 	[EC_WFX] = decode_wfx,
 	[EC_HVC64] = decode_hvc,
@@ -211,27 +361,6 @@ static const exit_decoder_t exit_decoders[64] = {
 	[EC_IABT_LOWER] = decode_instruction_abort,
 	[EC_DABT_LOWER] = decode_data_abort,
 };
-
-/* Exception class names for FAILED exits (the classes a guest can cause). */
-static const char *class_name(unsigned int ec)
-{
-	switch (ec) {
-	case 0x00: return "unknown instruction";
-	case 0x07: return "SVE/SIMD/FP access";
-	case 0x09: return "pointer authentication instruction";
-	case 0x0e: return "illegal execution state";
-	case 0x12: return "HVC from AArch32";
-	case 0x13: return "SMC from AArch32";
-	case 0x19: return "SVE access";
-	case 0x22: return "PC alignment fault";
-	case 0x26: return "SP alignment fault";
-	case 0x30: return "breakpoint";
-	case 0x32: return "software step";
-	case 0x34: return "watchpoint";
-	case 0x3c: return "BRK instruction";
-	default:   return "unhandled exception class";
-	}
-}
 
 void el2_decode_exit(struct vcpu *v, struct vcpu_exit *exit)
 {
@@ -242,30 +371,34 @@ void el2_decode_exit(struct vcpu *v, struct vcpu_exit *exit)
 	memset(exit, 0, sizeof(*exit));
 	exit->pc = v->ctx.elr_el2;
 	v->pending_read.active = false;
+	v->mmio.decoded = false;
 	v->pending_hypercall = false;
 
-	switch (v->ctx.vector) {
-	case VECTOR_LOWER_A64_SYNC:
-		break;
-	case VECTOR_LOWER_A64_IRQ:
-	case VECTOR_LOWER_A64_FIQ:
-		exit->reason = VCPU_EXIT_IRQ;
-		return;
-	case VECTOR_LOWER_A64_SERROR:
-		failed(exit, "SError (asynchronous external abort) from the guest, ESR_EL2 0x%08x",
-		       esr);
-		return;
-	default:
-		failed(exit, "exception from AArch32 (vector %llu), ESR_EL2 0x%08x: not supported",
+	/* Lower EL, AArch64 (8..11) or AArch32 (12..15): sync, IRQ, FIQ, SError. */
+	if (v->ctx.vector < VECTOR_LOWER_A64_SYNC || v->ctx.vector > VECTOR_LOWER_A32_SERROR) {
+		failed(exit, "exception from EL2 vector %llu while in the guest, ESR_EL2 0x%08x",
 		       (unsigned long long)v->ctx.vector, esr);
 		return;
 	}
+	switch (v->ctx.vector & 3) {
+	case 0:
+		break;
+	case 1:
+	case 2:
+		exit->reason = VCPU_EXIT_IRQ;
+		return;
+	default:
+		failed(exit, "SError (asynchronous external abort) from the guest, ESR_EL2 0x%08x",
+		       esr);
+		return;
+	}
 	decode = exit_decoders[ec];
-	if (decode)
+	if (decode) {
 		decode(v, esr & 0x1ffffff, exit);
-	else
-		failed(exit, "%s (EC 0x%02x, ESR_EL2 0x%08x) at pc 0x%llx", class_name(ec), ec,
-		       esr, (unsigned long long)exit->pc);
+	} else {
+		exit->reason = VCPU_EXIT_NONE;
+		inject_undef(v, esr);
+	}
 }
 
 int vcpu_complete_read(struct vcpu *v, uint64_t data)
@@ -274,17 +407,7 @@ int vcpu_complete_read(struct vcpu *v, uint64_t data)
 
 	if (!r->active)
 		return -EINVAL;
-	if (r->width < 8) {
-		uint64_t sign = 1ULL << (r->width * 8 - 1);
-
-		data &= (sign << 1) - 1;
-		if (r->sign_extend)
-			data = (data ^ sign) - sign;     /* sign-extend to 64 bits */
-	}
-	if (!r->reg_is_64bit)
-		data &= 0xffffffffULL;                   /* a w register */
-	if (r->reg < 31)
-		v->ctx.x[r->reg] = data;
+	write_read_dest(v, &r->dest, data);
 	r->active = false;
 	step_over_instruction(v);
 	return 0;

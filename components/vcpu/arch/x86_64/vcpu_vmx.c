@@ -88,6 +88,7 @@ static struct {
 	uint64_t xcr0_supported;
 	size_t fpu_size;
 	void *msr_bitmap;
+	struct x86_host_caps host;       /* what the vendor-neutral policy may offer */
 } caps;
 
 uint32_t vmx_true_controls_msr(uint32_t plain_msr)
@@ -230,6 +231,16 @@ static bool decide_controls(void)
 		caps.xcr0_supported = 0x3;
 		caps.fpu_size = 512;
 	}
+
+	caps.host = (struct x86_host_caps){
+		.rdtscp = caps.proc2 & PROC2_RDTSCP,
+		.invpcid = caps.proc2 & PROC2_INVPCID,
+		.xsaves = caps.proc2 & PROC2_XSAVES,
+		.nx = cpuid(0x80000001, 0).edx & (1u << 20),
+		.phys_bits = cpuid(0x80000008, 0).eax & 0xff,
+		.xcr0_supported = caps.xcr0_supported,
+		.cr4_allowed = caps.cr4_fixed1 & ~(CR4_VMXE | CR4_SMXE),
+	};
 
 	/* One MSR bitmap for every vCPU: everything exits but these. */
 	caps.msr_bitmap = page_alloc(1);
@@ -521,7 +532,7 @@ static void reset_fpu_area(struct vcpu *v)
 /* The state after RESET/INIT (SDM vol. 3, "Initialization overview"). */
 static void reset_guest_state(struct vcpu *v)
 {
-	static const uint64_t pat_default = 0x0007040600070406ull;
+	static const uint64_t pat_default = X86_PAT_RESET;
 
 	memset(&v->regs, 0, sizeof(v->regs));
 	v->regs.gpr[X86_RDX] = cpuid(1, 0).eax;      /* family/model/stepping */
@@ -530,7 +541,6 @@ static void reset_guest_state(struct vcpu *v)
 	v->interruptibility = 0;
 	v->entry_intr_info = 0;
 	v->pending = PENDING_NONE;
-	v->mmio.active = false;
 	v->cr8 = 0;
 
 	v->cr0_shadow = 0x60000010;                  /* CD, NW, ET */
@@ -571,15 +581,11 @@ static void reset_guest_state(struct vcpu *v)
 	vmwrite(VMCS_GUEST_SYSENTER_EIP, 0);
 	vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 	vmx_set_guest_efer(v, 0);
-	v->pat = pat_default;
+	x86_msr_reset(&v->msr);
 	if (vmx_has_load_pat())
 		vmwrite(VMCS_GUEST_PAT, pat_default);
 	vmx_set_proc_controls(v, caps.proc);
 
-	v->mtrr_def_type = 0;
-	memset(v->mtrr_fixed, 0, sizeof(v->mtrr_fixed));
-	memset(v->mtrr_var, 0, sizeof(v->mtrr_var));
-	v->misc_enable = 1;                           /* fast strings */
 	v->star = v->lstar = v->cstar = v->sfmask = v->kernel_gs_base = v->tsc_aux = 0;
 	v->xcr0 = 1;                                  /* x87 only */
 	reset_fpu_area(v);
@@ -972,18 +978,16 @@ void vcpu_x86_request_nmi_window(struct vcpu *v)
 void vcpu_x86_init(struct vcpu *v)
 {
 	uint64_t tsc_offset = v->tsc_offset;
-	uint64_t saved_mtrr[GUEST_FIXED_MTRRS + 2 * GUEST_VARIABLE_MTRRS + 1];
+	struct x86_msr_state saved;
 
 	if (!on_own_cpu(v))
 		return;
 	/* INIT keeps the MTRRs (and the TSC); RESET would clear them. */
-	memcpy(saved_mtrr, v->mtrr_fixed, sizeof(v->mtrr_fixed));
-	memcpy(saved_mtrr + GUEST_FIXED_MTRRS, v->mtrr_var, sizeof(v->mtrr_var));
-	saved_mtrr[GUEST_FIXED_MTRRS + 2 * GUEST_VARIABLE_MTRRS] = v->mtrr_def_type;
+	saved = v->msr;
 	reset_guest_state(v);
-	memcpy(v->mtrr_fixed, saved_mtrr, sizeof(v->mtrr_fixed));
-	memcpy(v->mtrr_var, saved_mtrr + GUEST_FIXED_MTRRS, sizeof(v->mtrr_var));
-	v->mtrr_def_type = saved_mtrr[GUEST_FIXED_MTRRS + 2 * GUEST_VARIABLE_MTRRS];
+	memcpy(v->msr.mtrr_fixed, saved.mtrr_fixed, sizeof(saved.mtrr_fixed));
+	memcpy(v->msr.mtrr_var, saved.mtrr_var, sizeof(saved.mtrr_var));
+	v->msr.mtrr_def_type = saved.mtrr_def_type;
 	v->tsc_offset = tsc_offset;
 	vmwrite(VMCS_TSC_OFFSET, tsc_offset);
 	v->wait_for_sipi = true;
@@ -1180,11 +1184,6 @@ int vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 		v->exit_counts[VCPU_EXIT_WFI]++;
 		return 0;
 	}
-	/* An MMIO instruction with accesses left: no need to enter the guest. */
-	if (v->mmio.active && vmx_mmio_continue(v, exit) == VMX_TO_VM) {
-		v->exit_counts[exit->reason]++;
-		return 0;
-	}
 	v->pending = PENDING_NONE;
 
 	for (;;) {
@@ -1253,32 +1252,14 @@ int vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 
 int vcpu_complete_read(struct vcpu *v, uint64_t data)
 {
-	enum vmx_pending pending = v->pending;
-	unsigned int width = v->pending_width;
-	uint64_t mask = width >= 8 ? ~0ull : (1ull << (8 * width)) - 1;
-
-	if (v->mmio.active)
-		return vmx_complete_mmio_read(v, data);
-	v->pending = PENDING_NONE;
-	switch (pending) {
-	case PENDING_PIO_IN:
-		/* IN AL/AX keeps the rest of RAX; IN EAX zero-extends like any 32-bit write. */
-		if (width == 4)
-			v->regs.gpr[X86_RAX] = data & mask;
-		else
-			v->regs.gpr[X86_RAX] = (v->regs.gpr[X86_RAX] & ~mask) | (data & mask);
-		vmx_skip_instruction(v);
-		return 0;
-	case PENDING_PIO_INS:
-		return vmx_complete_string_in(v, data);
-	case PENDING_MSR_READ:
-		v->regs.gpr[X86_RAX] = (uint32_t)data;
-		v->regs.gpr[X86_RDX] = data >> 32;
-		vmx_skip_instruction(v);
-		return 0;
-	default:
+	/* Only RDMSR of the VM's MSRs: MMIO and port reads are complete already. */
+	if (v->pending != PENDING_MSR_READ)
 		return -EINVAL;
-	}
+	v->pending = PENDING_NONE;
+	v->regs.gpr[X86_RAX] = (uint32_t)data;
+	v->regs.gpr[X86_RDX] = data >> 32;
+	vmx_skip_instruction(v);
+	return 0;
 }
 
 int vcpu_complete_hypercall(struct vcpu *v, const uint64_t *results, unsigned int count)
@@ -1357,6 +1338,198 @@ void vcpu_set_irq_ops(struct vcpu *v, const struct vcpu_irq_ops *ops, void *opaq
 {
 	v->irq_ops = ops;
 	v->irq_opaque = opaque;
+}
+
+void vcpu_set_io_ops(struct vcpu *v, const struct vcpu_io_ops *ops, void *opaque)
+{
+	v->io_ops = ops;
+	v->io_opaque = opaque;
+}
+
+/* ---- the vendor interface of x86_vcpu.h, on the VMCS ------------------------------ */
+
+uint64_t *x86_gprs(struct vcpu *v)
+{
+	return v->regs.gpr;
+}
+
+uint64_t x86_get_rip(struct vcpu *v)
+{
+	return v->rip;
+}
+
+void x86_set_rip(struct vcpu *v, uint64_t rip)
+{
+	/* The instruction completed: an STI or MOV SS shadow ends with it. */
+	if (rip != v->rip)
+		v->interruptibility &= ~(BLOCKING_BY_STI | BLOCKING_BY_MOV_SS);
+	v->rip = rip;
+}
+
+uint64_t x86_get_rflags(struct vcpu *v)
+{
+	return v->rflags;
+}
+
+void x86_set_rflags(struct vcpu *v, uint64_t rflags)
+{
+	v->rflags = rflags;
+}
+
+void x86_get_segment(struct vcpu *v, enum x86_seg seg, struct x86_segment *s)
+{
+	s->base = vmread(VMCS_GUEST_ES_BASE + 2 * seg);
+	s->limit = (uint32_t)vmread(VMCS_GUEST_ES_LIMIT + 2 * seg);
+	s->ar = (uint32_t)vmread(VMCS_GUEST_ES_AR + 2 * seg);
+	(void)v;
+}
+
+/* SS.DPL is the CPL (SDM vol. 3, 27.3.1.5 "Checks on Guest Segment Registers"). */
+unsigned int x86_get_cpl(struct vcpu *v)
+{
+	(void)v;
+	return AR_DPL(vmread(VMCS_GUEST_ES_AR + 2 * X86_SS));
+}
+
+uint64_t x86_get_cr0(struct vcpu *v)
+{
+	return vmx_guest_cr0(v);
+}
+
+uint64_t x86_get_cr3(struct vcpu *v)
+{
+	(void)v;
+	return vmread(VMCS_GUEST_CR3);
+}
+
+uint64_t x86_get_cr4(struct vcpu *v)
+{
+	return vmx_guest_cr4(v);
+}
+
+uint64_t x86_get_efer(struct vcpu *v)
+{
+	(void)v;
+	return vmx_guest_efer();
+}
+
+void x86_set_cr0(struct vcpu *v, uint64_t cr0)
+{
+	v->cr0_shadow = cr0;
+	vmwrite(VMCS_CR0_SHADOW, cr0);
+	vmwrite(VMCS_GUEST_CR0, vmx_cr0_fixed(cr0));
+}
+
+void x86_set_cr4(struct vcpu *v, uint64_t cr4)
+{
+	v->cr4_shadow = cr4;
+	vmwrite(VMCS_CR4_SHADOW, cr4);
+	vmwrite(VMCS_GUEST_CR4, vmx_cr4_fixed(cr4));
+}
+
+void x86_set_efer(struct vcpu *v, uint64_t efer)
+{
+	vmx_set_guest_efer(v, efer);
+}
+
+void x86_set_cr2(struct vcpu *v, uint64_t cr2)
+{
+	v->regs.cr2 = cr2;
+}
+
+/* With EPT, VM entry loads the PAE PDPTEs from the VMCS (SDM 26.3.2.4). */
+void vmx_load_pdptes(struct vcpu *v)
+{
+	uint64_t pdpte[4] = { 0 };
+
+	guest_read_physical(v->gs, vmread(VMCS_GUEST_CR3) & 0xffffffe0ull, pdpte, sizeof(pdpte));
+	for (int i = 0; i < 4; i++)
+		vmwrite(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
+}
+
+void x86_paging_changed(struct vcpu *v)
+{
+	/* The guest's translations go at the next entry (an INVEPT/INVVPID there). */
+	v->flush_tlb = true;
+	if ((vmx_guest_cr0(v) & CR0_PG) && (vmx_guest_cr4(v) & CR4_PAE) &&
+	    !(vmx_guest_efer() & EFER_LMA))
+		vmx_load_pdptes(v);
+}
+
+void x86_set_xcr0(struct vcpu *v, uint64_t xcr0)
+{
+	v->xcr0 = xcr0;
+	/* Loaded into the hardware by the lazy switch; this CPU holds it now. */
+	xsetbv(0, xcr0);
+}
+
+void x86_set_pat(struct vcpu *v, uint64_t pat)
+{
+	v->msr.pat = pat;
+	if (vmx_has_load_pat())
+		vmwrite(VMCS_GUEST_PAT, pat);
+}
+
+void x86_set_tsc_offset(struct vcpu *v, uint64_t offset)
+{
+	v->tsc_offset = offset;
+	vmwrite(VMCS_TSC_OFFSET, offset);
+}
+
+uint64_t x86_get_tsc_offset(struct vcpu *v)
+{
+	return v->tsc_offset;
+}
+
+void x86_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, uint32_t error)
+{
+	vmx_inject_exception(v, vector, has_error, error);
+}
+
+void x86_skip_instruction(struct vcpu *v)
+{
+	vmx_skip_instruction(v);
+}
+
+enum bus_result x86_io_access(struct vcpu *v, struct bus_access *acc)
+{
+	if (v->io_ops && v->io_ops->access)
+		return v->io_ops->access(v->io_opaque, v, acc);
+	if (acc->dir == BUS_READ)
+		acc->data = ~0ull;
+	return BUS_UNASSIGNED;
+}
+
+struct x86_msr_state *x86_msr_state(struct vcpu *v)
+{
+	return &v->msr;
+}
+
+unsigned int x86_vcpu_index(struct vcpu *v)
+{
+	return v->index;
+}
+
+unsigned int x86_vcpu_count(struct vcpu *v)
+{
+	return v->gs->vcpu_count;
+}
+
+const struct x86_host_caps *x86_host_caps(void)
+{
+	return &caps.host;
+}
+
+struct x86_cpuid_regs x86_host_cpuid(uint32_t leaf, uint32_t subleaf)
+{
+	struct cpuid_regs r = cpuid(leaf, subleaf);
+
+	return (struct x86_cpuid_regs){ r.eax, r.ebx, r.ecx, r.edx };
+}
+
+uint64_t x86_host_tsc(void)
+{
+	return rdtsc();
 }
 
 uint64_t vcpu_exit_count(const struct vcpu *v, enum vcpu_exit_reason reason)

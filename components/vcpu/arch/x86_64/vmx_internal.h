@@ -5,11 +5,14 @@
  * struct gspace, and the functions the files call in each other.
  *
  *   vcpu_vmx.c     VMCS set-up, vcpu_run() (VMLAUNCH/VMRESUME), registers,
- *                  completing exits, interrupt injection helpers
- *   vmx_exit.c     the exit decode table: basic exit reason -> handler
+ *                  completing exits, interrupt injection helpers, and the
+ *                  vendor interface of x86_vcpu.h on the VMCS
+ *   vmx_exit.c     the exit decode table: basic exit reason -> handler;
+ *                  the handlers decode the VMX exit information and call
+ *                  the vendor-neutral policy (x86_vcpu.h)
  *   vmx_switch.S   the entry/exit stub: guest GPRs and CR2 in and out
  *   ept.c, ept.h   EPT format for the walker (pgtable.c): struct gspace
- *   guest_mem.c    guest page-table walk, linear-address reads and writes
+ *   guest_phys.c   guest-physical RAM through the gspace
  */
 #ifndef VCPU_VMX_INTERNAL_H
 #define VCPU_VMX_INTERNAL_H
@@ -23,10 +26,12 @@
 #include <vcpu/vcpu.h>
 #include <vcpu/x86_regs.h>
 #include <x86_64/cpu.h>
-/* x86emu.h defines these two bits again (as ull constants). */
+/* x86emu.h and x86_vcpu.h define these bits again (as ull constants). */
 #undef X86_CR0_PE
 #undef X86_CR0_PG
+#undef X86_CR4_PAE
 #include <x86emu/x86emu.h>
+#include "x86_vcpu.h"
 
 #include "ept.h"
 
@@ -184,11 +189,6 @@
 
 #define ACTIVITY_ACTIVE          0
 
-/* Exception vectors the backend injects. */
-#define X86_VECTOR_UD  6
-#define X86_VECTOR_GP  13
-#define X86_VECTOR_PF  14
-
 /* Segment access rights as the VMCS holds them. */
 #define AR_UNUSABLE   (1u << 16)
 #define AR_L          (1u << 13)
@@ -196,24 +196,10 @@
 #define AR_DPL(ar)    (((ar) >> 5) & 3)
 
 /* Architectural MSRs and register bits the backend uses. */
-#define MSR_TSC              0x010
-#define MSR_FEATURE_CONTROL  0x03a
-#define MSR_BIOS_UPDATE_TRIG 0x079
-#define MSR_BIOS_SIGN_ID     0x08b
-#define MSR_MTRR_CAP         0x0fe
 #define MSR_SYSENTER_CS      0x174
 #define MSR_SYSENTER_ESP     0x175
 #define MSR_SYSENTER_EIP     0x176
-#define MSR_MISC_ENABLE      0x1a0
-#define MSR_DEBUGCTL         0x1d9
-#define MSR_MTRR_PHYS_BASE0  0x200   /* base 0x200 + 2n, mask 0x201 + 2n */
-#define MSR_MTRR_FIX_64K     0x250
-#define MSR_MTRR_FIX_16K_80000 0x258
-#define MSR_MTRR_FIX_16K_A0000 0x259
-#define MSR_MTRR_FIX_4K_C0000 0x268  /* .. 0x26f */
 #define MSR_PAT              0x277
-#define MSR_MTRR_DEF_TYPE    0x2ff
-#define MSR_TSC_DEADLINE     0x6e0
 #define MSR_X86_EFER         0xc0000080
 #define MSR_STAR             0xc0000081
 #define MSR_LSTAR            0xc0000082
@@ -245,10 +231,6 @@
 #define RFLAGS_IF (1ull << 9)
 #define RFLAGS_DF (1ull << 10)
 
-/* The number of variable MTRRs the guest sees (MTRRcap.VCNT). */
-#define GUEST_VARIABLE_MTRRS 8
-#define GUEST_FIXED_MTRRS    11
-
 /* ---- the saved guest registers (vmx_switch.S) ----------------------------- */
 
 /* Offsets in struct vmx_guest_regs, used by vmx_switch.S. */
@@ -266,30 +248,8 @@ struct vmx_guest_regs {
 /* What the last exit left to be finished by the VM. */
 enum vmx_pending {
 	PENDING_NONE = 0,
-	PENDING_PIO_IN,        /* IN: the data goes into rAX              */
-	PENDING_PIO_INS,       /* INS: the data goes to ES:rDI            */
 	PENDING_MSR_READ,      /* RDMSR answered by the VM                */
 	PENDING_HYPERCALL,     /* VMCALL: results into RAX, RBX, RCX, RDX */
-};
-
-/*
- * An MMIO instruction being emulated.  x86emu runs the whole instruction
- * (one iteration of a REP) every time from the registers at the fault;
- * the device accesses already made are replayed from 'log' so each access
- * reaches the VM exactly once, as one MMIO exit.
- */
-struct vmx_mmio_emulation {
-	bool active;
-	uint64_t gpa;
-	bool fault_write;
-	struct x86_insn insn;
-	struct x86_regs regs;          /* the registers at the fault          */
-	uint64_t rep_count;            /* rCX before the iteration (REP)      */
-	unsigned int logged;           /* accesses known (made or asked)      */
-	struct {
-		struct bus_access acc;
-		bool answered;             /* a read the VM has completed         */
-	} log[2];
 };
 
 struct vcpu {
@@ -326,21 +286,14 @@ struct vcpu {
 	uint64_t exit_qualification;
 	uint32_t exit_insn_len;
 	uint32_t exit_insn_info;
-	uint64_t exit_gpa;
 	enum vmx_pending pending;
-	unsigned int pending_width;
-	struct vmx_mmio_emulation mmio;
 
 	/* The read shadows of the CR0/CR4 bits we own (vmx_guest_cr0()) and the CR8 TPR. */
 	uint64_t cr0_shadow, cr4_shadow;
 	uint64_t cr8;
 
-	/* MSRs kept here (the rest live in the VMCS or in the hardware). */
-	uint64_t mtrr_def_type;
-	uint64_t mtrr_fixed[GUEST_FIXED_MTRRS];
-	uint64_t mtrr_var[GUEST_VARIABLE_MTRRS * 2];
-	uint64_t pat;                      /* when the CPU cannot load PAT     */
-	uint64_t misc_enable;
+	/* MSRs of the vendor-neutral policy (msr.c); PAT, EFER, TSC offset also in the VMCS. */
+	struct x86_msr_state msr;
 	uint64_t tsc_offset;
 	/* Switched lazily: the host never uses them (see vcpu_vmx.c). */
 	uint64_t star, lstar, cstar, sfmask, kernel_gs_base, tsc_aux;
@@ -350,14 +303,15 @@ struct vcpu {
 
 	const struct vcpu_irq_ops *irq_ops;
 	void *irq_opaque;
+	const struct vcpu_io_ops *io_ops;
+	void *io_opaque;
 	uint64_t exit_counts[VCPU_EXIT_REASON_COUNT];
 };
 
-/* What an exit handler wants vcpu_run() to do next. */
-enum vmx_action {
-	VMX_RESUME = 0,     /* handled inside the backend: enter the guest again */
-	VMX_TO_VM = 1,      /* *exit is filled in for the VM                     */
-};
+/* What an exit handler wants vcpu_run() to do next (enum x86_action). */
+#define VMX_RESUME X86_RESUME
+#define VMX_TO_VM  X86_TO_VM
+#define vmx_action x86_action
 
 /* vmx_switch.S: 0 after a VM exit, 1 VMfailInvalid, 2 VMfailValid. */
 int vmx_enter_guest(struct vmx_guest_regs *regs, int launched);
@@ -392,24 +346,15 @@ bool vmx_cr4_allowed(uint64_t cr4);
 void vmx_load_pdptes(struct vcpu *v);
 uint32_t vmx_true_controls_msr(uint32_t plain_msr);
 bool vmx_has_load_pat(void);
-void vmx_fail(struct vcpu *v, struct vcpu_exit *exit, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#define vmx_fail x86_fail
 uint64_t vmx_host_xcr0_supported(void);
 bool vmx_has_secondary(uint32_t proc2_bit);
 
 /* vmx_exit.c */
 enum vmx_action vmx_handle_exit(struct vcpu *v, struct vcpu_exit *exit);
-enum vmx_action vmx_mmio_continue(struct vcpu *v, struct vcpu_exit *exit);
-int vmx_complete_mmio_read(struct vcpu *v, uint64_t data);
-int vmx_complete_string_in(struct vcpu *v, uint64_t data);
-void vmx_load_guest_x86_regs(struct vcpu *v, struct x86_regs *r);
 
-/* guest_mem.c: guest linear -> guest physical -> host, through the guest's paging. */
-int guest_linear_to_physical(struct vcpu *v, uint64_t linear, uint64_t *gpa);
-int guest_read_linear(struct vcpu *v, uint64_t linear, void *dst, size_t len);
-int guest_write_linear(struct vcpu *v, uint64_t linear, const void *src, size_t len);
+/* guest_phys.c: guest-physical RAM of an address space. */
 int guest_read_physical(struct gspace *gs, uint64_t gpa, void *dst, size_t len);
-size_t guest_fetch_code(struct vcpu *v, uint64_t linear, uint8_t *bytes, size_t max);
 
 /* ept.c and what it needs from vcpu_vmx.c: ept.h */
 

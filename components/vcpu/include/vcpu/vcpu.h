@@ -3,17 +3,17 @@
  * Virtual CPUs, the same interface on every architecture.
  *
  * A VM creates one struct vcpu per virtual CPU on top of its guest-physical
- * address space (<vcpu/gspace.h>) and runs it on a physical CPU in a loop:
+ * address space (<vcpu/gspace.h>), gives it the handler of its trapped
+ * accesses (vcpu_set_io_ops(): the VM's device bus) and runs it on a
+ * physical CPU in a loop:
  *
+ *     vcpu_set_io_ops(v, &vm_io_ops, vm);     // access() -> bus_dispatch()
  *     struct vcpu_exit exit;
  *     for (;;) {
  *             vcpu_run(v, &exit);                 // guest runs until an exit
  *             switch (exit.reason) {
  *             case VCPU_EXIT_MMIO:
- *             case VCPU_EXIT_PIO:
- *                     bus_dispatch(vm->bus, &exit.access);
- *                     if (exit.access.dir == BUS_READ)
- *                             vcpu_complete_read(v, exit.access.data);
+ *             case VCPU_EXIT_PIO:                 // already done: trace, count
  *                     break;
  *             case VCPU_EXIT_HYPERCALL: ...        // PSCI, VMCALL services
  *             ...
@@ -23,10 +23,14 @@
  * The backend (arch/aarch64: EL2, trap decoding from ESR_EL2; arch/x86_64:
  * VMX, the VMCS exit reason and qualification) decodes every exit once
  * into a struct vcpu_exit, so the VM never looks at architectural
- * syndrome registers.  Writes (MMIO, PIO, system registers) and trapped
- * instructions (WFI/HLT, SMC) are already stepped over when vcpu_run()
- * returns; a read is finished with vcpu_complete_read(), which puts the
- * value into the destination register and steps over the instruction.
+ * syndrome registers.  A trapped device access (MMIO, port I/O) is
+ * handled in one pass inside vcpu_run(): decode, io_ops->access() (the
+ * bus), a read's data into the destination register, the PC past the
+ * instruction; the exit only reports it.  Other writes (system registers)
+ * and trapped instructions (WFI/HLT, SMC) are also stepped over when
+ * vcpu_run() returns; a system register read is finished with
+ * vcpu_complete_read(), which puts the value into the destination
+ * register and steps over the instruction.
  *
  * A struct vcpu belongs to the VM's thread of control: only the physical
  * CPU that runs it may call anything but vcpu_kick().
@@ -43,9 +47,10 @@ struct gspace;
 struct vcpu;
 
 enum vcpu_exit_reason {
-	VCPU_EXIT_NONE = 0,
-	VCPU_EXIT_MMIO,       /* access to unmapped guest-physical memory: .access */
-	VCPU_EXIT_PIO,        /* x86 IN/OUT: .access (space BUS_SPACE_PIO)         */
+	VCPU_EXIT_NONE = 0,   /* handled in the backend (e.g. an exception injected) */
+	VCPU_EXIT_MMIO,       /* access to unmapped guest-physical memory: .access,
+				 already performed through vcpu_io_ops         */
+	VCPU_EXIT_PIO,        /* x86 IN/OUT, INS/OUTS: .access (BUS_SPACE_PIO), done */
 	VCPU_EXIT_HYPERCALL,  /* HVC/SMC/VMCALL: .hypercall                       */
 	VCPU_EXIT_WFI,        /* WFI/WFE/HLT: the vCPU waits for an interrupt      */
 	VCPU_EXIT_SYSREG,     /* trapped system register / MSR access: .sysreg    */
@@ -80,7 +85,16 @@ struct vcpu_exit {
 	enum vcpu_exit_reason reason;
 	uint64_t pc;          /* guest PC of the instruction that caused it */
 	union {
-		struct bus_access access;             /* MMIO, PIO         */
+		/*
+		 * MMIO, PIO: the (last) device access of the instruction, as
+		 * io_ops->access() completed it (a read's data included).
+		 * accesses counts them: a read-modify-write makes 2, a REP
+		 * string instruction up to VCPU_MAX_ACCESSES_PER_EXIT.
+		 */
+		struct {
+			struct bus_access access;
+			unsigned int accesses;
+		};
 		struct vcpu_hypercall hypercall;      /* HYPERCALL         */
 		struct vcpu_sysreg_access sysreg;     /* SYSREG            */
 		struct { bool is_wfe; } wfi;          /* WFI               */
@@ -117,6 +131,28 @@ struct vcpu_irq_ops {
 	void (*sync)(struct vcpu *v, void *opaque);
 	void (*timer)(struct vcpu *v, void *opaque, bool level);
 };
+
+/*
+ * The VM's handler of trapped device accesses (MMIO, x86 ports), called
+ * by the backend synchronously while it handles the exit, on the vCPU's
+ * physical CPU with host interrupts as the caller of vcpu_run() had them
+ * and the host's own translation regime loaded: access() performs *acc
+ * (the VM's bus_dispatch()) and, for a read, fills acc->data.  Whatever it
+ * returns, the instruction completes (a refused read gives all-ones, as
+ * on a real bus); the result is for reporting.  Without io_ops every
+ * access is unassigned.
+ */
+struct vcpu_io_ops {
+	enum bus_result (*access)(void *opaque, struct vcpu *v, struct bus_access *acc);
+};
+
+/*
+ * The most device accesses one exit makes: a REP INS/OUTS/MOVS/STOS
+ * stops there (and at the end of a page on the device side of MOVS/STOS),
+ * updates rCX/rSI/rDI and enters the guest again with RIP on the
+ * instruction, which then continues.
+ */
+#define VCPU_MAX_ACCESSES_PER_EXIT 4096
 
 /* Register names every architecture has. */
 enum vcpu_reg {
@@ -159,11 +195,11 @@ int vcpu_set_reg(struct vcpu *v, unsigned int reg, uint64_t value);
 int vcpu_run(struct vcpu *v, struct vcpu_exit *exit);
 
 /*
- * Finishes the read of the last exit (MMIO, PIO, SYSREG read): data (its
- * low access-width bytes) goes into the destination register, sign- or
- * zero-extended as the instruction asked, and the guest steps past the
- * instruction.  Without it the next vcpu_run() executes the read again.
- * -EINVAL when the last exit was not a read.
+ * Finishes the system register read of the last exit (SYSREG, and x86
+ * RDMSR of the MSRs the VM answers): data goes into the destination
+ * register(s) and the guest steps past the instruction.  Without it the
+ * next vcpu_run() executes the read again.  -EINVAL when the last exit
+ * was not such a read (MMIO and PIO reads are complete already).
  */
 int vcpu_complete_read(struct vcpu *v, uint64_t data);
 
@@ -185,6 +221,9 @@ int vcpu_complete_hypercall(struct vcpu *v, const uint64_t *results, unsigned in
 void vcpu_kick(struct vcpu *v);
 
 void vcpu_set_irq_ops(struct vcpu *v, const struct vcpu_irq_ops *ops, void *opaque);
+
+/* The handler of the vCPU's trapped device accesses (struct vcpu_io_ops). */
+void vcpu_set_io_ops(struct vcpu *v, const struct vcpu_io_ops *ops, void *opaque);
 
 /*
  * After a VCPU_EXIT_WFI: sleeps on the calling physical CPU until the vCPU

@@ -222,6 +222,18 @@ int vm_reset_board(struct vm *vm, bool clear_ram)
 	return ret;
 }
 
+const struct bootfs_file *vm_archive_file(struct vm *vm, const char *key, const char *path)
+{
+	const struct bootfs_file *f;
+
+	if (!path[0])
+		return NULL;
+	f = bootfs_find(path);
+	if (!f)
+		log_error("VM %s: %s '%s' is not in the boot archive", vm->name, key, path);
+	return f;
+}
+
 /* ---- devices ---- */
 
 struct device *vm_device(struct vm *vm, const char *name)

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host stand-ins for the services of the image that device models and
- * core's host-y files reach.  Plain ISO C11 plus the host C library, so
- * it builds with gcc -std=c11 and with clang for the fuzzers.
+ * core's host-y files reach.  Plain ISO C11 plus the host C library (and
+ * POSIX mkdtemp() for the dtc helper), so it builds with gcc -std=c11 and
+ * with clang for the fuzzers.
  */
+#define _DEFAULT_SOURCE   /* mkdtemp */
 #include <host/support.h>
 
 #include <core/arch.h>
@@ -273,4 +275,59 @@ uint64_t arch_timer_ns(void)
 void host_set_time_ns(uint64_t ns)
 {
 	host_time_ns = ns;
+}
+
+/* ---- device trees ---- */
+
+static size_t read_text(const char *path, char *out, size_t size)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(out, 1, size - 1, f);
+		fclose(f);
+	}
+	out[n] = '\0';
+	return n;
+}
+
+int host_dtc_decompile(const void *blob, size_t len, char *dts, size_t size)
+{
+	char dir[] = "/tmp/tessera-dtc-XXXXXX";
+	char path[128], command[512];
+	int status, ret = -1;
+	FILE *f;
+
+	if (!mkdtemp(dir)) {
+		snprintf(dts, size, "mkdtemp failed");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/guest.dtb", dir);
+	f = fopen(path, "wb");
+	if (!f || fwrite(blob, 1, len, f) != len) {
+		snprintf(dts, size, "cannot write %s", path);
+		if (f)
+			fclose(f);
+		goto out;
+	}
+	fclose(f);
+	snprintf(command, sizeof(command),
+		 "dtc -I dtb -O dts -o %s/guest.dts %s/guest.dtb 2> %s/errors", dir, dir, dir);
+	status = system(command);
+	snprintf(path, sizeof(path), "%s/errors", dir);
+	if (status != 0 || read_text(path, dts, size)) {
+		if (!dts[0])
+			snprintf(dts, size, "dtc failed (status %d; is device-tree-compiler installed?)",
+				 status);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/guest.dts", dir);
+	read_text(path, dts, size);
+	ret = 0;
+out:
+	snprintf(command, sizeof(command), "rm -rf %s", dir);
+	if (system(command) != 0)
+		ret = -1;
+	return ret;
 }

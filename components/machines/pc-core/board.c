@@ -23,18 +23,6 @@
 
 #include <pc/board.h>
 
-static const struct bootfs_file *archive_file(struct vm *vm, const char *key, const char *path)
-{
-	const struct bootfs_file *f;
-
-	if (!path[0])
-		return NULL;
-	f = bootfs_find(path);
-	if (!f)
-		log_error("VM %s: %s '%s' is not in the boot archive", vm->name, key, path);
-	return f;
-}
-
 static int find_images(struct pc_board *m)
 {
 	struct vm *vm = m->vm;
@@ -46,9 +34,9 @@ static int find_images(struct pc_board *m)
 			  vm->machine->name);
 		return -EINVAL;
 	}
-	m->firmware = archive_file(vm, "firmware", c->firmware);
-	m->kernel = archive_file(vm, "kernel", c->kernel);
-	m->initrd = archive_file(vm, "initrd", c->initrd);
+	m->firmware = vm_archive_file(vm, "firmware", c->firmware);
+	m->kernel = vm_archive_file(vm, "kernel", c->kernel);
+	m->initrd = vm_archive_file(vm, "initrd", c->initrd);
 	if (!m->firmware || (c->kernel[0] && !m->kernel) || (c->initrd[0] && !m->initrd))
 		return -ENOENT;
 	m->nothing_to_boot = !m->kernel;

@@ -30,18 +30,6 @@
 
 #include "virt_internal.h"
 
-static const struct bootfs_file *archive_file(struct vm *vm, const char *key, const char *path)
-{
-	const struct bootfs_file *f;
-
-	if (!path[0])
-		return NULL;
-	f = bootfs_find(path);
-	if (!f)
-		log_error("VM %s: %s '%s' is not in the boot archive", vm->name, key, path);
-	return f;
-}
-
 /* The kernel, initrd and command line for the firmware (QEMU's -kernel with -bios). */
 static int publish_kernel(struct virt_machine *m)
 {
@@ -77,10 +65,10 @@ int virt_boot_prepare(struct virt_machine *m)
 	struct virt_fdt_desc desc = { 0 };
 	char err[160];
 
-	m->kernel = archive_file(vm, "kernel", c->kernel);
-	m->initrd = archive_file(vm, "initrd", c->initrd);
-	m->firmware = archive_file(vm, "firmware", c->firmware);
-	m->vars = archive_file(vm, "firmware-vars", c->firmware_vars);
+	m->kernel = vm_archive_file(vm, "kernel", c->kernel);
+	m->initrd = vm_archive_file(vm, "initrd", c->initrd);
+	m->firmware = vm_archive_file(vm, "firmware", c->firmware);
+	m->vars = vm_archive_file(vm, "firmware-vars", c->firmware_vars);
 	if ((c->kernel[0] && !m->kernel) || (c->initrd[0] && !m->initrd) ||
 	    (c->firmware[0] && !m->firmware) || (c->firmware_vars[0] && !m->vars))
 		return -ENOENT;

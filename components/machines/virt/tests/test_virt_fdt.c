@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <bus/device.h>
+#include <host/support.h>
 #include <lib/fdt_writer.h>
 #include <virt/fdt.h>
 
@@ -59,46 +60,11 @@ static uint32_t be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static size_t read_file(const char *path, char *out, size_t size)
-{
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	assert_non_null(f);
-	n = fread(out, 1, size - 1, f);
-	out[n] = '\0';
-	fclose(f);
-	return n;
-}
-
 /* Decompiles blob[0..len) into dts[]; dtc must succeed and say nothing. */
 static void decompile(size_t len)
 {
-	char dir[] = "/tmp/tessera-fdt-XXXXXX";
-	char path[128], command[512], errors[4096];
-	FILE *f;
-	int status;
-
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/guest.dtb", dir);
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(blob, 1, len, f), len);
-	fclose(f);
-
-	snprintf(command, sizeof(command),
-		 "dtc -I dtb -O dts -o %s/guest.dts %s/guest.dtb 2> %s/errors", dir, dir, dir);
-	status = system(command);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
-	snprintf(path, sizeof(path), "%s/errors", dir);
-	read_file(path, errors, sizeof(errors));
-	assert_string_equal(errors, "");
-	snprintf(path, sizeof(path), "%s/guest.dts", dir);
-	read_file(path, dts, sizeof(dts));
-
-	snprintf(command, sizeof(command), "rm -rf %s", dir);
-	assert_int_equal(system(command), 0);
+	if (host_dtc_decompile(blob, len, dts, sizeof(dts)) != 0)
+		fail_msg("dtc: %s", dts);
 }
 
 static void expect_dts(const char *text)

@@ -53,6 +53,7 @@ struct vcpu_exit;
 struct machine_ops;
 struct fdt_writer;
 struct aml_writer;
+struct bootfs_file;
 
 #define VM_MAX_VMS          8
 #define VM_MAX_VCPUS        MAX_CPUS
@@ -173,6 +174,10 @@ void vm_run_vcpu(struct vm_vcpu *vc);
  * zeroed, mapped read/write/execute and offered to DMA (vm->mem).
  */
 int vm_add_ram(struct vm *vm, uint64_t gpa, uint64_t size);
+
+/* The boot-archive file at path for the VM's key (kernel, firmware...);
+ * NULL for an empty path, or NULL after a "VM <name>: ..." error. */
+const struct bootfs_file *vm_archive_file(struct vm *vm, const char *key, const char *path);
 
 /* The instance of that name, or the first of that class; NULL if none. */
 struct device *vm_device(struct vm *vm, const char *name);

@@ -43,4 +43,12 @@ size_t host_pages_in_use(void);
  */
 void host_set_page_free_hook(void (*hook)(void *addr, size_t pages));
 
+/*
+ * Decompiles the flattened device tree blob[0..len) with dtc (Debian
+ * device-tree-compiler) into dts[0..size) as text.  0 when dtc accepted
+ * it without a word; otherwise -1 with what went wrong (or what dtc said)
+ * in dts.
+ */
+int host_dtc_decompile(const void *blob, size_t len, char *dts, size_t size);
+
 #endif

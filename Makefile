@@ -62,7 +62,7 @@ endif
 DEFAULT_ARCH = $(or $(ARCH),$(CONFIG_ARCH_NOW),aarch64)
 
 .DEFAULT_GOAL := all
-.PHONY: guests host-fuzz kconfig-components all image archive prepare components menuconfig olddefconfig savedefconfig help \
+.PHONY: guests host-fuzz kconfig-components all image archive test-guests prepare components menuconfig olddefconfig savedefconfig help \
 	clean distclean run debug setup test test-one host-tests coverage fuzz FORCE
 
 all: image
@@ -99,6 +99,10 @@ prepare: kconfig-components
 
 image: prepare
 	$(Q)$(SUBMAKE) -f $(srctree)/scripts/build.mk VMS='$(abspath $(VMS))' GUESTS='$(GUESTS)' image
+
+# The bare-metal test guests of tests/guests/ for the configured architecture.
+test-guests: prepare
+	$(Q)$(SUBMAKE) -f $(srctree)/scripts/build.mk test-guests
 
 # Only the boot archive (BOOTARCHIVE=file writes it elsewhere): another set
 # of VMS for the same image.
@@ -200,7 +204,7 @@ bench-%: prepare
 clean:
 	$(Q)rm -rf $(objtree)/obj $(objtree)/host $(objtree)/gen $(objtree)/archive $(objtree)/test \
 		$(objtree)/tessera.elf $(objtree)/tessera.bin $(objtree)/tessera.iso \
-		$(objtree)/bootarchive.cpio $(objtree)/components.mk
+		$(objtree)/bootarchive.cpio $(objtree)/components.mk $(objtree)/test-guests
 
 distclean:
 	$(Q)if [ '$(objtree)' = '$(srctree)' ]; then \
@@ -227,6 +231,7 @@ help:
 	@echo '                           VM=path/to/my.vm: with your own VM (docs/vm-config.md)'
 	@echo '  archive                  only the boot archive; VMS="a.vm b.vm" adds VMs and their guest files'
 	@echo '  debug                    like run, but the emulator waits for gdb'
+	@echo '  test-guests              build the bare-metal test guests (tests/guests/) into $$(O)/test-guests'
 	@echo '  guests                   fetch the guest firmware, kernels and initramfs from Debian'
 	@echo '                           packages into build/guests (GUESTS=DIR, GUEST_ARCH=aarch64|x86_64)'
 	@echo

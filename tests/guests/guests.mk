@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 #
-# Bare-metal test guests (docs/guests.md, "Test guests").  Included by
+# Bare-metal test guests (docs/guests.md, "Bare-metal test guests").  Included by
 # scripts/build.mk, which sets CC, OBJCOPY, LD and IMAGE_ARCH for the
 # image's architecture; builds into $(objtree)/test-guests/:
 #
@@ -15,7 +15,8 @@
 #   tests/guests/<arch>/guests.mk      that architecture's guests and flags
 #   tests/guests/<arch>/*.S, *.c       its start code and <guest.h>
 #   tests/guests/<name>.c              a guest for every architecture, or
-#   tests/guests/<arch>/<name>.c       one for that architecture only
+#   tests/guests/<arch>/<name>.c       one for that architecture only (it wins
+#                                      over tests/guests/<name>.c)
 #
 # Adding a guest: write <name>.c with guest_main(), add the name to
 # test-guests in tests/guests/<arch>/guests.mk (and <name>-cflags if it
@@ -41,7 +42,8 @@ test-guest-deps :=
 TG_CFLAGS = -std=c11 -ffreestanding -nostdlib -fno-stack-protector -fno-common -fno-pie \
 	-fno-asynchronous-unwind-tables -O2 -g -Wall -Wextra -Werror -I$(TG_SRC)/include \
 	$(test-guest-cflags)
-TG_RUNTIME := $(addprefix $(TG_OUT)/obj/,$(test-guest-runtime) lib/print.o)
+TG_LIB := $(patsubst $(TG_SRC)/%.c,%.o,$(wildcard $(TG_SRC)/lib/*.c))
+TG_RUNTIME := $(addprefix $(TG_OUT)/obj/,$(test-guest-runtime) $(TG_LIB))
 # Flags live in these: a change rebuilds every guest.
 TG_MAKEFILES := $(TG_SRC)/guests.mk $(wildcard $(TG_SRC)/$(IMAGE_ARCH)/guests.mk)
 

@@ -62,7 +62,7 @@ endif
 DEFAULT_ARCH = $(or $(ARCH),$(CONFIG_ARCH_NOW),aarch64)
 
 .DEFAULT_GOAL := all
-.PHONY: guests host-fuzz kconfig-components all image archive test-guests prepare components menuconfig olddefconfig savedefconfig help \
+.PHONY: guests host-fuzz kconfig-components all image archive prepare components menuconfig olddefconfig savedefconfig help \
 	clean distclean run debug setup test test-one host-tests coverage fuzz FORCE
 
 all: image
@@ -101,6 +101,7 @@ image: prepare
 	$(Q)$(SUBMAKE) -f $(srctree)/scripts/build.mk VMS='$(abspath $(VMS))' GUESTS='$(GUESTS)' image
 
 # The bare-metal test guests of tests/guests/ for the configured architecture.
+.PHONY: test-guests
 test-guests: prepare
 	$(Q)$(SUBMAKE) -f $(srctree)/scripts/build.mk test-guests
 

@@ -100,6 +100,11 @@ prepare: kconfig-components
 image: prepare
 	$(Q)$(SUBMAKE) -f $(srctree)/scripts/build.mk VMS='$(abspath $(VMS))' GUESTS='$(GUESTS)' image
 
+# The bare-metal test guests of tests/guests/ for the configured architecture.
+.PHONY: test-guests
+test-guests: prepare
+	$(Q)$(SUBMAKE) -f $(srctree)/scripts/build.mk test-guests
+
 # Only the boot archive (BOOTARCHIVE=file writes it elsewhere): another set
 # of VMS for the same image.
 archive: prepare
@@ -207,7 +212,7 @@ bench-%: prepare
 clean:
 	$(Q)rm -rf $(objtree)/obj $(objtree)/host $(objtree)/gen $(objtree)/archive $(objtree)/test \
 		$(objtree)/tessera.elf $(objtree)/tessera.bin $(objtree)/tessera.iso \
-		$(objtree)/bootarchive.cpio $(objtree)/components.mk
+		$(objtree)/bootarchive.cpio $(objtree)/components.mk $(objtree)/test-guests
 
 distclean:
 	$(Q)if [ '$(objtree)' = '$(srctree)' ]; then \
@@ -234,6 +239,7 @@ help:
 	@echo '                           VM=path/to/my.vm: with your own VM (docs/vm-config.md)'
 	@echo '  archive                  only the boot archive; VMS="a.vm b.vm" adds VMs and their guest files'
 	@echo '  debug                    like run, but the emulator waits for gdb'
+	@echo '  test-guests              build the bare-metal test guests (tests/guests/) into $$(O)/test-guests'
 	@echo '  guests                   fetch the guest firmware, kernels and initramfs from Debian'
 	@echo '                           packages into build/guests (GUESTS=DIR, GUEST_ARCH=aarch64|x86_64)'
 	@echo '  guest-initrd DIR=d       the test initramfs plus d/: its kernel modules (Kbuild) built for'

@@ -85,9 +85,10 @@ $(objtree)/tessera.bin: $(objtree)/tessera.elf
 # The boot archive: the configuration the image was built from, the files
 # components add with 'archive-y += <name-in-archive>=<file>', and the VM
 # configurations of VMS="a.vm b.vm" with the guest files they name (from
-# the guest cache $(GUESTS)/<arch>/, else next to the .vm file; see
-# scripts/mkarchive.py).  BOOTARCHIVE= writes it elsewhere: the test runner
-# gives each guest test its own archive for the same image.
+# the guest cache $(GUESTS)/<arch>/, test-guests/<name> from the test
+# guests built here, else next to the .vm file; see scripts/mkarchive.py).
+# BOOTARCHIVE= writes it elsewhere: the test runner gives each guest test
+# its own archive for the same image.
 VMS ?=
 GUESTS ?= $(srctree)/build/guests
 PYTHON ?= /usr/bin/python3
@@ -95,13 +96,18 @@ BOOTARCHIVE ?= $(objtree)/bootarchive.cpio
 ARCHIVE_DIR := $(if $(filter $(objtree)/bootarchive.cpio,$(BOOTARCHIVE)),$(objtree)/archive,$(BOOTARCHIVE).d)
 IMAGE_ARCH := $(patsubst "%",%,$(CONFIG_ARCH))
 
+# The bare-metal test guests (tests/guests/): built when a VM names one.
+include $(srctree)/tests/guests/guests.mk
+TEST_GUEST_VMS := $(if $(strip $(VMS)),$(shell grep -l '^[^#]*test-guests/' $(VMS) /dev/null 2>/dev/null))
+
 .PHONY: archive
 archive: $(BOOTARCHIVE)
 
-$(BOOTARCHIVE): $(objtree)/.config FORCE
+$(BOOTARCHIVE): $(objtree)/.config $(if $(TEST_GUEST_VMS),test-guests) FORCE
 	$(call quiet,CPIO,$@)
 	$(Q)$(PYTHON) $(srctree)/scripts/mkarchive.py --out $@ --staging $(ARCHIVE_DIR) \
-		--arch $(IMAGE_ARCH) --guests '$(GUESTS)' --file etc/tessera.config=$(objtree)/.config \
+		--arch $(IMAGE_ARCH) --guests '$(GUESTS)' --test-guests '$(TG_OUT)' \
+		--file etc/tessera.config=$(objtree)/.config \
 		$(foreach f,$(archive-files),--file $(f)) $(foreach v,$(VMS),--vm '$(v)')
 
 -include $(shell find $(objtree)/obj -name '*.d' 2>/dev/null)

@@ -3,8 +3,8 @@
 """Writes Tessera's boot archive (a cpio "newc" archive) from its files and
 the VM configuration files to put in it.
 
-  scripts/mkarchive.py --out FILE --arch ARCH [--guests DIR] [--staging DIR]
-                       [--file NAME=PATH]... [--vm PATH.vm]...
+  scripts/mkarchive.py --out FILE --arch ARCH [--guests DIR] [--test-guests DIR]
+                       [--staging DIR] [--file NAME=PATH]... [--vm PATH.vm]...
 
 --file puts PATH into the archive as NAME (the configuration, files that
 components add).  --vm puts a VM configuration in as vms/<its file name>,
@@ -14,7 +14,9 @@ their content comes from:
 
   1. the guest cache, for a path guests/<name>: DIR/<ARCH>/<name>, filled
      by 'make guests' (DIR defaults to build/guests);
-  2. otherwise the same path taken relative to the .vm file's folder, so a
+  2. the test guests, for a path test-guests/<name>: the --test-guests
+     folder, where the build puts the bare-metal guests of tests/guests/;
+  3. otherwise the same path taken relative to the .vm file's folder, so a
      VM can bring its own kernel (kernel = guests/my-Image next to a
      guests/ folder of the user's, or kernel = mine/Image).
 
@@ -144,9 +146,10 @@ def content_size(path):
 
 
 class Archive:
-    def __init__(self, arch, guests):
+    def __init__(self, arch, guests, test_guests=None):
         self.arch = arch
         self.guests = guests
+        self.test_guests = test_guests
         self.entries = {}      # name in the archive -> (source, size to keep or None, origin)
         self.vm_lines = []     # what the build prints per VM
 
@@ -171,6 +174,10 @@ class Archive:
             cached = os.path.join(cache_dir, path[len("guests/"):])
             if os.path.isfile(cached):
                 return cached
+        if path.startswith("test-guests/") and self.test_guests:
+            built = os.path.join(self.test_guests, path[len("test-guests/"):])
+            if os.path.isfile(built):
+                return built
         local = os.path.join(vm_dir, path)
         if os.path.isfile(local):
             return local
@@ -178,6 +185,11 @@ class Archive:
             raise ArchiveError("%s references %s, which is not in %s: run 'make guests "
                                "GUEST_ARCH=%s' (or put your own file at %s)" %
                                (where, path, shown(cache_dir), self.arch, shown(local)))
+        if path.startswith("test-guests/"):
+            raise ArchiveError("%s references %s, which is not a test guest built in %s: "
+                               "add it to tests/guests/%s/guests.mk (or put your own file "
+                               "at %s)" % (where, path, shown(self.test_guests or "?"),
+                                           self.arch, shown(local)))
         raise ArchiveError("%s references %s, which is not at %s" % (where, path, shown(local)))
 
     def add_vm(self, vm_path):
@@ -275,13 +287,16 @@ def main():
     ap.add_argument("--arch", required=True, choices=("aarch64", "x86_64"))
     ap.add_argument("--guests", default=os.path.join(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "build", "guests"))
+    ap.add_argument("--test-guests", metavar="DIR",
+                    help="the built test guests (tests/guests/), for test-guests/ paths")
     ap.add_argument("--staging", help="folder for the archive's tree (default OUT.d)")
     ap.add_argument("--file", action="append", default=[], metavar="NAME=PATH")
     ap.add_argument("--vm", action="append", default=[], metavar="PATH")
     ap.add_argument("--quiet", action="store_true", help="do not list the VMs")
     args = ap.parse_args()
 
-    archive = Archive(args.arch, os.path.abspath(args.guests))
+    archive = Archive(args.arch, os.path.abspath(args.guests),
+                      os.path.abspath(args.test_guests) if args.test_guests else None)
     try:
         for spec in args.file:
             name, sep, path = spec.partition("=")

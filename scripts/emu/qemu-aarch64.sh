@@ -10,7 +10,9 @@
 #   debug  QEMU waits for gdb on port 1234
 # Environment: SMP (CPUs, default 2), MEM (default 1G), EL (2, default, or
 # 1: without virtualization=on QEMU enters the image at EL1, which it must
-# refuse with one clear sentence).
+# refuse with one clear sentence), ICOUNT (unset, or N for -icount shift=N:
+# one CPU at a time, each instruction 2^N ns of virtual time, so the
+# counters count instructions: a deterministic clock for measurements).
 set -eu
 
 if [ $# -lt 2 ]; then
@@ -23,6 +25,7 @@ cmdline=${3:-}
 smp=${SMP:-2}
 mem=${MEM:-1G}
 el=${EL:-2}
+icount=${ICOUNT:-}
 
 case $mode in
 run|test|debug) ;;
@@ -48,6 +51,12 @@ done
 set -- qemu-system-aarch64 -M "$machine" -cpu max -smp "$smp" -m "$mem" \
 	-kernel "$builddir/tessera.bin" -initrd "$builddir/bootarchive.cpio" \
 	-append "$cmdline" -no-reboot
+if [ -n "$icount" ]; then
+	case $icount in
+	*[!0-9]*) echo "error: ICOUNT must be a number (the -icount shift), not '$icount'" >&2; exit 2 ;;
+	esac
+	set -- "$@" -icount shift="$icount"
+fi
 
 case $mode in
 run)

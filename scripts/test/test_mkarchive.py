@@ -81,10 +81,12 @@ class Packing(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def run_tool(self, vms, arch="aarch64"):
+    def run_tool(self, vms, arch="aarch64", test_guests=None):
         cmd = [sys.executable, SCRIPT, "--out", self.out, "--arch", arch,
                "--guests", self.guests,
                "--file", "etc/tessera.config=" + os.path.join(self.root, "tessera.config")]
+        if test_guests:
+            cmd += ["--test-guests", test_guests]
         for vm in vms:
             cmd += ["--vm", vm]
         return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -166,6 +168,26 @@ class Packing(unittest.TestCase):
         p = self.run_tool(["k.vm"], arch="x86_64")
         self.assertEqual(p.returncode, 1)
         self.assertIn("k.vm:1 references guests/linuxboot_dma.bin", p.stderr)
+
+    def test_test_guests(self):
+        # test-guests/<name> comes from the built test guests, else from the VM's folder.
+        built = os.path.join(self.root, "build", "test-guests")
+        write(os.path.join(built, "ping.bin"), b"built guest")
+        write(os.path.join(self.root, "t", "test-guests", "own.bin"), b"own guest")
+        write(os.path.join(self.root, "t", "a.vm"), "kernel = test-guests/ping.bin\n")
+        write(os.path.join(self.root, "t", "b.vm"), "kernel = test-guests/own.bin\n")
+        p = self.run_tool(["t/a.vm", "t/b.vm"], test_guests=built)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        files = read_cpio(self.out)
+        self.assertEqual(files["test-guests/ping.bin"], b"built guest")
+        self.assertEqual(files["test-guests/own.bin"], b"own guest")
+        write(os.path.join(self.root, "t", "c.vm"), "kernel = test-guests/nope.bin\n")
+        p = self.run_tool(["t/c.vm"], test_guests=built)
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(p.stderr, "error: t/c.vm:1 references test-guests/nope.bin, which is "
+                         "not a test guest built in build/test-guests: add it to "
+                         "tests/guests/aarch64/guests.mk (or put your own file at "
+                         "t/test-guests/nope.bin).\n")
 
     def test_missing_guest_file(self):
         write(os.path.join(self.root, "vms", "x.vm"), "name = x\n\nkernel = guests/Image\n")

@@ -59,6 +59,15 @@ struct vgic3 {
 	void *kick_ctx;
 	unsigned warnings;
 	struct vgic3_irq *spi;                 /* nr_spis                */
+	/*
+	 * SPI n is "busy" (bit n) while it is latched, its line is high, it
+	 * is active or it sits in a list register: the only SPIs that can
+	 * need a list register or wake a vCPU.  vgic3_pending_for() and
+	 * vgic3_has_pending() run around every entry and in every WFI wait
+	 * and look at these alone, not at all 256 SPIs of the virt board.
+	 * Every change of those four fields ends in vgic3_spi_update().
+	 */
+	uint64_t spi_busy[(VGIC3_MAX_SPIS + 63) / 64];
 	struct vgic3_redist *redist;           /* nr_vcpus               */
 	struct vgic3_window dist_window[VGIC3_DIST_WINDOWS];
 	struct vgic3_window *redist_window;    /* 6 per vCPU             */
@@ -92,6 +101,8 @@ uint64_t vgic3_priority_read(struct vgic3 *v, unsigned vcpu, unsigned first_inti
 void vgic3_priority_write(struct vgic3 *v, unsigned vcpu, unsigned first_intid, unsigned width,
 			  uint64_t value);
 void vgic3_kick_all(struct vgic3 *v, vgic3_kick_set kicks);
+void vgic3_spi_update(struct vgic3 *v, unsigned intid, const struct vgic3_irq *irq);
+bool vgic3_spi_busy(const struct vgic3_irq *irq);
 uint32_t vgic3_id_register(uint32_t offset, bool redistributor);
 
 int vgic3_redist_register(struct vgic3 *v);

@@ -74,6 +74,41 @@ static bool group_enabled(const struct vgic3 *v, const struct vgic3_irq *irq)
 	return irq->group1 ? v->enable_grp1 : v->enable_grp0;
 }
 
+/* See spi_busy in internal.h. */
+bool vgic3_spi_busy(const struct vgic3_irq *irq)
+{
+	return irq->latch || irq->line || irq->active || irq->in_lr;
+}
+
+void vgic3_spi_update(struct vgic3 *v, unsigned intid, const struct vgic3_irq *irq)
+{
+	unsigned n = intid - VGIC3_NR_PRIVATE;
+	uint64_t bit = 1ull << (n % 64);
+
+	if (intid < VGIC3_NR_PRIVATE || n >= v->nr_spis)
+		return;
+	if (vgic3_spi_busy(irq))
+		v->spi_busy[n / 64] |= bit;
+	else
+		v->spi_busy[n / 64] &= ~bit;
+}
+
+/*
+ * The busy SPIs in ascending order: n walks the set bits of spi_busy.
+ *     for (n = next_busy_spi(v, 0); n < v->nr_spis; n = next_busy_spi(v, n + 1))
+ */
+static unsigned next_busy_spi(const struct vgic3 *v, unsigned n)
+{
+	while (n < v->nr_spis) {
+		uint64_t word = v->spi_busy[n / 64] >> (n % 64);
+
+		if (word)
+			return n + (unsigned)__builtin_ctzll(word);
+		n = (n / 64 + 1) * 64;
+	}
+	return v->nr_spis;
+}
+
 /* Would raise an interrupt on its vCPU now (and is not in an LR yet). */
 static bool irq_signals(const struct vgic3 *v, const struct vgic3_irq *irq)
 {
@@ -122,7 +157,8 @@ static bool has_pending_locked(struct vgic3 *v, unsigned vcpu)
 		if (irq_signals(v, irq) || (irq->in_lr && irq->lr_state == VGIC3_LR_PENDING))
 			return true;
 	}
-	for (unsigned n = 0; n < v->nr_spis; n++) {
+	/* An idle SPI neither signals nor sits in a list register. */
+	for (unsigned n = next_busy_spi(v, 0); n < v->nr_spis; n = next_busy_spi(v, n + 1)) {
 		const struct vgic3_irq *irq = &v->spi[n];
 
 		if (spi_target(v, irq) == (int)vcpu && irq_signals(v, irq))
@@ -201,6 +237,7 @@ void vgic3_bits_write(struct vgic3 *v, unsigned vcpu, unsigned first_intid,
 			irq->active = set;
 			break;
 		}
+		vgic3_spi_update(v, intid, irq);
 		note_kick(v, vcpu, intid, irq, kicks);
 	}
 }
@@ -263,6 +300,7 @@ static void set_line(struct vgic3 *v, unsigned vcpu, unsigned intid, struct vgic
 	if (irq->edge && level && !irq->line)
 		irq->latch = true;
 	irq->line = level;
+	vgic3_spi_update(v, intid, irq);
 	if (level)
 		note_kick(v, vcpu, intid, irq, kicks);
 	/*
@@ -395,7 +433,8 @@ unsigned vgic3_pending_for(struct vgic3 *v, unsigned vcpu, struct vgic3_lr *out,
 	spin_lock(&v->lock);
 	for (unsigned i = 0; i < VGIC3_NR_PRIVATE; i++)
 		consider_for_lr(v, i, &v->redist[vcpu].irq[i], out, &count, max);
-	for (unsigned n = 0; n < v->nr_spis; n++)
+	/* Only a busy SPI is pending or active. */
+	for (unsigned n = next_busy_spi(v, 0); n < v->nr_spis; n = next_busy_spi(v, n + 1))
 		if (spi_target(v, &v->spi[n]) == (int)vcpu)
 			consider_for_lr(v, VGIC3_NR_PRIVATE + n, &v->spi[n], out, &count, max);
 
@@ -410,6 +449,7 @@ unsigned vgic3_pending_for(struct vgic3 *v, unsigned vcpu, struct vgic3_lr *out,
 			irq->lr_latch = irq->latch;
 			irq->latch = false;
 		}
+		vgic3_spi_update(v, out[i].intid, irq);
 	}
 	spin_unlock(&v->lock);
 	return count;
@@ -437,6 +477,7 @@ int vgic3_sync_lr(struct vgic3 *v, unsigned vcpu, uint32_t intid, enum vgic3_lr_
 		irq->latch |= irq->lr_latch;
 	irq->lr_latch = false;
 	irq->lr_state = VGIC3_LR_INVALID;
+	vgic3_spi_update(v, intid, irq);
 	/* An SPI re-routed meanwhile is now someone else's to take. */
 	if (intid >= VGIC3_NR_PRIVATE && spi_target(v, irq) != (int)vcpu)
 		note_kick(v, vcpu, intid, irq, &kicks);
@@ -672,8 +713,10 @@ void vgic3_reset(struct vgic3 *v)
 	spin_lock(&v->lock);
 	v->enable_grp0 = false;
 	v->enable_grp1 = false;
-	for (unsigned n = 0; n < v->nr_spis; n++)
+	for (unsigned n = 0; n < v->nr_spis; n++) {
 		spi_reset(&v->spi[n]);
+		vgic3_spi_update(v, VGIC3_NR_PRIVATE + n, &v->spi[n]);
+	}
 	vgic3_redist_reset(v);
 	spin_unlock(&v->lock);
 }

@@ -16,7 +16,8 @@
  * Invariants: the LRs handed out are valid, ordered, never handed out
  * twice, and can be synced exactly once; nothing pure-pending is handed
  * out when vgic3_has_pending() says no; the ID registers never change;
- * kicks name existing vCPUs.
+ * kicks name existing vCPUs; the set of busy SPIs the scans walk is
+ * exactly the SPIs that are latched, high, active or in a list register.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@
 #include <string.h>
 #include <bus/bus.h>
 #include <vgic3/vgic3.h>
+#include "../internal.h"
 
 #define VCPUS 3
 #define SPIS 40
@@ -124,6 +126,20 @@ static void take_back(struct vgic3 *v, struct held *held, unsigned vcpu, unsigne
 		abort();
 }
 
+/* The scans skip idle SPIs: none may be missing from the busy set, none idle in it. */
+static void check_busy_set(const struct vgic3 *v)
+{
+	for (unsigned n = 0; n < SPIS; n++) {
+		bool bit = (v->spi_busy[n / 64] >> (n % 64)) & 1;
+
+		if (bit != vgic3_spi_busy(&v->spi[n]))
+			abort();
+	}
+	for (unsigned n = SPIS; n < 64 * (sizeof(v->spi_busy) / sizeof(v->spi_busy[0])); n++)
+		if ((v->spi_busy[n / 64] >> (n % 64)) & 1)
+			abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -217,6 +233,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (read32(bus, VGIC3_VIRT_REDIST_BASE + 2 * VGIC3_REDIST_STRIDE + GICR_TYPER) != 0x210)
 			abort();
+		check_busy_set(v);
 	}
 out:
 	vgic3_destroy(v);

@@ -611,6 +611,99 @@ static void disabled_groups_not_delivered(void **state)
 	assert_int_equal(rd(f, D + GICD_IROUTER + 60 * 8, 8), 1);
 }
 
+/*
+ * The wake-up rule the WFI wait relies on, for SGI 1 from vCPU 0 to vCPU 1
+ * at every point of vCPU 1's way (tests/guests/ipi-pingpong.c): an SGI
+ * either kicks its target, or the target holds it in a list register and
+ * will exit and sync before it can sleep, after which vgic3_has_pending()
+ * says yes.  Never neither.
+ */
+static void sgi_wakeups_at_every_point(void **state)
+{
+	struct fixture *f = *state;
+	struct vgic3_lr lr[4];
+	const uint64_t sgi1_to_1 = 1ull << 24 | 1u << 1;
+
+	enable_private(f, 1, 1, 0x00);
+
+	/* Asleep, nothing in a list register: the SGI kicks. */
+	assert_int_equal(vgic3_write_sgi1r(f->v, 0, sgi1_to_1), 0);
+	assert_int_equal(f->kicks[1], 1);
+	assert_true(vgic3_has_pending(f->v, 1));
+	assert_int_equal(vgic3_pending_for(f->v, 1, lr, 4), 1);
+	assert_int_equal(lr[0].state, VGIC3_LR_PENDING);
+
+	/* In the guest, taken and ended but not yet exited: no kick, the exit syncs it. */
+	assert_int_equal(vgic3_write_sgi1r(f->v, 0, sgi1_to_1), 0);
+	assert_int_equal(f->kicks[1], 1);
+	assert_int_equal(vgic3_sync_lr(f->v, 1, 1, VGIC3_LR_INVALID), 0);
+	assert_true(vgic3_has_pending(f->v, 1));
+	assert_int_equal(vgic3_pending_for(f->v, 1, lr, 4), 1);
+	assert_int_equal(lr[0].state, VGIC3_LR_PENDING);
+
+	/* Still pending in the LR when the vCPU exits: pending again after the sync. */
+	assert_int_equal(vgic3_sync_lr(f->v, 1, 1, VGIC3_LR_PENDING), 0);
+	assert_true(vgic3_has_pending(f->v, 1));
+	assert_int_equal(vgic3_pending_for(f->v, 1, lr, 4), 1);
+
+	/* Exited inside the handler (active): the next SGI waits for the EOI... */
+	assert_int_equal(vgic3_sync_lr(f->v, 1, 1, VGIC3_LR_ACTIVE), 0);
+	assert_int_equal(vgic3_write_sgi1r(f->v, 0, sgi1_to_1), 0);
+	assert_int_equal(f->kicks[1], 1);
+	assert_int_equal(vgic3_pending_for(f->v, 1, lr, 4), 1);
+	assert_int_equal(lr[0].state, VGIC3_LR_PENDING_ACTIVE);
+	/* ...which the guest does in the LR: pending alone, then taken and ended. */
+	assert_int_equal(vgic3_sync_lr(f->v, 1, 1, VGIC3_LR_PENDING), 0);
+	assert_true(vgic3_has_pending(f->v, 1));
+	assert_int_equal(vgic3_pending_for(f->v, 1, lr, 4), 1);
+	assert_int_equal(vgic3_sync_lr(f->v, 1, 1, VGIC3_LR_INVALID), 0);
+
+	/* Back asleep: nothing pending, and the next SGI kicks again. */
+	assert_false(vgic3_has_pending(f->v, 1));
+	assert_int_equal(vgic3_write_sgi1r(f->v, 0, sgi1_to_1), 0);
+	assert_int_equal(f->kicks[1], 2);
+	assert_true(vgic3_has_pending(f->v, 1));
+	assert_int_equal(f->kicks[0], 0);
+}
+
+/* SPIs the scans skip (idle ones) still reach their vCPU the moment they become pending. */
+static void idle_spis_skipped_busy_ones_found(void **state)
+{
+	struct fixture *f = *state;
+	struct vgic3_lr lr[4];
+
+	enable_spi(f, 32 + 63, 0x40, 1);      /* the last SPI: last bit of the busy set */
+	enable_spi(f, 32 + 0, 0x80, 1);
+	assert_false(vgic3_has_pending(f->v, 1));
+	assert_int_equal(vgic3_pending_for(f->v, 1, lr, 4), 0);
+	vgic3_spi_sink(f->v, 63, true);
+	vgic3_spi_sink(f->v, 0, true);
+	assert_true(vgic3_has_pending(f->v, 1));
+	assert_int_equal(vgic3_pending_for(f->v, 1, lr, 4), 2);
+	assert_int_equal(lr[0].intid, 32 + 63);
+	assert_int_equal(lr[1].intid, 32);
+	/* In LRs, then taken and the lines dropped: idle again, nothing found. */
+	vgic3_spi_sink(f->v, 63, false);
+	vgic3_spi_sink(f->v, 0, false);
+	assert_int_equal(vgic3_sync_lr(f->v, 1, 32 + 63, VGIC3_LR_INVALID), 0);
+	assert_int_equal(vgic3_sync_lr(f->v, 1, 32, VGIC3_LR_ACTIVE), 0);
+	assert_int_equal(vgic3_pending_for(f->v, 1, lr, 4), 1);      /* the active one */
+	assert_int_equal(lr[0].intid, 32);
+	assert_int_equal(vgic3_sync_lr(f->v, 1, 32, VGIC3_LR_INVALID), 0);
+	assert_int_equal(vgic3_pending_for(f->v, 1, lr, 4), 0);
+	assert_false(vgic3_has_pending(f->v, 1));
+	/* Pended by software (GICD_ISPENDR) and after a reset with the line high. */
+	wr32(f, D + GICD_ISPENDR + 4, 1u << 5);
+	enable_spi(f, 32 + 5, 0x40, 1);
+	assert_true(vgic3_has_pending(f->v, 1));
+	vgic3_spi_sink(f->v, 7, true);
+	vgic3_reset(f->v);
+	enable_spi(f, 32 + 7, 0x40, 1);
+	assert_true(vgic3_has_pending(f->v, 1));
+	assert_int_equal(vgic3_pending_for(f->v, 1, lr, 4), 1);
+	assert_int_equal(lr[0].intid, 32 + 7);
+}
+
 static void rerouted_while_in_lr(void **state)
 {
 	struct fixture *f = *state;
@@ -794,6 +887,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pending_list_by_priority_and_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(active_and_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(disabled_groups_not_delivered, setup, teardown),
+		cmocka_unit_test_setup_teardown(sgi_wakeups_at_every_point, setup, teardown),
+		cmocka_unit_test_setup_teardown(idle_spis_skipped_busy_ones_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(rerouted_while_in_lr, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_accesses_rejected_or_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(create_refuses_bad_parameters, setup, teardown),

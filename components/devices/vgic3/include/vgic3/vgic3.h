@@ -270,6 +270,11 @@ int vgic3_sync_lr(struct vgic3 *v, unsigned vcpu, uint32_t intid, enum vgic3_lr_
  * Whether vcpu has an interrupt to take (for WFI): pending, enabled, group
  * enabled, not active, routed to it, or sitting pending in one of its list
  * registers.
+ *
+ * Both this and vgic3_pending_for() run around every entry and in every
+ * WFI wait; they look at the vCPU's 32 private interrupts and at the SPIs
+ * that are busy (latched, line high, active or in a list register) only,
+ * so their cost does not grow with nr_spis.
  */
 bool vgic3_has_pending(struct vgic3 *v, unsigned vcpu);
 

@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: MIT
+# The aarch64 test guests: arm64 Images for the virt machine (kernel =).
+test-guests := ipi-pingpong
+
+# EL1 with the MMU off: every access is Device memory (no unaligned ones),
+# and FP/SIMD traps until CPACR_EL1 enables it.
+test-guest-cflags := -mgeneral-regs-only -mstrict-align -mno-outline-atomics -mcmodel=small
+test-guest-ldflags := -T $(TG_SRC)/aarch64/guest.ld -static -z max-page-size=4096
+test-guest-runtime := start.o arch.o
+test-guest-deps := $(TG_SRC)/aarch64/guest.ld
+
+ipi-pingpong-cflags := -DROUNDS=100000u

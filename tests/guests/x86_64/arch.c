@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * <guest.h> on x86_64, for the pc machine (Tessera's, QEMU's and Bochs'
+ * PC: the same addresses).  start.S has put the CPU in long mode with the
+ * first 4 GiB identity-mapped.
+ *
+ *   0x3F8       COM1 (16550)                  0xFEE00000  the LAPIC (xAPIC, MMIO)
+ *   0xCF8/CFC   PCI configuration             00:01.3     PIIX4 PM: ACPI S5 powers off
+ *   0x8000      where the AP trampoline is copied (SIPI vector 0x08)
+ */
+#include <guest.h>
+
+#define COM1            0x3F8
+#define COM_LCR         3
+#define COM_LSR         5
+#define COM_LSR_THRE    0x20
+
+#define LAPIC_BASE      0xFEE00000ul
+#define LAPIC_TPR       0x080
+#define LAPIC_EOI       0x0B0
+#define LAPIC_SVR       0x0F0
+#define LAPIC_SVR_ENABLE 0x100
+#define LAPIC_ICR_LOW   0x300
+#define LAPIC_ICR_HIGH  0x310
+#define ICR_FIXED       0x00000
+#define ICR_INIT        0x00500
+#define ICR_STARTUP     0x00600
+#define ICR_ASSERT      0x04000
+#define ICR_PENDING     0x01000          /* delivery status: send pending */
+#define SPURIOUS_VECTOR 0xFF
+#define IPI_VECTOR_BASE 0x40
+
+#define PCI_CONFIG_ADDRESS 0xCF8
+#define PCI_CONFIG_DATA    0xCFC
+#define PIIX4_PM        (1u << 11 | 3u << 8)    /* bus 0, device 1, function 3 */
+#define PIIX4_PMBA      0x40
+#define PIIX4_PMREGMISC 0x80
+#define PM_BASE         0x600            /* where SeaBIOS and QEMU put it too */
+#define PM1_CNT         0x04
+#define PM1_CNT_SLP_EN  (1u << 13)       /* SLP_TYP 0: S5 on these boards */
+
+#define TRAMPOLINE      0x8000ul
+#define SIPI_VECTOR     (TRAMPOLINE >> 12)
+#define SEL_CODE64      0x18
+#define STACK_SIZE      (16u * 1024)     /* start.S: STACK_SHIFT */
+
+uint8_t guest_stacks[GUEST_MAX_CPUS][STACK_SIZE] __attribute__((aligned(16)));
+/* Page tables start.S fills (CPU 0) and loads (every CPU). */
+uint64_t guest_pml4[512] __attribute__((aligned(4096)));
+uint64_t guest_pdpt[512] __attribute__((aligned(4096)));
+uint64_t guest_pd[4][512] __attribute__((aligned(4096)));
+
+struct idt_gate {
+	uint16_t offset_low;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type;                    /* 0x8E: present, DPL 0, interrupt gate */
+	uint16_t offset_mid;
+	uint32_t offset_high;
+	uint32_t reserved;
+};
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+
+static void (*volatile start_fn[GUEST_MAX_CPUS])(unsigned int cpu);
+static volatile bool cpu_running[GUEST_MAX_CPUS];
+static guest_irq_handler irq_handler[GUEST_MAX_CPUS];
+
+extern const char guest_isr_stubs[];
+extern const uint64_t guest_ap_trampoline_address, guest_ap_trampoline_size;
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint32_t lapic_read(uint32_t reg)
+{
+	return *(volatile uint32_t *)(LAPIC_BASE + reg);
+}
+
+static inline void lapic_write(uint32_t reg, uint32_t value)
+{
+	*(volatile uint32_t *)(LAPIC_BASE + reg) = value;
+}
+
+static void pci_config_write32(uint32_t devfn, uint8_t reg, uint32_t value)
+{
+	outl(PCI_CONFIG_ADDRESS, 0x80000000u | devfn | (reg & 0xFC));
+	outl(PCI_CONFIG_DATA, value);
+}
+
+void guest_putc(char c)
+{
+	while (!(inb(COM1 + COM_LSR) & COM_LSR_THRE))
+		;
+	outb(COM1, (uint8_t)c);
+}
+
+/* ACPI S5 through the PIIX4's PM block, placed where the firmware would put it. */
+void guest_poweroff(void)
+{
+	pci_config_write32(PIIX4_PM, PIIX4_PMBA, PM_BASE | 1);
+	pci_config_write32(PIIX4_PM, PIIX4_PMREGMISC, 1);
+	outw(PM_BASE + PM1_CNT, PM1_CNT_SLP_EN);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+unsigned int guest_cpu_id(void)
+{
+	uint32_t a = 1, b, c = 0, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return b >> 24;
+}
+
+void guest_cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+static void idt_init(void)
+{
+	for (unsigned int v = 0; v < 256; v++) {
+		uint64_t handler = (uint64_t)(uintptr_t)(guest_isr_stubs + 16 * v);
+
+		idt[v] = (struct idt_gate){
+			.offset_low = (uint16_t)handler,
+			.selector = SEL_CODE64,
+			.type = 0x8E,
+			.offset_mid = (uint16_t)(handler >> 16),
+			.offset_high = (uint32_t)(handler >> 32),
+		};
+	}
+}
+
+static void idt_load(void)
+{
+	struct __attribute__((packed)) {
+		uint16_t limit;
+		uint64_t base;
+	} desc = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
+
+	__asm__ volatile("lidt %0" : : "m"(desc));
+}
+
+/* start.S, on every CPU in long mode with a stack: CPU 0 runs the test. */
+__attribute__((noreturn)) void guest_cpu_start(unsigned int cpu)
+{
+	if (cpu == 0)
+		idt_init();
+	idt_load();
+	if (cpu == 0) {
+		/* COM1: 8 data bits, no parity, one stop bit; no interrupts. */
+		outb(COM1 + COM_LCR, 0x03);
+		outb(COM1 + 1, 0);
+		guest_main();
+		guest_poweroff();
+	}
+	if (cpu >= GUEST_MAX_CPUS || !start_fn[cpu])
+		guest_fail("CPU with APIC id %u started, but nobody asked for it", cpu);
+	cpu_running[cpu] = true;
+	start_fn[cpu](cpu);
+	guest_fail("CPU %u: its function returned", cpu);
+}
+
+static void send_ipi(unsigned int apic_id, uint32_t icr_low)
+{
+	lapic_write(LAPIC_ICR_HIGH, apic_id << 24);
+	lapic_write(LAPIC_ICR_LOW, icr_low);
+	while (lapic_read(LAPIC_ICR_LOW) & ICR_PENDING)
+		guest_cpu_relax();
+}
+
+bool guest_start_cpu(unsigned int cpu, void (*fn)(unsigned int cpu))
+{
+	volatile uint8_t *to = (volatile uint8_t *)TRAMPOLINE;
+	const uint8_t *from = (const uint8_t *)(uintptr_t)guest_ap_trampoline_address;
+
+	if (cpu == 0 || cpu >= GUEST_MAX_CPUS)
+		return false;
+	for (uint64_t i = 0; i < guest_ap_trampoline_size; i++)
+		to[i] = from[i];
+	start_fn[cpu] = fn;
+	cpu_running[cpu] = false;
+	/* The APIC id of CPU n is n.  INIT, then STARTUP at the trampoline (again if it is slow). */
+	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | SPURIOUS_VECTOR);
+	send_ipi(cpu, ICR_INIT | ICR_ASSERT);
+	for (unsigned int attempt = 0; attempt < 2; attempt++) {
+		send_ipi(cpu, ICR_STARTUP | ICR_ASSERT | SIPI_VECTOR);
+		for (uint64_t spins = 0; spins < (1ull << 24); spins++) {
+			if (cpu_running[cpu])
+				return true;
+			guest_cpu_relax();
+		}
+	}
+	return false;
+}
+
+uint64_t guest_counter(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+const char *guest_counter_name(void)
+{
+	return "TSC";
+}
+
+uint64_t guest_counter_hz(void)
+{
+	return 0;
+}
+
+/* ---- the LAPIC ---- */
+
+void guest_irq_init_cpu(guest_irq_handler handler)
+{
+	irq_handler[guest_cpu_id() % GUEST_MAX_CPUS] = handler;
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | SPURIOUS_VECTOR);
+}
+
+void guest_irq_enable(void)
+{
+	__asm__ volatile("sti" ::: "memory");
+}
+
+void guest_irq_disable(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}
+
+void guest_wait_for_interrupt(void)
+{
+	__asm__ volatile("hlt" ::: "memory");
+}
+
+unsigned int guest_ipi_irq(unsigned int n)
+{
+	return IPI_VECTOR_BASE + n;
+}
+
+void guest_ipi_enable(unsigned int n)
+{
+	(void)n;              /* fixed vectors are always accepted */
+}
+
+void guest_ipi_send(unsigned int cpu, unsigned int n)
+{
+	send_ipi(cpu, ICR_FIXED | ICR_ASSERT | guest_ipi_irq(n));
+}
+
+/* start.S: every vector.  Interrupts are handled and ended at the LAPIC; exceptions are fatal. */
+void guest_x86_interrupt(uint64_t vector, const uint64_t *frame)
+{
+	unsigned int cpu = guest_cpu_id() % GUEST_MAX_CPUS;
+
+	if (vector < 32)
+		guest_fail("CPU %u: exception %llu, frame 0x%llx 0x%llx 0x%llx (RIP is the "
+			   "first word, or the second after an error code)", cpu,
+			   (unsigned long long)vector, (unsigned long long)frame[0],
+			   (unsigned long long)frame[1], (unsigned long long)frame[2]);
+	if (vector == SPURIOUS_VECTOR)
+		return;          /* no EOI for the spurious vector */
+	if (irq_handler[cpu])
+		irq_handler[cpu]((unsigned int)vector);
+	lapic_write(LAPIC_EOI, 0);
+}

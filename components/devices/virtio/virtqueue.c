@@ -75,8 +75,9 @@ void virtq_reset(struct virtqueue *vq)
 	vq->desc = vq->avail = vq->used = 0;
 	vq->last_avail = 0;
 	vq->used_idx = 0;
+	/* Nothing used yet: the first notification is due when entry used_event is. */
 	vq->signalled_used = 0;
-	vq->signalled_used_valid = false;
+	vq->signalled_used_valid = true;
 }
 
 /* ---- taking chains ---------------------------------------------------- */

@@ -162,7 +162,7 @@ bool virtio_has_feature(const struct virtio_device *vdev, unsigned feature)
 	return feature < 64 && (vdev->driver_features >> feature) & 1;
 }
 
-/* Spec 2.2.2 and 6.1: a modern driver accepts only offered bits, VERSION_1 among them. */
+/* Spec 2.2.2 and 6.2: only offered bits, and VERSION_1, through a modern interface. */
 static bool features_acceptable(struct virtio_device *vdev)
 {
 	uint64_t extra = vdev->driver_features & ~vdev->device_features;

@@ -46,7 +46,7 @@ static int ring_read16(const struct guest_mem *mem, uint64_t gpa, uint16_t *valu
 	if (((uintptr_t)p & 1) == 0)
 		*value = host_from_le16(__atomic_load_n((const uint16_t *)p, __ATOMIC_RELAXED));
 	else
-		*value = le16_get(p);   /* misaligned ring: the driver broke 2.7.2 */
+		*value = le16_get(p);   /* misaligned ring: the driver broke 2.7.1 */
 	return 0;
 }
 
@@ -284,7 +284,7 @@ int virtq_push(struct virtqueue *vq, uint16_t head, uint32_t len)
 				    (unsigned long long)vq->used);
 		return -EFAULT;
 	}
-	/* The entry before the index that publishes it (2.7.8.1). */
+	/* The entry before the index that publishes it (2.7.8.2). */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	if (ring_write16(vdev->mem, vq->used + USED_IDX, new)) {
 		virtio_device_error(vdev, "queue %u: used ring at %#llx is not in RAM", vq->index,

@@ -201,8 +201,10 @@ coverage: prepare
 	$(Q)$(SUBMAKE) -f $(srctree)/scripts/host.mk VARIANT=cov coverage
 
 FUZZ_SECONDS ?= 60
+FUZZ_ONLY ?= *
 fuzz: prepare
-	$(Q)$(SUBMAKE) -f $(srctree)/scripts/host.mk VARIANT=fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz
+	$(Q)$(SUBMAKE) -f $(srctree)/scripts/host.mk VARIANT=fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		FUZZ_ONLY='$(FUZZ_ONLY)' fuzz
 
 bench-%: prepare
 	$(Q)$(SUBMAKE) -f $(srctree)/scripts/host.mk VARIANT=unit BENCH=$* bench
@@ -250,6 +252,7 @@ help:
 	@echo '  test-one T=<name>        one test, e.g. T=aarch64/banner or T=unit/core/test_heap'
 	@echo '  coverage                 line coverage of the guest-facing components (gcovr, >= 85%)'
 	@echo '  fuzz FUZZ_SECONDS=N      run every fuzz target for N seconds'
+	@echo '                           (FUZZ_ONLY='"'"'virtio/*'"'"': only the targets <component>/<target> matching)'
 	@echo '  bench-<component>        run that component'"'"'s micro-benchmarks (e.g. bench-bus)'
 	@echo
 	@echo 'Cleaning:'

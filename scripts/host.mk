@@ -119,9 +119,11 @@ coverage: all
 		&& echo "guest-facing component line coverage >= $(COVERAGE_MIN)%: ok (details: $(OUT)/coverage.html)"
 
 FUZZ_SECONDS ?= 60
+FUZZ_ONLY ?= *
 fuzz: all
 	$(Q)failed=0; for entry in $(PROGRAM_LIST); do \
 		name=$${entry%%=*}; rest=$${entry#*=}; prog=$${rest%%=*}; dir=$${rest#*=}; \
+		case "$$name" in $(FUZZ_ONLY)) ;; *) continue ;; esac; \
 		stem=$${name#*/}; seeds=$$dir/tests/corpus/$$stem; work=$(OUT)/corpus/$$name; \
 		mkdir -p $$work $(OUT)/artifacts; \
 		printf '  FUZZ    %-34s %ss ... ' "$$name" "$(FUZZ_SECONDS)"; \

@@ -127,6 +127,25 @@ const struct bus_region *bus_find(const struct bus *bus, enum bus_space space, u
 	return table_find(&bus->table[space], addr);
 }
 
+const struct bus_region *bus_find_overlap(const struct bus *bus, enum bus_space space,
+					  uint64_t base, uint64_t size)
+{
+	const struct bus_region_table *t;
+	uint64_t last;
+	size_t idx;
+
+	if (!bus || (unsigned)space >= BUS_SPACE_COUNT || size == 0)
+		return NULL;
+	t = &bus->table[space];
+	last = base + (size - 1) < base ? UINT64_MAX : base + (size - 1);
+	idx = table_upper_bound(t, base);
+	if (idx > 0 && region_last(&t->regions[idx - 1]) >= base)
+		return &t->regions[idx - 1];
+	if (idx < t->count && t->regions[idx].base <= last)
+		return &t->regions[idx];
+	return NULL;
+}
+
 static bool region_descriptor_is_valid(const struct bus_region *r)
 {
 	const struct bus_rules *rules = &r->rules;

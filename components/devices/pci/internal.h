@@ -21,7 +21,17 @@ struct pci_host {
 	uint64_t ecam_base;
 	unsigned ecam_buses;      /* 0: no ECAM window                      */
 	unsigned warnings_left;   /* guest-triggered reports still allowed */
+	enum bus_space io_space;  /* where I/O BARs land (see set_io_window) */
+	uint64_t io_base;
+	pci_msi_fn msi_fn;
+	void *msi_opaque;
+	bool msi_dropped_reported;
 };
+
+/* MSI-X parts called from the generic configuration code (msix.c). */
+void pci_msix_reset(struct pci_msix *msix);
+void pci_msix_control_written(struct pci_msix *msix);
+bool pci_msix_overlaps_control(const struct pci_msix *msix, unsigned offset, unsigned width);
 
 /* A guest-caused problem, reported a limited number of times per host. */
 void pci_host_warn(struct pci_host *host, const char *fmt, ...)

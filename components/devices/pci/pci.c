@@ -12,6 +12,7 @@
 #include <core/compiler.h>
 #include <core/log.h>
 #include <core/mm.h>
+#include <pci/msix.h>
 #include <pci/pci.h>
 #include "internal.h"
 
@@ -129,8 +130,23 @@ int pci_function_init(struct pci_function *fn, const struct pci_function_info *i
 	return 0;
 }
 
+static void bar_unmap(struct pci_bar *b)
+{
+	if (!b->mapped)
+		return;
+	bus_unregister(b->mapped_bus, b->mapped_space, b->mapped_addr);
+	b->mapped = false;
+}
+
+static void unmap_all_bars(struct pci_function *fn)
+{
+	for (unsigned i = 0; i < PCI_NUM_BARS; i++)
+		bar_unmap(&fn->bar[i]);
+}
+
 void pci_function_release(struct pci_function *fn)
 {
+	unmap_all_bars(fn);
 	kfree(fn->config);
 	kfree(fn->wmask);
 	kfree(fn->w1cmask);
@@ -230,6 +246,49 @@ static bool bar_decodes(const struct pci_function *fn, unsigned bar, uint64_t ba
 	}
 }
 
+/*
+ * Puts the region of a BAR with handlers on the bus at its base.  The
+ * guest chooses the base, so a clash with another region is a guest
+ * mistake: reported through the host's rate limit, and the BAR stays
+ * unmapped.
+ */
+static void bar_map(struct pci_function *fn, unsigned bar)
+{
+	struct pci_bar *b = &fn->bar[bar];
+	struct pci_host *host = fn->host;
+	enum bus_space space = BUS_SPACE_MMIO;
+	uint64_t addr = b->base;
+
+	if (!b->ops || !host)
+		return;
+	if (b->type == PCI_BAR_IO) {
+		space = host->io_space;
+		addr = host->io_base + b->base;
+		if (addr < host->io_base) {
+			pci_host_warn(host, "%s: %s BAR%u at I/O %#llx is outside the I/O window\n",
+				      host->name, fn->info->name, bar, (unsigned long long)b->base);
+			return;
+		}
+	}
+	const struct bus_region *clash = bus_find_overlap(host->bus, space, addr, b->size);
+	if (clash) {
+		pci_host_warn(host, "%s: %s BAR%u at %#llx overlaps %s at %#llx; not mapped\n",
+			      host->name, fn->info->name, bar, (unsigned long long)addr,
+			      clash->name, (unsigned long long)clash->base);
+		return;
+	}
+	struct bus_region region = {
+		.name = fn->info->name, .space = space, .base = addr, .size = b->size,
+		.ops = b->ops, .opaque = b->opaque, .rules = b->rules,
+	};
+	if (bus_register(host->bus, &region))
+		return;
+	b->mapped = true;
+	b->mapped_bus = host->bus;
+	b->mapped_space = space;
+	b->mapped_addr = addr;
+}
+
 static void update_bars(struct pci_function *fn)
 {
 	for (unsigned i = 0; i < PCI_NUM_BARS; i++) {
@@ -242,11 +301,35 @@ static void update_bars(struct pci_function *fn)
 			continue;
 		b->base = base;
 		b->enabled = enabled;
+		bar_unmap(b);
+		if (enabled)
+			bar_map(fn, i);
 		if (fn->info->ops && fn->info->ops->bar_update)
 			fn->info->ops->bar_update(fn, i, base, enabled);
 	}
 }
 
+int pci_bar_set_handler(struct pci_function *fn, unsigned bar, const struct bus_ops *ops,
+			void *opaque, const struct bus_rules *rules)
+{
+	if (bar >= PCI_NUM_BARS || fn->bar[bar].type == PCI_BAR_NONE || !ops)
+		return -EINVAL;
+	struct pci_bar *b = &fn->bar[bar];
+	bar_unmap(b);
+	b->ops = ops;
+	b->opaque = opaque;
+	b->rules = rules ? *rules : (struct bus_rules){ 0 };
+	if (b->enabled)
+		bar_map(fn, bar);
+	return 0;
+}
+
+static bool msix_enabled(const struct pci_function *fn)
+{
+	return fn->msix && pci_msix_enabled(fn->msix);
+}
+
+/* While MSI-X is enabled the function must not use its INTx pin (PCI 3.0, 6.8.2). */
 static void update_intx(struct pci_function *fn)
 {
 	uint16_t status = pci_config_get16(fn, PCI_STATUS);
@@ -257,13 +340,29 @@ static void update_intx(struct pci_function *fn)
 	else
 		status &= (uint16_t)~PCI_STATUS_INTERRUPT;
 	pci_config_set16(fn, PCI_STATUS, status);
-	irq_line_set(&fn->intx, fn->intx_level && !disabled);
+	irq_line_set(&fn->intx, fn->intx_level && !disabled && !msix_enabled(fn));
 }
 
 void pci_set_irq(struct pci_function *fn, bool level)
 {
 	fn->intx_level = level;
 	update_intx(fn);
+}
+
+void pci_send_msi(struct pci_function *fn, uint64_t address, uint32_t data)
+{
+	struct pci_host *host = fn->host;
+
+	if (!host)
+		return;
+	if (!host->msi_fn) {
+		if (!host->msi_dropped_reported)
+			log_warn("%s: %s sent an MSI (%#llx <- %#x) but the machine delivers none\n",
+				 host->name, fn->info->name, (unsigned long long)address, data);
+		host->msi_dropped_reported = true;
+		return;
+	}
+	host->msi_fn(host->msi_opaque, address, data);
 }
 
 void pci_reserve_config(struct pci_function *fn, unsigned end)
@@ -321,7 +420,10 @@ void pci_function_config_write(struct pci_function *fn, unsigned offset, unsigne
 	if (range_overlaps(offset, width, PCI_COMMAND, 2) ||
 	    range_overlaps(offset, width, PCI_BASE_ADDRESS_0, 4 * PCI_NUM_BARS))
 		update_bars(fn);
-	if (range_overlaps(offset, width, PCI_COMMAND, 2))
+	bool msix_control = fn->msix && pci_msix_overlaps_control(fn->msix, offset, width);
+	if (msix_control)
+		pci_msix_control_written(fn->msix);
+	if (range_overlaps(offset, width, PCI_COMMAND, 2) || msix_control)
 		update_intx(fn);
 	if (fn->info->ops && fn->info->ops->config_write)
 		fn->info->ops->config_write(fn, offset, width, value);
@@ -342,6 +444,8 @@ void pci_function_reset(struct pci_function *fn)
 	pci_config_set8(fn, PCI_LATENCY_TIMER, 0);
 	pci_config_set8(fn, PCI_INTERRUPT_LINE, 0);
 	fn->intx_level = false;
+	if (fn->msix)
+		pci_msix_reset(fn->msix);
 	update_bars(fn);
 	update_intx(fn);
 	if (fn->info->ops && fn->info->ops->reset)
@@ -370,6 +474,7 @@ struct pci_host *pci_host_create(struct bus *bus, const char *name)
 	host->bus = bus;
 	host->name = name ? name : "pci";
 	host->warnings_left = PCI_WARNINGS_PER_HOST;
+	host->io_space = BUS_SPACE_PIO;
 	return host;
 }
 
@@ -383,9 +488,12 @@ void pci_host_destroy(struct pci_host *host)
 	}
 	if (host->ecam_buses)
 		bus_unregister(host->bus, BUS_SPACE_MMIO, host->ecam_base);
-	for (unsigned i = 0; i < ARRAY_SIZE(host->fn); i++)
-		if (host->fn[i])
+	for (unsigned i = 0; i < ARRAY_SIZE(host->fn); i++) {
+		if (host->fn[i]) {
+			unmap_all_bars(host->fn[i]);
 			host->fn[i]->host = NULL;
+		}
+	}
 	kfree(host);
 }
 
@@ -426,6 +534,7 @@ void pci_host_detach(struct pci_host *host, struct pci_function *fn)
 	if (!fn || fn->host != host || host->fn[fn->devfn] != fn)
 		return;
 	host->fn[fn->devfn] = NULL;
+	unmap_all_bars(fn);
 	fn->host = NULL;
 
 	unsigned first = fn->devfn & ~7u;
@@ -471,6 +580,29 @@ void pci_host_config_write(struct pci_host *host, unsigned bus, unsigned device,
 		return;
 	}
 	pci_function_config_write(fn, offset, width, value);
+}
+
+void pci_host_set_io_window(struct pci_host *host, enum bus_space space, uint64_t base)
+{
+	host->io_space = space;
+	host->io_base = base;
+	for (unsigned i = 0; i < ARRAY_SIZE(host->fn); i++) {
+		struct pci_function *fn = host->fn[i];
+		if (!fn)
+			continue;
+		for (unsigned bar = 0; bar < PCI_NUM_BARS; bar++) {
+			if (fn->bar[bar].type == PCI_BAR_IO && fn->bar[bar].enabled) {
+				bar_unmap(&fn->bar[bar]);
+				bar_map(fn, bar);
+			}
+		}
+	}
+}
+
+void pci_host_set_msi_handler(struct pci_host *host, pci_msi_fn fn, void *opaque)
+{
+	host->msi_fn = fn;
+	host->msi_opaque = opaque;
 }
 
 void pci_host_reset(struct pci_host *host)

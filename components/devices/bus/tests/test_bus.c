@@ -219,6 +219,31 @@ static void test_lookup_edges_and_order(void **state)
 	bus_destroy(bus);
 }
 
+static void test_find_overlap(void **state)
+{
+	struct bus *bus = bus_create("vm0");
+	struct recorder d;
+
+	(void)state;
+	assert_int_equal(bus_register_mmio(bus, "a", 0x1000, 0x1000, &rec_ops, &d, NULL), 0);
+	assert_int_equal(bus_register_mmio(bus, "b", 0x4000, 0x1000, &rec_ops, &d, NULL), 0);
+	assert_null(bus_find_overlap(bus, BUS_SPACE_MMIO, 0x0, 0x1000));
+	assert_null(bus_find_overlap(bus, BUS_SPACE_MMIO, 0x2000, 0x2000));
+	assert_null(bus_find_overlap(bus, BUS_SPACE_MMIO, 0x5000, 0x1000));
+	assert_string_equal(bus_find_overlap(bus, BUS_SPACE_MMIO, 0x0, 0x1001)->name, "a");
+	assert_string_equal(bus_find_overlap(bus, BUS_SPACE_MMIO, 0x1FFF, 1)->name, "a");
+	assert_string_equal(bus_find_overlap(bus, BUS_SPACE_MMIO, 0x3000, 0x1001)->name, "b");
+	/* The lowest of two overlapped regions is named. */
+	assert_string_equal(bus_find_overlap(bus, BUS_SPACE_MMIO, 0x1800, 0x3000)->name, "a");
+	/* A wrapping range reaches everything above its base. */
+	assert_string_equal(bus_find_overlap(bus, BUS_SPACE_MMIO, 0x4800, ~0ULL)->name, "b");
+	assert_null(bus_find_overlap(bus, BUS_SPACE_MMIO, 0x1000, 0));
+	assert_null(bus_find_overlap(bus, BUS_SPACE_PIO, 0x1000, 0x1000));
+	assert_null(bus_find_overlap(bus, BUS_SPACE_COUNT, 0x1000, 0x1000));
+	assert_null(bus_find_overlap(NULL, BUS_SPACE_MMIO, 0x1000, 0x1000));
+	bus_destroy(bus);
+}
+
 static void test_many_regions_grow(void **state)
 {
 	struct bus *bus = bus_create("vm0");
@@ -745,6 +770,7 @@ int main(void)
 		cmocka_unit_test_setup(test_register_and_overlap_names_both, setup),
 		cmocka_unit_test_setup(test_register_invalid, setup),
 		cmocka_unit_test_setup(test_lookup_edges_and_order, setup),
+		cmocka_unit_test_setup(test_find_overlap, setup),
 		cmocka_unit_test_setup(test_many_regions_grow, setup),
 		cmocka_unit_test_setup(test_plain_access_and_masking, setup),
 		cmocka_unit_test_setup(test_invalid_accesses, setup),

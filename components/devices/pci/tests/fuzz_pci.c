@@ -2,12 +2,16 @@
 /*
  * Random guest traffic against the PC chipset and a device with BARs:
  * configuration accesses through 0xCF8/0xCFC and ECAM, the PM block, the
- * APM/ELCR/0xCF9 ports, time passing and resets (also from inside the
- * 0xCF9 handler, as a VM would do).  Besides the sanitizers, a few
- * invariants are checked after every step:
+ * APM/ELCR/0xCF9 ports, the device's BARs and its MSI-X table (a BAR the
+ * generic code maps), interrupts, time passing and resets (also from
+ * inside the 0xCF9 handler, as a VM would do).  Besides the sanitizers, a
+ * few invariants are checked after every step:
  *   - identity registers never change,
  *   - the device's BAR regions are exactly where the callbacks put them,
- *   - the PM block is on the bus exactly where the device says.
+ *     and the MSI-X BAR's region exactly where the BAR decodes,
+ *   - the PM block is on the bus exactly where the device says,
+ *   - INTx is low while MSI-X is enabled, every message sent is the one
+ *     in the table and no message leaves a masked vector.
  *
  * Input: 8-byte commands: opcode, a, b, c, then a 32-bit value.
  */
@@ -19,6 +23,7 @@
 #include <bus/vclock.h>
 #include <core/log.h>
 #include <pci/i440fx.h>
+#include <pci/msix.h>
 #include <pci/piix.h>
 
 #define ECAM_BASE 0xE0000000ull
@@ -27,6 +32,7 @@
 
 struct fuzz_device {
 	struct pci_function pci;
+	struct pci_msix msix;
 	struct bus *bus;
 	bool mapped[PCI_NUM_BARS];
 	uint64_t mapped_base[PCI_NUM_BARS];
@@ -105,6 +111,26 @@ static const struct pci_function_info fuzz_dev_info = {
 	.ops = &fuzz_dev_ops,
 };
 
+/* Every message must be what the table holds for an open vector. */
+static void msi_check(void *opaque, uint64_t address, uint32_t data)
+{
+	struct machine *m = opaque;
+	const struct pci_msix *msix = &m->dev.msix;
+	bool found = false;
+
+	if (!pci_msix_enabled(msix) ||
+	    (pci_config_get16(&m->dev.pci, msix->cap + PCI_MSIX_FLAGS) & PCI_MSIX_FLAGS_MASKALL))
+		abort();
+	for (unsigned v = 0; v < msix->vectors; v++) {
+		const struct pci_msix_entry *e = &msix->table[v];
+		if (!(e->control & PCI_MSIX_ENTRY_CTRL_MASKBIT) && e->data == data &&
+		    ((uint64_t)e->address_hi << 32 | e->address_lo) == address)
+			found = true;
+	}
+	if (!found)
+		abort();
+}
+
 static void reset_request(void *opaque, uint8_t rcr)
 {
 	struct machine *m = opaque;
@@ -146,8 +172,10 @@ static void machine_create(struct machine *m)
 	    pci_declare_bar(&m->dev.pci, 1, PCI_BAR_MEM32, 0x1000, false) ||
 	    pci_declare_bar(&m->dev.pci, 2, PCI_BAR_MEM64, 0x4000, true) ||
 	    pci_add_capability(&m->dev.pci, PCI_CAP_ID_VENDOR, 16) < 0 ||
+	    pci_msix_init(&m->dev.msix, &m->dev.pci, 4, 4) ||
 	    pci_host_attach(m->host, DEV_SLOT, 0, &m->dev.pci))
 		abort();
+	pci_host_set_msi_handler(m->host, msi_check, m);
 }
 
 static void machine_destroy(struct machine *m)
@@ -191,6 +219,16 @@ static void check_invariants(struct machine *m)
 			abort();
 	}
 	if (pci_piix4_pm_timer(m->pm) > 0xFFFFFF)
+		abort();
+	const struct pci_bar *msix_bar = &m->dev.pci.bar[4];
+	if (msix_bar->mapped && !msix_bar->enabled)
+		abort();
+	if (msix_bar->mapped) {
+		const struct bus_region *r = bus_find(m->bus, BUS_SPACE_MMIO, msix_bar->mapped_addr);
+		if (!r || r->base != msix_bar->base || r->size != PCI_MSIX_BAR_SIZE)
+			abort();
+	}
+	if (pci_msix_enabled(&m->dev.msix) && m->dev.pci.intx.level)
 		abort();
 	int irq = pci_piix3_pirq_route(m->piix3, 0);
 	if (irq != -1 && (irq < 3 || irq > 15 || irq == 8 || irq == 13))
@@ -252,16 +290,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			vclock_run_expired(&m.clock);
 			break;
 		case 6:
-			if (a & 1)
+			if ((a & 3) == 1)
 				pci_host_reset(m.host);
+			else if ((a & 3) == 2)
+				pci_msix_notify(&m.dev.msix, b & 7);
+			else if ((a & 3) == 3)
+				pci_set_irq(&m.dev.pci, b & 1);
 			else
 				pci_piix4_pm_power_button(m.pm);
 			break;
-		case 7:   /* the device's BAR regions */
-			machine_access(&m, b & 1 ? BUS_SPACE_MMIO : BUS_SPACE_PIO, write,
-			       b & 1 ? m.dev.mapped_base[1 + ((b >> 1) & 1)] + (c & 0x3F)
-				     : m.dev.mapped_base[0] + (c & 0x3F),
-			       width, value);
+		case 7:   /* the device's BAR regions, the MSI-X table and PBA */
+			if ((b & 3) == 3)
+				machine_access(&m, BUS_SPACE_MMIO, write,
+					       m.dev.pci.bar[4].base + ((uint32_t)c << 4 | (value >> 28)),
+					       width, value);
+			else
+				machine_access(&m, b & 1 ? BUS_SPACE_MMIO : BUS_SPACE_PIO, write,
+				       b & 1 ? m.dev.mapped_base[1 + ((b >> 1) & 1)] + (c & 0x3F)
+					     : m.dev.mapped_base[0] + (c & 0x3F),
+				       width, value);
 			break;
 		}
 		check_invariants(&m);

@@ -119,6 +119,16 @@ enum bus_result bus_dispatch(struct bus *bus, struct bus_access *acc);
  */
 const struct bus_region *bus_find(const struct bus *bus, enum bus_space space, uint64_t addr);
 
+/*
+ * The region (lowest base first) that overlaps [base, base + size), or
+ * NULL when the range is free.  Lets a caller that registers ranges the
+ * guest chooses (PCI BARs) test first and report the clash itself,
+ * rate-limited, instead of bus_register() logging an error each time.
+ * A range that wraps overlaps everything from base upwards.
+ */
+const struct bus_region *bus_find_overlap(const struct bus *bus, enum bus_space space,
+					  uint64_t base, uint64_t size);
+
 /* Visits every region in address order. */
 void bus_for_each_region(const struct bus *bus, enum bus_space space,
 			 void (*fn)(const struct bus_region *r, void *ctx), void *ctx);

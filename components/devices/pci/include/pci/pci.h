@@ -18,6 +18,14 @@
  * The generic code keeps the bytes, the write masks and the BAR state;
  * the device hears about what it must act on through its ops: a BAR that
  * moved or was switched on/off, and writes to its own registers.
+ *
+ * A device that gives a BAR its register handlers with
+ * pci_bar_set_handler() never deals with the bus itself: the generic
+ * code registers the BAR's region where the guest programs it, and
+ * removes or moves it when the guest rewrites the BAR or switches the
+ * command register's I/O or memory decoding.  MSI-X lives in
+ * <pci/msix.h>; the machine delivers its messages through
+ * pci_host_set_msi_handler().
  */
 #ifndef PCI_PCI_H
 #define PCI_PCI_H
@@ -90,6 +98,15 @@ struct pci_bar {
 	/* Last state told to the device through bar_update. */
 	uint64_t base;
 	bool enabled;
+	/* Handlers given with pci_bar_set_handler(); NULL: the device maps. */
+	const struct bus_ops *ops;
+	void *opaque;
+	struct bus_rules rules;
+	/* Where the generic code put the BAR's region, if anywhere. */
+	bool mapped;
+	struct bus *mapped_bus;
+	enum bus_space mapped_space;
+	uint64_t mapped_addr;
 };
 
 struct pci_function;
@@ -135,6 +152,7 @@ struct pci_function_info {
 };
 
 struct pci_host;
+struct pci_msix;
 
 struct pci_function {
 	const struct pci_function_info *info;
@@ -150,6 +168,7 @@ struct pci_function {
 	unsigned cap_last;       /* offset of the last capability, 0 none   */
 	struct irq_line intx;    /* INTx output; wired by the machine       */
 	bool intx_level;         /* the device's wish, before INTx disable  */
+	struct pci_msix *msix;   /* set by pci_msix_init(), else NULL       */
 };
 
 /*
@@ -158,7 +177,7 @@ struct pci_function {
  */
 int pci_function_init(struct pci_function *fn, const struct pci_function_info *info,
 		      void *opaque);
-/* Frees the configuration arrays (fn must be detached). */
+/* Removes the BAR regions it mapped and frees the configuration arrays. */
 void pci_function_release(struct pci_function *fn);
 
 /*
@@ -170,6 +189,19 @@ int pci_declare_bar(struct pci_function *fn, unsigned bar, enum pci_bar_type typ
 		    uint64_t size, bool prefetchable);
 /* The BAR's programmed base (without the flag bits). */
 uint64_t pci_bar_address(const struct pci_function *fn, unsigned bar);
+
+/*
+ * Gives a declared BAR its register handlers.  From then on the BAR's
+ * region (size bytes, offsets from 0) is on the host's bus exactly while
+ * the BAR decodes: the command register enables its space and its base
+ * is usable (see bar_update below).  I/O BARs land in the host's I/O
+ * window (pci_host_set_io_window).  A base that overlaps another region
+ * is not mapped and is reported (rate-limited); the BAR is tried again
+ * the next time the guest moves it or toggles decoding.  rules may be
+ * NULL (any width).  0 or -EINVAL (BAR not declared).
+ */
+int pci_bar_set_handler(struct pci_function *fn, unsigned bar, const struct bus_ops *ops,
+			void *opaque, const struct bus_rules *rules);
 
 /*
  * Adds a capability of size bytes (at least 2: id and next pointer),
@@ -209,9 +241,16 @@ void pci_function_reset(struct pci_function *fn);
 
 /*
  * The device's legacy interrupt: drives fn->intx unless the guest set
- * INTx disable, and keeps the status interrupt bit.
+ * INTx disable or enabled MSI-X, and keeps the status interrupt bit.
  */
 void pci_set_irq(struct pci_function *fn, bool level);
+
+/*
+ * A message-signalled interrupt from fn: a 32-bit write of data to
+ * address, handed to the host's MSI handler (dropped, and reported once,
+ * when the machine set none).
+ */
+void pci_send_msi(struct pci_function *fn, uint64_t address, uint32_t data);
 
 /* The device bus the host sits on (for BAR regions). */
 struct bus *pci_function_bus(const struct pci_function *fn);
@@ -231,7 +270,10 @@ struct bus *pci_host_bus(const struct pci_host *host);
  */
 int pci_host_attach(struct pci_host *host, unsigned device, unsigned function,
 		    struct pci_function *fn);
-/* Unplugs fn (its BARs are left as they are: the owner tears them down). */
+/*
+ * Unplugs fn.  Regions of BARs with handlers are removed; BARs the device
+ * maps itself are left as they are (the owner tears them down).
+ */
 void pci_host_detach(struct pci_host *host, struct pci_function *fn);
 struct pci_function *pci_host_function(const struct pci_host *host, unsigned device,
 				       unsigned function);
@@ -247,6 +289,23 @@ void pci_host_config_write(struct pci_host *host, unsigned bus, unsigned device,
 
 /* Resets every attached function. */
 void pci_host_reset(struct pci_host *host);
+
+/*
+ * Where I/O BARs appear: by default I/O port n is port n of the bus's PIO
+ * space (x86).  Machines without port I/O (QEMU's virt board maps PCI
+ * I/O space at 0x3EFF0000) put it in MMIO space: port n is then at
+ * base + n.  Mapped I/O BARs move at once.
+ */
+void pci_host_set_io_window(struct pci_host *host, enum bus_space space, uint64_t base);
+
+/*
+ * How message-signalled interrupts reach the interrupt controllers: the
+ * machine turns (address, data) into an interrupt (x86: a LAPIC message
+ * at 0xFEExxxxx).  Called with the VM's device lock held, like every
+ * device model.
+ */
+typedef void (*pci_msi_fn)(void *opaque, uint64_t address, uint32_t data);
+void pci_host_set_msi_handler(struct pci_host *host, pci_msi_fn fn, void *opaque);
 
 /*
  * Configuration mechanism #1: 0xCF8 address, 0xCFC..0xCFF data, on the

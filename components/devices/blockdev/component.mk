@@ -1,0 +1,2 @@
+obj-y  += blockdev.o memdisk.o
+host-y += blockdev.o memdisk.o

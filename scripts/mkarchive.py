@@ -102,6 +102,12 @@ def referenced_files(text):
                 if eq and prop not in DEVICE_RESOURCE_KEYS and looks_like_path(path):
                     refs.append((number, "device:" + prop, path))
             continue
+        if key == "disk":
+            # disk = <file> [readonly] [transport=...]: the first word.
+            words = (parse_value(raw) or "").split()
+            if words:
+                refs.append((number, key, words[0]))
+            continue
         if key not in PATH_KEYS:
             continue
         value = parse_value(raw)

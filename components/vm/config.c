@@ -30,6 +30,7 @@ enum key_id {
 	KEY_DEVICE,
 	KEY_DEVICE_SET,
 	KEY_DEVICE_REMOVE,
+	KEY_DISK,
 	KEY_CPU_AFFINITY,
 	KEY_COUNT
 };
@@ -356,6 +357,7 @@ static const struct key keys[KEY_COUNT] = {
 	[KEY_DEVICE]        = { "device", apply_device_line, DEVICE_LINE_MAX, 0, true },
 	[KEY_DEVICE_SET]    = { "device-set", apply_device_line, DEVICE_LINE_MAX, 0, true },
 	[KEY_DEVICE_REMOVE] = { "device-remove", apply_device_line, DEVICE_LINE_MAX, 0, true },
+	[KEY_DISK]          = { "disk", apply_device_line, DEVICE_LINE_MAX, 0, true },
 	[KEY_CPU_AFFINITY]  = { "cpu-affinity", apply_cpu_affinity, VM_CMDLINE_MAX - 1, 0, false },
 };
 
@@ -621,6 +623,54 @@ static void remove_devices(struct parser *p, const struct device_line *d)
 	}
 }
 
+/*
+ * disk = <file> [readonly] [transport=<name>]: the machine's disk class in
+ * its next slot, with the file as its image.
+ */
+static void add_disk(struct parser *p, const struct machine_ops *m, const struct device_line *d,
+		     unsigned int n)
+{
+	struct device_line line = { .key = KEY_DEVICE, .line = d->line };
+	const char *word, *path = NULL, *transport = "";
+	size_t len, pos = 0, path_len = 0;
+	char transport_buf[16] = "";
+	bool read_only = false;
+	char buf[SHOWN_MAX + 4];
+
+	while (next_name(d->text, &pos, &word, &len)) {
+		if (!path) {
+			path = word;
+			path_len = len;
+		} else if (len == 8 && memcmp(word, "readonly", 8) == 0) {
+			read_only = true;
+		} else if (len > 10 && len < 10 + sizeof(transport_buf) &&
+			   memcmp(word, "transport=", 10) == 0) {
+			memcpy(transport_buf, word + 10, len - 10);
+			transport_buf[len - 10] = '\0';
+			transport = transport_buf;
+		} else {
+			report(p, d->line, "disk: '%s' is neither readonly nor transport=<name>",
+			       shown(buf, word, len));
+			return;
+		}
+	}
+	if (!path) {
+		report(p, d->line, "disk names no image file");
+		return;
+	}
+	if (!m->disk_device) {
+		report(p, d->line, "the %s machine takes no disks", m->name);
+		return;
+	}
+	if (m->disk_device(n, transport, line.text, sizeof(line.text)) != 0) {
+		report(p, d->line, "disk: %s", line.text);
+		return;
+	}
+	snprintf(line.text + strlen(line.text), sizeof(line.text) - strlen(line.text),
+		 " image=%.*s%s", (int)path_len, path, read_only ? " readonly=on" : "");
+	add_device(p, &line);
+}
+
 static const struct machine_ops *resolve_machine(struct parser *p)
 {
 	struct vm_config *c = p->config;
@@ -678,10 +728,12 @@ static void build_devices(struct parser *p)
 		snprintf(board.text, sizeof(board.text), "%s", m->devices[i]);
 		add_device(p, &board);
 	}
-	for (unsigned int i = 0; i < p->device_line_count; i++) {
+	for (unsigned int i = 0, disks = 0; i < p->device_line_count; i++) {
 		const struct device_line *d = &p->device_lines[i];
 
-		if (d->key == KEY_DEVICE)
+		if (d->key == KEY_DISK)
+			add_disk(p, m, d, disks++);
+		else if (d->key == KEY_DEVICE)
 			add_device(p, d);
 		else if (d->key == KEY_DEVICE_SET)
 			set_device(p, d);

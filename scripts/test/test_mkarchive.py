@@ -59,6 +59,11 @@ class Values(unittest.TestCase):
                          [(3, "kernel", "guests/Image"), (4, "initrd", "guests/initrd.cpio.gz"),
                           (6, "firmware-vars", "v.fd")])
 
+    def test_disk_files(self):
+        text = "disk = guests/disk.img readonly\ndisk=\"my disk.img\"\ndisk =\n"
+        self.assertEqual(mkarchive.referenced_files(text),
+                         [(1, "disk", "guests/disk.img"), (2, "disk", "my")])
+
     def test_device_line_files(self):
         text = ("device = blk name=d0 base=0x1000 irq=5 image=guests/disk.img ro=on\n"
                 "device-set = d0 image=my/other.img zone=a/b\n"

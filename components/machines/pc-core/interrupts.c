@@ -102,3 +102,26 @@ void pc_interrupts_destroy(struct pc_board *m)
 	m->ioapic = NULL;
 	m->pic = NULL;
 }
+
+/*
+ * A message-signalled interrupt (PCI MSI/MSI-X) to the LAPICs: the address
+ * 0xFEExxxxx names the destination (bits 19:12) and whether it is logical
+ * (bit 2); the data the vector (7:0), the delivery mode (10:8) and the
+ * trigger (bit 15) - the Intel SDM's format (vol. 3, 11.11), which QEMU's
+ * hw/i386/x86.c and apic.c follow.  Anything else is dropped.
+ */
+void pc_msi(void *board, uint64_t address, uint32_t data)
+{
+	struct pc_board *m = board;
+	unsigned int delivery = (data >> 8) & 7;
+
+	if ((address >> 20) != 0xfee || (delivery != 0 && delivery != 1 && delivery != 4)) {
+		if (m->msr_reports++ < PC_REPORT_LIMIT)
+			log_warn("VM %s: MSI to 0x%llx data 0x%x dropped (not a fixed, lowest-priority "
+				 "or NMI message to the LAPICs)", m->vm->name,
+				 (unsigned long long)address, data);
+		return;
+	}
+	pc_ioapic_deliver(m, (uint8_t)(address >> 12), (address >> 2) & 1, (uint8_t)data,
+			  delivery, (data >> 15) & 1);
+}

@@ -20,6 +20,7 @@
  * (active low), as on QEMU.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <acpi/acpi.h>
@@ -59,17 +60,34 @@ static const char *const pc_devices[] = {
 	"fw-cfg-io name=fw-cfg",
 };
 
-/* PCI INTx of device/pin (1..4) through the PIIX3 PIRQ routing. */
-void pc_i440fx_pci_intx(struct pc_board *b, unsigned int device, unsigned int pin, bool level);
-void pc_i440fx_pci_intx(struct pc_board *b, unsigned int device, unsigned int pin, bool level)
+/*
+ * PCI INTx (device instances: pin slot * 4 + INTA..INTD) through the
+ * PIIX3's PIRQ routing, as QEMU's pc board swizzles them.
+ */
+static void pc_pci_intx(void *board, unsigned int slot_pin, bool level)
 {
-	struct pc_i440fx *m = i440fx_of(b);
-	unsigned int pirq;
+	struct pc_i440fx *m = i440fx_of(board);
+	unsigned int pirq = pci_piix_slot_pirq(slot_pin / 4, slot_pin % 4 + 1);
 
-	if (pin < 1 || pin > 4)
-		return;
-	pirq = pci_piix_slot_pirq(device, pin);
-	pc_pci_irq(b, pci_piix3_pirq_route(m->piix3, pirq), PC_PIRQ_GSI + pirq, level);
+	pc_pci_irq(board, pci_piix3_pirq_route(m->piix3, pirq), PC_PIRQ_GSI + pirq, level);
+}
+
+/* disk = ...: a virtio-blk-pci in the next free slot from 3 (QEMU's first free one). */
+#define PC_DISK_SLOT 3
+
+static int pc_disk_device(unsigned int n, const char *transport, char *line, size_t size)
+{
+	if (transport[0] && strcmp(transport, "pci") != 0) {
+		snprintf(line, size, "the pc machine has transport=pci only, not '%s'", transport);
+		return -EINVAL;
+	}
+	if (PC_DISK_SLOT + n > 31) {
+		snprintf(line, size, "the pc machine has room for %u disks on its PCI bus",
+			 32 - PC_DISK_SLOT);
+		return -EINVAL;
+	}
+	snprintf(line, size, "virtio-blk-pci name=disk%u slot=%u", n, PC_DISK_SLOT + n);
+	return 0;
 }
 
 static uint16_t pc_elcr(struct pc_board *b)
@@ -149,6 +167,11 @@ static int pc_build(struct vm *vm)
 	for (unsigned int pirq = 0; pirq < 4; pirq++)
 		ioapic_wire_inverted(b->ioapic, PC_PIRQ_GSI + pirq);
 	irq_line_connect(pci_piix4_pm_sci(m->pm), pc_isa_irq_sink, b, PC_SCI_IRQ);
+	/* PCI device instances: their INTx and MSIs. */
+	pci_host_set_msi_handler(m->pci, pc_msi, b);
+	vm->device_env.pci = m->pci;
+	vm->device_env.pci_intx_sink = pc_pci_intx;
+	vm->device_env.pci_intx_ctx = b;
 	return 0;
 }
 
@@ -181,6 +204,7 @@ MACHINE(pc_machine) = {
 	.devices = pc_devices,
 	.device_count = sizeof(pc_devices) / sizeof(pc_devices[0]),
 	.console = "com1",
+	.disk_device = pc_disk_device,
 	.build = pc_build,
 	.devices_ready = pc_board_devices_ready,
 	.reset = pc_board_reset,

@@ -18,6 +18,7 @@
  * boot.c and fdt.c.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <bus/irq.h>
@@ -144,6 +145,28 @@ static const char *const virt_devices[] = {
 	"pl031 name=rtc0 base=0x09010000 irq=2",
 	"fw-cfg-mmio name=fw-cfg base=0x09020000",
 };
+
+/* QEMU virt's virtio-mmio windows: 32 slots of 0x200 bytes from 0x0A000000, SPI 16 up. */
+#define VIRT_VIRTIO_BASE  0x0a000000ULL
+#define VIRT_VIRTIO_SIZE  0x200
+#define VIRT_VIRTIO_SPI   16
+#define VIRT_VIRTIO_SLOTS 32
+
+/* disk = ...: a virtio-blk on the next virtio-mmio slot. */
+static int virt_disk_device(unsigned int n, const char *transport, char *line, size_t size)
+{
+	if (transport[0] && strcmp(transport, "mmio") != 0) {
+		snprintf(line, size, "the virt machine has transport=mmio only, not '%s'", transport);
+		return -EINVAL;
+	}
+	if (n >= VIRT_VIRTIO_SLOTS) {
+		snprintf(line, size, "the virt machine has %u virtio-mmio slots", VIRT_VIRTIO_SLOTS);
+		return -EINVAL;
+	}
+	snprintf(line, size, "virtio-blk-mmio name=disk%u base=0x%llx irq=%u", n,
+		 VIRT_VIRTIO_BASE + (unsigned long long)n * VIRT_VIRTIO_SIZE, VIRT_VIRTIO_SPI + n);
+	return 0;
+}
 
 static void virt_kick(void *ctx, unsigned int vcpu)
 {
@@ -349,6 +372,7 @@ MACHINE(virt_machine) = {
 	.devices = virt_devices,
 	.device_count = sizeof(virt_devices) / sizeof(virt_devices[0]),
 	.console = "uart0",
+	.disk_device = virt_disk_device,
 	.build = virt_build,
 	.devices_ready = virt_devices_ready,
 	.reset = virt_reset,

@@ -403,6 +403,34 @@ static void test_device_lines(void **state)
 	assert_int_equal(cfg.devices[0].base[0], 0x9000);
 }
 
+static void test_disks(void **state)
+{
+	const struct device *d;
+
+	(void)state;
+	expect_ok(BASE "disk = guests/disk.img\ndisk = guests/Image readonly transport=fast\n");
+	assert_int_equal(cfg.device_count, 4);
+	d = vm_config_device(&cfg, "disk0");
+	assert_non_null(d);
+	assert_int_equal(d->line, 4);
+	assert_int_equal(d->base[0], 0x10000);
+	assert_string_equal(device_prop_text(d, "image"), "guests/disk.img");
+	assert_false(device_prop_bool(d, "readonly"));
+	d = vm_config_device(&cfg, "disk1");
+	assert_non_null(d);
+	assert_int_equal(d->base[0], 0x11000);
+	assert_int_equal(d->irq[1], 23);
+	assert_true(device_prop_bool(d, "readonly"));
+	expect_error(BASE "disk = guests/nope.img\n",
+		     "vms/t.vm:4: tdisk disk0: image 'guests/nope.img' is not in the boot archive");
+	expect_error(BASE "disk = guests/disk.img transport=slow\n",
+		     "vms/t.vm:4: disk: the alpha machine has transport=fast only, not 'slow'");
+	expect_error(BASE "disk = guests/disk.img rw\n",
+		     "vms/t.vm:4: disk: 'rw' is neither readonly nor transport=<name>");
+	expect_error(BASE "machine = beta\ndisk = guests/disk.img\n",
+		     "vms/t.vm:5: the beta machine takes no disks");
+}
+
 static void test_device_line_errors(void **state)
 {
 	(void)state;
@@ -615,6 +643,7 @@ int main(void)
 		cmocka_unit_test(test_machines),
 		cmocka_unit_test(test_device_lines),
 		cmocka_unit_test(test_device_line_errors),
+		cmocka_unit_test(test_disks),
 		cmocka_unit_test(test_cpu_affinity),
 		cmocka_unit_test(test_line_syntax_errors),
 		cmocka_unit_test(test_required_and_related_keys),

@@ -48,6 +48,21 @@ DEVICE_CLASS(tport_class) = {
 	.ranges = { DEVICE_PIO_FIXED(0x60, 4) }, .range_count = 1,
 };
 
+#include <stdio.h>
+#include <string.h>
+
+/* disk n: a tdisk at 0x10000 + n * 0x1000 on irq 20 + n and port 0x400 + 8n. */
+static int alpha_disk(unsigned int n, const char *transport, char *line, size_t size)
+{
+	if (transport[0] && strcmp(transport, "fast") != 0) {
+		snprintf(line, size, "the alpha machine has transport=fast only, not '%s'", transport);
+		return -1;
+	}
+	snprintf(line, size, "tdisk name=disk%u base=0x%x port=0x%x irq=%u,%u", n, 0x10000 + n * 0x1000,
+		 0x400 + n * 8, 20 + 2 * n, 21 + 2 * n);
+	return 0;
+}
+
 static const char *const alpha_devices[] = {
 	"tuart name=uart0 base=0x1000 irq=1",
 	"tclock name=clock0 base=0x2000 irq=2 epoch=5",
@@ -56,6 +71,7 @@ static const char *const alpha_devices[] = {
 MACHINE(alpha_machine) = {
 	.name = "alpha", .arch = TEST_ARCH, .is_default = true, .has_ports = true,
 	.devices = alpha_devices, .device_count = 2, .console = "uart0",
+	.disk_device = alpha_disk,
 };
 
 MACHINE(beta_machine) = {

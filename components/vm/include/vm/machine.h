@@ -56,6 +56,15 @@ struct machine_ops {
 	unsigned int device_count;
 	/* The instance that gets the console's input ("uart0"); NULL: none. */
 	const char *console;
+	/*
+	 * The device line of the VM's disk n (0 for its first "disk =" line)
+	 * on transport ("" for the board's usual one): class, name and
+	 * resources, e.g. "virtio-blk-mmio name=disk0 base=0xa000000 irq=16";
+	 * the VM core adds image= and readonly=.  0, or -EINVAL with a
+	 * sentence in line (no such transport, too many disks).  NULL: the
+	 * board takes no disks.
+	 */
+	int (*disk_device)(unsigned int n, const char *transport, char *line, size_t size);
 
 	/*
 	 * Makes the board of vm->config: RAM, the interrupt controller wired

@@ -121,8 +121,12 @@ struct device_env {
 	void (*request_off)(void *vm, const char *how);
 	/* A file of the boot archive (FILE properties): data and size, or NULL. */
 	const void *(*file)(void *vm, const char *path, size_t *size);
-	/* The PCI host of a board that has one (PCI classes), else NULL. */
+	/* The PCI host of a board that has one (PCI classes), else NULL, and
+	 * where a PCI function's INTx goes: pin slot * 4 + (INTA 0 .. INTD 3)
+	 * of pci_intx_sink (the board swizzles and routes it). */
 	void *pci;
+	irq_sink_fn pci_intx_sink;
+	void *pci_intx_ctx;
 };
 
 /* How the guest's device tree names interrupts and the shared clock. */

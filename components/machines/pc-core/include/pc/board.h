@@ -131,6 +131,8 @@ void pc_isa_irq_sink(void *board, unsigned int irq, bool level);
 /* A PCI interrupt the chipset routed: to ISA IRQ isa_irq (< 0: none) on
  * the 8259 and to IOAPIC pin gsi. */
 void pc_pci_irq(struct pc_board *m, int isa_irq, unsigned int gsi, bool level);
+/* A PCI MSI/MSI-X message (address, data) to the LAPICs it names. */
+void pc_msi(void *board, uint64_t address, uint32_t data);
 /* The 8259's INTA cycle with the current ELCR. */
 uint8_t pc_pic_acknowledge(struct pc_board *m);
 

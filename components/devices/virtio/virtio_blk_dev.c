@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The virtio-blk device classes: how a VM gets a disk (<bus/device.h>).
+ *
+ *   virtio-blk-mmio   on a virtio-mmio transport: one 0x200-byte window
+ *                     and one interrupt (QEMU's virt board has 32 such
+ *                     slots from 0x0A000000, SPI 16 upward)
+ *   virtio-blk-pci    a PCI function in the board's slot: transitional
+ *                     (1AF4:1001, legacy I/O BAR and modern structures)
+ *                     or modern only (1AF4:1042); INTx or MSI-X
+ *
+ * The disk is a file of the boot archive copied into memory the VM owns
+ * (memdisk): the guest may write it, two VMs never share writes, and the
+ * writes are lost when the VM powers off (said once at VM start).  A VM
+ * configuration names it with "disk = <file>" (the machine picks the
+ * class and slot) or with a device line of its own.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <blockdev/blockdev.h>
+#include <bus/device.h>
+#include <core/log.h>
+#include <core/mm.h>
+#include <lib/fdt_writer.h>
+#include <virtio/virtio_blk.h>
+#include <virtio/virtio_mmio.h>
+#include <virtio/virtio_pci.h>
+
+struct virtio_blk_dev {
+	void *image;                 /* the VM's copy of the disk image */
+	size_t image_pages;
+	struct blockdev *disk;
+	struct virtio_blk *blk;
+	struct virtio_mmio *mmio;
+	struct virtio_pci *pci;
+};
+
+static void free_disk(struct virtio_blk_dev *d)
+{
+	if (d->blk)
+		virtio_blk_destroy(d->blk);
+	if (d->disk)
+		blockdev_destroy(d->disk);
+	if (d->image)
+		page_free(d->image, d->image_pages);
+	kfree(d);
+}
+
+/* The image of the instance's "image" property, copied, as a virtio-blk. */
+static struct virtio_blk_dev *open_disk(struct device *dev)
+{
+	const struct device_env *env = dev->env;
+	const char *path = device_prop_text(dev, "image");
+	bool read_only = device_prop_bool(dev, "readonly");
+	struct virtio_blk_dev *d;
+	const void *data;
+	size_t size = 0;
+
+	data = env->file ? env->file(env->vm, path, &size) : NULL;
+	if (!data) {
+		log_error("VM %s: %s: image '%s' is not in the boot archive", env->vm_name, dev->name,
+			  path);
+		return NULL;
+	}
+	if (size < 512) {
+		log_error("VM %s: %s: image '%s' is %zu bytes, less than one 512-byte sector",
+			  env->vm_name, dev->name, path, size);
+		return NULL;
+	}
+	d = kzalloc(sizeof(*d));
+	if (!d)
+		return NULL;
+	d->image_pages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+	d->image = page_alloc(d->image_pages);
+	if (!d->image) {
+		log_error("VM %s: %s: no memory for a copy of '%s' (%zu MiB)", env->vm_name,
+			  dev->name, path, size >> 20);
+		kfree(d);
+		return NULL;
+	}
+	memcpy(d->image, data, size);
+	d->disk = memdisk_create(dev->name, d->image, size, read_only);
+	d->blk = d->disk ? virtio_blk_create(dev->name, env->mem, d->disk, dev->name) : NULL;
+	if (!d->blk) {
+		free_disk(d);
+		return NULL;
+	}
+	log_info("VM %s: disk %s: '%s', %llu MiB%s, in the VM's memory: its writes are lost at "
+		 "power-off", env->vm_name, dev->name, path, (unsigned long long)(size >> 20),
+		 read_only ? ", read-only" : "");
+	return d;
+}
+
+static void virtio_blk_dev_destroy(struct device *dev)
+{
+	struct virtio_blk_dev *d = dev->state;
+
+	if (d->mmio)
+		virtio_mmio_destroy(d->mmio);
+	if (d->pci)
+		virtio_pci_destroy(d->pci);
+	free_disk(d);
+}
+
+#ifdef CONFIG_VIRTIO_MMIO
+static int virtio_blk_mmio_create(struct device *dev)
+{
+	struct virtio_blk_dev *d = open_disk(dev);
+
+	if (!d)
+		return -EINVAL;
+	d->mmio = virtio_mmio_create(dev->env->bus, dev->base[0], virtio_blk_device(d->blk));
+	if (!d->mmio) {
+		free_disk(d);
+		return -EBUSY;
+	}
+	dev->state = d;
+	dev->irq_out[0] = virtio_mmio_irq(d->mmio);
+	return 0;
+}
+
+static void virtio_blk_mmio_reset(struct device *dev)
+{
+	struct virtio_blk_dev *d = dev->state;
+
+	virtio_mmio_reset(d->mmio);
+}
+
+/* QEMU's virt nodes say the transport's DMA is cache-coherent. */
+static void virtio_mmio_fdt_extra(const struct device *dev, struct fdt_writer *w,
+				  const struct device_fdt_env *fe)
+{
+	(void)dev;
+	(void)fe;
+	fdt_writer_property_empty(w, "dma-coherent");
+}
+
+static const struct device_prop virtio_blk_mmio_props[] = {
+	{ "image", DEVICE_PROP_FILE, NULL, 0, 0, "the disk image (raw) in the boot archive" },
+	{ "readonly", DEVICE_PROP_BOOL, "off", 0, 0, "refuse the guest's writes" },
+};
+
+DEVICE_CLASS(virtio_blk_mmio_class) = {
+	.name = "virtio-blk-mmio",
+	.description = "virtio-blk disk on a virtio-mmio transport (QEMU virtio-blk-device)",
+	.ranges = { DEVICE_MMIO(VIRTIO_MMIO_SIZE) },
+	.range_count = 1,
+	.irq_count = 1,
+	.props = virtio_blk_mmio_props,
+	.prop_count = 2,
+	.create = virtio_blk_mmio_create,
+	.reset = virtio_blk_mmio_reset,
+	.destroy = virtio_blk_dev_destroy,
+	.fdt_name = "virtio_mmio",
+	.fdt_compatible = { "virtio,mmio" },
+	.fdt_extra = virtio_mmio_fdt_extra,
+};
+#endif
+
+#ifdef CONFIG_VIRTIO_PCI
+static int virtio_blk_pci_create(struct device *dev)
+{
+	const struct device_env *env = dev->env;
+	unsigned int slot = (unsigned int)device_prop_u64(dev, "slot");
+	struct virtio_blk_dev *d;
+
+	if (!env->pci || !env->pci_intx_sink) {
+		log_error("VM %s: %s: this board has no PCI bus", env->vm_name, dev->name);
+		return -EINVAL;
+	}
+	d = open_disk(dev);
+	if (!d)
+		return -EINVAL;
+	d->pci = virtio_pci_create(env->pci, slot, virtio_blk_device(d->blk),
+				   device_prop_bool(dev, "transitional") ? VIRTIO_PCI_TRANSITIONAL
+									 : VIRTIO_PCI_MODERN);
+	if (!d->pci) {
+		log_error("VM %s: %s: PCI slot %u is taken", env->vm_name, dev->name, slot);
+		free_disk(d);
+		return -EBUSY;
+	}
+	/* INTA of the slot; the board routes it (pin encoding: slot * 4 + pin - 1). */
+	irq_line_connect(virtio_pci_intx(d->pci), env->pci_intx_sink, env->pci_intx_ctx,
+			 slot * 4);
+	dev->state = d;
+	return 0;
+}
+
+static void virtio_blk_pci_dev_reset(struct device *dev)
+{
+	struct virtio_blk_dev *d = dev->state;
+
+	virtio_pci_reset(d->pci);
+}
+
+static const struct device_prop virtio_blk_pci_props[] = {
+	{ "image", DEVICE_PROP_FILE, NULL, 0, 0, "the disk image (raw) in the boot archive" },
+	{ "readonly", DEVICE_PROP_BOOL, "off", 0, 0, "refuse the guest's writes" },
+	{ "slot", DEVICE_PROP_U64, NULL, 1, 31, "the PCI slot (device number) on bus 0" },
+	{ "transitional", DEVICE_PROP_BOOL, "on", 0, 0,
+	  "also the legacy interface (1AF4:1001 and an I/O BAR), for legacy-only drivers" },
+};
+
+DEVICE_CLASS(virtio_blk_pci_class) = {
+	.name = "virtio-blk-pci",
+	.description = "virtio-blk disk as a PCI function (QEMU virtio-blk-pci)",
+	.props = virtio_blk_pci_props,
+	.prop_count = 4,
+	.create = virtio_blk_pci_create,
+	.reset = virtio_blk_pci_dev_reset,
+	.destroy = virtio_blk_dev_destroy,
+};
+#endif

@@ -163,9 +163,10 @@ debug: setup
 	$(Q)$(MAKE) -f $(srctree)/Makefile O=$(O) image
 	$(Q)$(srctree)/scripts/emu/$(EMULATOR)-$(DEFAULT_ARCH).sh debug $(objtree) "$(CMDLINE)"
 
-# Guest firmware, kernels and initramfs from Debian packages (docs/guests.md).
-# One cache shared by every O= build folder; GUEST_ARCH= limits it to one
-# architecture.
+# Guest firmware, kernels, GRUB and initramfs from Debian packages, and the
+# disk images made from them (docs/guests.md); each step is skipped when its
+# results are newer than its inputs.  One cache shared by every O= build
+# folder; GUEST_ARCH= limits it to one architecture.
 GUESTS ?= $(srctree)/build/guests
 guests:
 	$(Q)bash $(srctree)/scripts/guests/fetch.sh '$(GUESTS)' $(GUEST_ARCH)
@@ -227,8 +228,9 @@ help:
 	@echo '                           VM=path/to/my.vm: with your own VM (docs/vm-config.md)'
 	@echo '  archive                  only the boot archive; VMS="a.vm b.vm" adds VMs and their guest files'
 	@echo '  debug                    like run, but the emulator waits for gdb'
-	@echo '  guests                   fetch the guest firmware, kernels and initramfs from Debian'
-	@echo '                           packages into build/guests (GUESTS=DIR, GUEST_ARCH=aarch64|x86_64)'
+	@echo '  guests                   fetch the guest firmware, kernels, GRUB and initramfs from Debian'
+	@echo '                           packages into build/guests and make the disk images <arch>/disk.img'
+	@echo '                           (GUESTS=DIR, GUEST_ARCH=aarch64|x86_64)'
 	@echo
 	@echo 'Testing:'
 	@echo '  test                     host unit tests, fuzz regressions and boot tests'

@@ -18,6 +18,7 @@ GUESTS = os.path.join(HERE, "..", "guests")
 MKDISK = os.path.join(GUESTS, "mkdisk.sh")
 INIT = os.path.join(GUESTS, "init.sh")
 sys.path.insert(0, GUESTS)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import grub_bios_setup as gbs  # noqa: E402
 
 SECTOR = 512

@@ -42,7 +42,8 @@ export E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH SOURCE_DATE_EPOCH TZ=UTC
 # last MiB holds the backup GPT.  On x86_64 partition 3, the BIOS boot
 # partition, fills the gap between the GPT's entries (sectors 2-33) and
 # partition 1: sectors 34-2047, room for a core image of up to 1007 KiB.
-esp_mib=48  # GRUB, the kernel (aarch64: 31 MiB uncompressed) and the initramfs
+esp_mib=48  # GRUB, the kernel (aarch64: 31 MiB uncompressed) and the initramfs;
+            # FAT32 with 512-byte clusters needs at least 33 MiB
 root_mib=48 # busybox, and room for the integrity check's file (16 MiB by default)
 disk_mib=$((1 + esp_mib + root_mib + 1))
 
@@ -166,7 +167,7 @@ make_esp() {
 	mkfs.vfat -C --invariant -F 32 -s 1 -i 54455353 -n TESSERA-ESP -h 2048 "$img" $((esp_mib * 1024)) >/dev/null ||
 		die "mkfs.vfat cannot make the EFI system partition."
 	export MTOOLS_SKIP_CHECK=1
-	mmd -i "$img" ::/EFI ::/EFI/BOOT ::/boot ::/boot/grub
+	mmd -i "$img" ::/EFI ::/EFI/BOOT ::/boot ::/boot/grub || die "mmd cannot make the folders of the EFI system partition."
 	# mtools dates what it writes SOURCE_DATE_EPOCH (FAT keeps local time:
 	# TZ=UTC, set above, makes that the same everywhere).
 	esp_copy "$archdir/$efi_program" "/EFI/BOOT/$efi_program" "GRUB, the boot loader UEFI starts"
@@ -177,7 +178,8 @@ make_esp() {
 
 # Copies a file onto the ESP and notes it for disk.layout.
 esp_copy() {
-	mcopy -i "$work/esp.img" "$1" "::$2"
+	mcopy -i "$work/esp.img" "$1" "::$2" ||
+		die "cannot copy $2 onto the $esp_mib MiB EFI system partition (full? raise esp_mib in mkdisk.sh)."
 	printf '  %-32s %9s  %s\n' "$2" "$(stat -c %s "$1")" "$3" >>"$work/esp.list"
 }
 
@@ -202,7 +204,7 @@ make_root() {
 	# writing the integrity check's file in an emulator takes longer).
 	mke2fs -q -F -t ext4 -b 4096 -L tessera-root -U "$(guid_of 2)" \
 		-E "root_owner=0:0,hash_seed=$(guid_of 2)" -d "$tree" "$img" "${root_mib}M" >/dev/null ||
-		die "mke2fs cannot make the root file system."
+		die "mke2fs cannot make the $root_mib MiB root file system (full? raise root_mib in mkdisk.sh)."
 	# mke2fs -d copies the owners and the change times of the files (which
 	# touch cannot set): make the files root's, whoever made the tree, and
 	# give them the same change time on every build.
@@ -276,7 +278,8 @@ build_arch() {
 	work=$archdir/.disk-work.$$
 	rm -rf "$work"
 	mkdir -p "$work"
-	trap 'rm -rf "$work"' EXIT
+	work_to_remove=$work
+	trap 'rm -rf "$work_to_remove"' EXIT
 	make_esp "$archdir" "$work"
 	make_root "$archdir" "$work"
 	make_disk "$arch" "$archdir" "$work"

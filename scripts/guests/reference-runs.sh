@@ -57,8 +57,12 @@ failures=0
 measure() {
 	local name=$1 pattern=$2 stop=$3 log=$logdir/$1.log start pid marker_at=- exit_at=- result=MISSED
 	shift 3
+	# Emptied here, not by the redirection below: the background job may
+	# open the log after the first look for the marker, which would then
+	# find the previous run's.
+	: >"$log"
 	start=$(now)
-	timeout "$limit" "$@" </dev/null >"$log" 2>&1 &
+	timeout "$limit" "$@" </dev/null >>"$log" 2>&1 &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
 		if [ "$marker_at" = - ] && grep -aq -- "$pattern" "$log"; then

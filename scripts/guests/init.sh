@@ -125,6 +125,21 @@ note() {
 	echo "TESSERA-GUEST-NOTE $*"
 }
 
+# The command-line word NAME as a whole number, DEFAULT when it is absent
+# or not a number (arithmetic on anything else would end this shell, and
+# the kernel panics when /init ends).
+cmdline_number() {
+	value=$(cmdline_value "$1")
+	case $value in
+	'') echo "$2" ;;
+	*[!0-9]*)
+		note "$1=$value is not a whole number: $2 is used" >&2
+		echo "$2"
+		;;
+	*) echo "$value" ;;
+	esac
+}
+
 # ---- from the initramfs to the disk root ----------------------------------
 
 load_disk_modules() {
@@ -146,8 +161,7 @@ switch_to_disk_root() {
 	device=$1
 	fs=$(cmdline_value rootfstype)
 	fs=${fs:-ext4}
-	wait_s=$(cmdline_value tessera.rootwait)
-	wait_s=${wait_s:-30}
+	wait_s=$(cmdline_number tessera.rootwait 30)
 	load_disk_modules
 	case $device in
 	UUID=* | LABEL=*) device=$(findfs "$device" 2>/dev/null) || device=$1 ;;
@@ -250,8 +264,7 @@ fi
 extra=
 case $root_device in
 /dev/*)
-	mib=$(cmdline_value tessera.integrity)
-	extra=" integrity=$(check_integrity "${mib:-16}")"
+	extra=" integrity=$(check_integrity "$(cmdline_number tessera.integrity 16)")"
 	;;
 esac
 

@@ -168,9 +168,10 @@ debug: setup
 	$(Q)$(MAKE) -f $(srctree)/Makefile O=$(O) image
 	$(Q)$(srctree)/scripts/emu/$(EMULATOR)-$(DEFAULT_ARCH).sh debug $(objtree) "$(CMDLINE)"
 
-# Guest firmware, kernels and initramfs from Debian packages (docs/guests.md).
-# One cache shared by every O= build folder; GUEST_ARCH= limits it to one
-# architecture.
+# Guest firmware, kernels, GRUB and initramfs from Debian packages, and the
+# disk images made from them (docs/guests.md); each step is skipped when its
+# results are newer than its inputs.  One cache shared by every O= build
+# folder; GUEST_ARCH= limits it to one architecture.
 GUESTS ?= $(srctree)/build/guests
 guests:
 	$(Q)bash $(srctree)/scripts/guests/fetch.sh '$(GUESTS)' $(GUEST_ARCH)
@@ -242,8 +243,9 @@ help:
 	@echo '  archive                  only the boot archive; VMS="a.vm b.vm" adds VMs and their guest files'
 	@echo '  debug                    like run, but the emulator waits for gdb'
 	@echo '  test-guests              build the bare-metal test guests (tests/guests/) into $$(O)/test-guests'
-	@echo '  guests                   fetch the guest firmware, kernels and initramfs from Debian'
-	@echo '                           packages into build/guests (GUESTS=DIR, GUEST_ARCH=aarch64|x86_64)'
+	@echo '  guests                   fetch the guest firmware, kernels, GRUB and initramfs from Debian'
+	@echo '                           packages into build/guests and make the disk images <arch>/disk.img'
+	@echo '                           (GUESTS=DIR, GUEST_ARCH=aarch64|x86_64)'
 	@echo '  guest-initrd DIR=d       the test initramfs plus d/: its kernel modules (Kbuild) built for'
 	@echo '                           the guests'"'"' kernel, its *.sh run by /init; writes d/initrd.cpio.gz'
 	@echo

@@ -13,6 +13,9 @@ PACKAGES=(
 	qemu-system-arm qemu-system-x86 seabios
 	bochs bochsbios bochs-term vgabios
 	grub-pc-bin grub-common xorriso mtools
+	# guest disk images (scripts/guests/mkdisk.sh): GPT, FAT, ext4, module
+	# dependencies; qemu-img converts a user's qcow2 disk to raw
+	gdisk dosfstools e2fsprogs kmod qemu-utils
 	# host tests, coverage, fuzzing
 	libcmocka-dev gcovr clang libclang-rt-14-dev libfuzzer-14-dev
 	# inspecting device trees

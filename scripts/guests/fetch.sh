@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# Fetches the test guests (firmware, a Linux kernel, a busybox initramfs)
-# from Debian's packages and prepares them for QEMU, Bochs and Tessera:
+# Fetches the test guests (firmware, a Linux kernel, a busybox initramfs,
+# the GRUB boot loader) from Debian's packages and prepares them for QEMU,
+# Bochs and Tessera; then scripts/guests/mkdisk.sh makes a bootable disk
+# image of each architecture from them:
 #
 #   scripts/guests/fetch.sh [OUTDIR [ARCH...]]
 #
@@ -13,18 +15,22 @@
 # firmware sizes).  docs/guests.md lists every file and what it is for.
 #
 # Cached: when OUTDIR/<arch>/.fetched is newer than the apt package lists
-# and than this script and init.sh, nothing is done (a few milliseconds).
+# and than this script and init.sh, nothing is fetched (a few milliseconds).
 # Otherwise the current package versions are looked up; only a version that
-# differs from the recorded one is downloaded again.
+# differs from the recorded one is downloaded again.  mkdisk.sh keeps its
+# own account: it rebuilds a disk only when one of its inputs is newer.
 #
 # Fetching needs root (apt-get update, dpkg --add-architecture arm64) and
 # the network to the Debian archive; a run with everything up to date needs
 # neither.
 set -euo pipefail
+# depmod lives in /usr/sbin, which a user's PATH may lack.
+PATH=$PATH:/usr/sbin:/sbin
 
 srctree=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 init_script=$srctree/scripts/guests/init.sh
 this_script=$srctree/scripts/guests/fetch.sh
+mkdisk_script=$srctree/scripts/guests/mkdisk.sh
 
 outdir=${1:-$srctree/build/guests}
 shift || true
@@ -59,8 +65,10 @@ say() {
 # The files of OUTDIR/<arch>/ that must exist for the guest to be complete.
 outputs_of() {
 	case $1 in
-	aarch64) echo AAVMF_CODE.fd AAVMF_VARS.fd Image Image.gz vmlinuz kernel-version initrd.cpio.gz MANIFEST ;;
-	x86_64) echo bios-256k.bin linuxboot_dma.bin OVMF_CODE_4M.fd OVMF_VARS_4M.fd bzImage kernel-version initrd.cpio.gz MANIFEST ;;
+	aarch64) echo AAVMF_CODE.fd AAVMF_VARS.fd Image Image.gz vmlinuz kernel-version initrd.cpio.gz \
+		initrd-disk.cpio.gz busybox BOOTAA64.EFI MANIFEST ;;
+	x86_64) echo bios-256k.bin linuxboot_dma.bin OVMF_CODE_4M.fd OVMF_VARS_4M.fd bzImage kernel-version \
+		initrd.cpio.gz initrd-disk.cpio.gz busybox BOOTX64.EFI grub-pc-boot.img grub-pc-core.img MANIFEST ;;
 	esac
 }
 
@@ -94,11 +102,11 @@ is_up_to_date() {
 
 check_tools() {
 	local tool missing=()
-	for tool in apt-get apt-cache dpkg dpkg-deb cpio gzip find sort; do
+	for tool in apt-get apt-cache dpkg dpkg-deb cpio gzip find sort depmod grub-mkimage; do
 		command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 	done
 	[ ${#missing[@]} -eq 0 ] ||
-		die "missing tools: ${missing[*]}; install the Debian packages apt, dpkg, cpio, gzip, findutils and coreutils (scripts/setup.sh does)."
+		die "missing tools: ${missing[*]}; install the Debian packages apt, dpkg, cpio, gzip, findutils, coreutils, kmod and grub-common (scripts/setup.sh does)."
 }
 
 require_root() {
@@ -157,12 +165,12 @@ packages_of() {
 	aarch64)
 		kernel=$(current_kernel_package arm64)
 		[ -n "$kernel" ] || return 1
-		echo qemu-efi-aarch64 "$kernel:arm64" busybox-static:arm64
+		echo qemu-efi-aarch64 "$kernel:arm64" busybox-static:arm64 grub-efi-arm64-bin:arm64
 		;;
 	x86_64)
 		kernel=$(current_kernel_package amd64)
 		[ -n "$kernel" ] || return 1
-		echo seabios qemu-system-data ovmf "$kernel" busybox-static
+		echo seabios qemu-system-data ovmf "$kernel" busybox-static grub-efi-amd64-bin grub-pc-bin
 		;;
 	esac
 }
@@ -258,18 +266,125 @@ EOF
 
 # ---- the initramfs --------------------------------------------------------
 
-# Builds initrd.cpio.gz from a static busybox and init.sh.  Same inputs,
-# same bytes: fixed timestamps, root owner, sorted names, gzip without a
-# name or time.
+# The kernel modules a disk guest needs before it can mount its root:
+# the virtio transports (MMIO on the aarch64 virt machine, PCI on both),
+# the virtio block driver and ext4.  Debian builds all of them as modules.
+disk_modules=(virtio_mmio virtio_pci virtio_blk ext4)
+
+# Sets modname to a module's name from its file: kernel/crypto/crc32c-intel.ko.xz
+# gives crc32c_intel (the kernel treats - and _ in module names alike).
+# A variable, not output: this runs for each of the thousands of modules.
+set_modname() {
+	modname=${1##*/}
+	modname=${modname%%.ko*}
+	modname=${modname//-/_}
+}
+
+# Sets the array "order" to the module files (paths under
+# lib/modules/<version>/) that the modules named in $2... need, each after
+# everything it needs, so that insmod can load them in this order.
+# modules.dep (made by depmod from the kernel package) gives the modules
+# whose symbols a module uses; modules.softdep gives the ones it asks for by
+# name (ext4 and jbd2 want "crypto-crc32c"), resolved to modules through
+# modules.alias (crc32c_generic, and crc32c_intel on x86).  A module built
+# into the kernel is skipped.
+module_load_order() {
+	local moddir=$1 path deps word alias name target soft_names=" " modname
+	shift
+	local -A path_of=() deps_of=() soft_of=() aliases=() builtin=() visited=()
+	order=()
+	while IFS=: read -r path deps; do
+		set_modname "$path"
+		path_of[$modname]=$path
+		deps_of[$modname]=$deps
+	done <"$moddir/modules.dep"
+	while read -r path; do
+		set_modname "$path"
+		builtin[$modname]=1
+	done <"$moddir/modules.builtin"
+	while read -r word name deps; do
+		[ "$word" = softdep ] || continue
+		deps=${deps#pre: }
+		soft_of[$name]=${deps%%post:*}
+		soft_names+="${deps%%post:*} "
+	done <"$moddir/modules.softdep"
+	# Only the aliases soft dependencies name (the file has thousands).
+	while read -r word alias target; do
+		case $soft_names in *" $alias "*) [ "$word" = alias ] && aliases[$alias]+=" $target" ;; esac
+	done <"$moddir/modules.alias"
+	for name in "$@"; do
+		visit_module "$name" required
+	done
+}
+
+# Depth first: a module goes into "order" after its dependencies.  Uses the
+# tables of module_load_order (bash functions see their caller's locals).
+visit_module() {
+	local name=$1 how=$2 dep target modname
+	[ -n "${visited[$name]:-}" ] && return 0
+	visited[$name]=1
+	if [ -z "${path_of[$name]:-}" ]; then
+		[ -n "${builtin[$name]:-}" ] && return 0
+		[ "$how" = required ] || return 0
+		die "the kernel package has no module $name (neither in modules.dep nor built in); has Debian changed its kernel configuration?"
+	fi
+	for dep in ${soft_of[$name]:-}; do
+		for target in ${aliases[$dep]:-} "$dep"; do
+			set_modname "$target"
+			visit_module "$modname" optional
+		done
+	done
+	for dep in ${deps_of[$name]}; do
+		set_modname "$dep"
+		visit_module "$modname" required
+	done
+	order+=("${path_of[$name]}")
+}
+
+# Copies the disk modules and what they need out of the unpacked kernel
+# package into TREE/lib/modules/<version>/, uncompressed (Debian 12 ships
+# them plain; newer kernels may come as .ko.xz or .ko.zst, which busybox's
+# insmod cannot read), and writes their load order, one path a line, to
+# TREE/lib/modules/<version>/load-order for /init.
+add_disk_modules() {
+	local kernel=$1 kver=$2 tree=$3 moddir path plain
+	moddir=$kernel/lib/modules/$kver
+	[ -f "$moddir/modules.order" ] || die "the kernel package has no lib/modules/$kver/modules.order."
+	# The package has no modules.dep (its postinst runs depmod): make it,
+	# inside our unpacked copy of the package.
+	[ -f "$moddir/modules.dep" ] || depmod -b "$kernel" "$kver" ||
+		die "depmod cannot index the modules of $kernel."
+	module_load_order "$moddir" "${disk_modules[@]}"
+	mkdir -p "$tree/lib/modules/$kver"
+	for path in "${order[@]}"; do
+		plain=${path%.xz}
+		plain=${plain%.zst}
+		plain=${plain%.gz}
+		mkdir -p "$tree/lib/modules/$kver/$(dirname "$plain")"
+		case $path in
+		*.xz) xz -dc "$moddir/$path" ;;
+		*.zst) zstd -qdc "$moddir/$path" ;;
+		*.gz) gzip -dc "$moddir/$path" ;;
+		*) cat "$moddir/$path" ;;
+		esac >"$tree/lib/modules/$kver/$plain" || die "cannot copy (or decompress) the module $path."
+		echo "$plain"
+	done >"$tree/lib/modules/$kver/load-order"
+}
+
+# Builds an initramfs from a static busybox and init.sh; with a kernel
+# package and version, also with the disk modules (initrd-disk.cpio.gz).
+# Same inputs, same bytes: fixed timestamps, root owner, sorted names,
+# gzip without a name or time.
 build_initramfs() {
-	local busybox=$1 dest=$2 tree=$cache/initramfs-tree.$$
+	local busybox=$1 dest=$2 kernel=${3:-} kver=${4:-} tree=$cache/initramfs-tree.$$
 	rm -rf "$tree"
 	mkdir -p "$tree"/{bin,dev,proc,sys,tmp}
-	chmod 0755 "$tree" "$tree"/{bin,dev,proc,sys,tmp} # whatever the umask
 	install -m 0755 "$busybox" "$tree/bin/busybox"
 	install -m 0755 "$init_script" "$tree/init"
 	# The kernel opens /dev/console for /init before devtmpfs is mounted.
 	mknod -m 0600 "$tree/dev/console" c 5 1
+	[ -z "$kernel" ] || add_disk_modules "$kernel" "$kver" "$tree"
+	find "$tree" -type d -exec chmod 0755 {} + # whatever the umask
 	find "$tree" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 	(cd "$tree" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
 		cpio --create --format=newc --null --reproducible --owner=0:0 --quiet) |
@@ -278,13 +393,52 @@ build_initramfs() {
 	rm -rf "$tree"
 }
 
+# ---- GRUB -----------------------------------------------------------------
+
+# The GRUB modules built into every GRUB image: GPT, the FAT of the EFI
+# system partition (where the configuration and the kernel are), ext4 to
+# look at the root from GRUB's shell, the menu and the Linux loader, and
+# the few commands the configuration of mkdisk.sh uses.  GRUB reads no
+# module files at boot: everything is in the one image.
+grub_modules="part_gpt part_msdos fat ext2 normal configfile linux boot echo test ls cat
+	search search_fs_uuid search_label sleep reboot halt gzio"
+
+# A monolithic GRUB EFI program from the modules of a grub-efi-*-bin
+# package (grub_modules and those named in $4).  Its prefix /boot/grub has
+# no device: GRUB takes the partition it was loaded from (the EFI system
+# partition), so it reads /boot/grub/grub.cfg there.
+build_grub_efi() {
+	local grub=$1 format=$2 dest=$3 extra=${4:-}
+	[ -f "$grub/usr/lib/grub/$format/kernel.img" ] || die "the package in $grub has no usr/lib/grub/$format/; has Debian moved GRUB's modules?"
+	# shellcheck disable=SC2086 # the module lists are words
+	grub-mkimage -O "$format" -d "$grub/usr/lib/grub/$format" -p /boot/grub -o "$dest.tmp" $grub_modules $extra ||
+		die "grub-mkimage cannot make a $format image from $grub."
+	mv "$dest.tmp" "$dest"
+}
+
+# GRUB for BIOS: boot.img (the 512-byte MBR code) as the package ships it,
+# and a core image (diskboot + the kernel + the modules, with the BIOS disk
+# driver and the serial terminal) that mkdisk.sh writes into the BIOS boot
+# partition and points boot.img at.  Its prefix "(,gpt1)/boot/grub" means
+# partition 1 of the disk the BIOS booted from: the same grub.cfg as EFI.
+build_grub_pc() {
+	local grub=$1 core=$2 boot=$3 dir=$1/usr/lib/grub/i386-pc
+	[ -f "$dir/kernel.img" ] || die "the package in $grub has no usr/lib/grub/i386-pc/; has Debian moved GRUB's modules?"
+	# shellcheck disable=SC2086 # the module list is words
+	grub-mkimage -O i386-pc -d "$dir" -p '(,gpt1)/boot/grub' -o "$core.tmp" $grub_modules biosdisk serial terminal ||
+		die "grub-mkimage cannot make an i386-pc core image from $grub."
+	mv "$core.tmp" "$core"
+	take "$grub" usr/lib/grub/i386-pc/boot.img "$boot"
+}
+
 # ---- one architecture -----------------------------------------------------
 
 prepare_aarch64() {
-	local archdir=$1 efi kernel busybox vmlinuz
+	local archdir=$1 efi kernel busybox grub vmlinuz
 	efi=$(unpacked_root_of "$(spec_named qemu-efi-aarch64)")
 	kernel=$(unpacked_root_of "$(spec_named linux-image-)")
 	busybox=$(unpacked_root_of "$(spec_named busybox-static)")
+	grub=$(unpacked_root_of "$(spec_named grub-efi-arm64-bin)")
 
 	take "$efi" usr/share/AAVMF/AAVMF_CODE.fd "$archdir/AAVMF_CODE.fd"
 	take "$efi" usr/share/AAVMF/AAVMF_VARS.fd "$archdir/AAVMF_VARS.fd"
@@ -310,15 +464,19 @@ prepare_aarch64() {
 	mv "$archdir/Image.gz.tmp" "$archdir/Image.gz"
 
 	build_initramfs "$busybox/bin/busybox" "$archdir/initrd.cpio.gz"
+	prepare_disk_inputs "$archdir" "$kernel" "$busybox"
+	build_grub_efi "$grub" arm64-efi "$archdir/BOOTAA64.EFI"
 }
 
 prepare_x86_64() {
-	local archdir=$1 seabios qemu ovmf kernel busybox vmlinuz
+	local archdir=$1 seabios qemu ovmf kernel busybox grub_efi grub_pc vmlinuz
 	seabios=$(unpacked_root_of "$(spec_named seabios)")
 	qemu=$(unpacked_root_of "$(spec_named qemu-system-data)")
 	ovmf=$(unpacked_root_of "$(spec_named ovmf)")
 	kernel=$(unpacked_root_of "$(spec_named linux-image-)")
 	busybox=$(unpacked_root_of "$(spec_named busybox-static)")
+	grub_efi=$(unpacked_root_of "$(spec_named grub-efi-amd64-bin)")
+	grub_pc=$(unpacked_root_of "$(spec_named grub-pc-bin)")
 
 	take "$seabios" usr/share/seabios/bios-256k.bin "$archdir/bios-256k.bin"
 	take "$qemu" usr/share/qemu/linuxboot_dma.bin "$archdir/linuxboot_dma.bin"
@@ -330,6 +488,20 @@ prepare_x86_64() {
 	echo "${vmlinuz##*/vmlinuz-}" >"$archdir/kernel-version"
 
 	build_initramfs "$busybox/bin/busybox" "$archdir/initrd.cpio.gz"
+	prepare_disk_inputs "$archdir" "$kernel" "$busybox"
+	# efi_gop: the x86 Linux loader hands the kernel the firmware's frame
+	# buffer, and without a video driver GRUB says "error: no suitable
+	# video mode found" (and boots anyway).
+	build_grub_efi "$grub_efi" x86_64-efi "$archdir/BOOTX64.EFI" efi_gop
+	build_grub_pc "$grub_pc" "$archdir/grub-pc-core.img" "$archdir/grub-pc-boot.img"
+}
+
+# What mkdisk.sh needs besides the kernel: the initramfs with the disk
+# modules, and busybox for the root file system.
+prepare_disk_inputs() {
+	local archdir=$1 kernel=$2 busybox=$3
+	build_initramfs "$busybox/bin/busybox" "$archdir/initrd-disk.cpio.gz" "$kernel" "$(cat "$archdir/kernel-version")"
+	install -m 0755 "$busybox/bin/busybox" "$archdir/busybox"
 }
 
 write_manifest() {
@@ -395,4 +567,5 @@ for arch in "${arches[@]}"; do
 		locked=yes
 	fi
 	fetch_arch "$arch"
+	bash "$mkdisk_script" "$outdir" "$arch"
 done

@@ -136,13 +136,13 @@ CMDLINE ?= $(shell sed -n 's/^CONFIG_IMAGE_CMDLINE="\(.*\)"/\1/p' '$(objtree)/.c
 
 # The VMs of a run: VM=path/to/my.vm, or GUEST=<name> for a ready-made one
 # in configs/vms/<arch>/ (make run GUEST=aavmf).  Without either, aarch64
-# runs AAVMF to the UEFI Shell and x86_64 SeaBIOS booting Debian's kernel
-# to a shell; GUEST= (empty)
+# boots the test disk (configs/vms/<arch>/disk.vm): AAVMF on aarch64,
+# SeaBIOS on x86_64, then GRUB, Debian's kernel and a shell on the disk; GUEST= (empty)
 # boots the image alone.  A VM that names guests/ files gets them fetched
 # first.
 VM_CONFIG_DIR = $(srctree)/configs/vms/$(DEFAULT_ARCH)
-DEFAULT_GUEST_aarch64 := aavmf
-DEFAULT_GUEST_x86_64 := linux
+DEFAULT_GUEST_aarch64 := disk
+DEFAULT_GUEST_x86_64 := disk
 ifeq ($(origin GUEST),undefined)
 GUEST = $(if $(VM),,$(DEFAULT_GUEST_$(DEFAULT_ARCH)))
 endif
@@ -237,8 +237,8 @@ help:
 	@echo '  components               list the enabled components, versions and folders'
 	@echo '  run                      install what is missing, build, boot in an emulator'
 	@echo '                           (ARCH=x86_64|aarch64, EMULATOR=qemu|bochs, CMDLINE="...")'
-	@echo '                           GUEST=<name>: with a ready-made VM of configs/vms/<arch>/ (aavmf, linux;'
-	@echo '                           defaults: aavmf on aarch64, linux on x86_64; GUEST= boots the image alone)'
+	@echo '                           GUEST=<name>: with a ready-made VM of configs/vms/<arch>/ (disk, aavmf, linux;'
+	@echo '                           default: disk, the whole boot chain; GUEST= boots the image alone)'
 	@echo '                           VM=path/to/my.vm: with your own VM (docs/vm-config.md)'
 	@echo '  archive                  only the boot archive; VMS="a.vm b.vm" adds VMs and their guest files'
 	@echo '  debug                    like run, but the emulator waits for gdb'

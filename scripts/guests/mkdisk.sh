@@ -7,6 +7,8 @@
 #
 # OUTDIR defaults to build/guests; ARCH is aarch64 or x86_64 (default:
 # both).  Writes OUTDIR/<arch>/disk.img, a raw GPT disk that firmware boots
+# (and disk-shell.img, the same with GRUB's shell entry as its default,
+# for 'make run')
 # through GRUB to the kernel, whose initramfs mounts partition 2 (ext4,
 # /dev/vda2 on a virtio disk) and runs /init from there, and
 # OUTDIR/<arch>/disk.layout, what is where on it.  The x86_64 disk also
@@ -101,7 +103,7 @@ guid_of() {
 
 is_up_to_date() {
 	local archdir=$1 f
-	[ -f "$archdir/disk.img" ] && [ -f "$archdir/disk.layout" ] || return 1
+	[ -f "$archdir/disk.img" ] && [ -f "$archdir/disk-shell.img" ] && [ -f "$archdir/disk.layout" ] || return 1
 	for f in "${inputs[@]}"; do
 		[ "$archdir/$f" -nt "$archdir/disk.img" ] && return 1
 	done
@@ -284,11 +286,23 @@ build_arch() {
 	make_root "$archdir" "$work"
 	make_disk "$arch" "$archdir" "$work"
 	write_layout "$arch" "$archdir" "$work"
+	make_shell_disk "$work"
 	mv "$work/disk.layout" "$archdir/disk.layout"
+	mv "$work/disk-shell.img" "$archdir/disk-shell.img"
 	mv "$work/disk.img" "$archdir/disk.img"
 	rm -rf "$work"
 	trap - EXIT
-	say "$arch disk ready: $archdir/disk.img ($disk_mib MiB)"
+	say "$arch disk ready: $archdir/disk.img ($disk_mib MiB), disk-shell.img for make run"
+}
+
+# disk-shell.img: the same disk for a person at the console ('make run'):
+# GRUB waits 5 seconds on its menu, then boots the shell entry.
+make_shell_disk() {
+	local work=$1
+	cp "$work/disk.img" "$work/disk-shell.img"
+	printf 'set default=1\nset timeout=5\n' >"$work/local.cfg"
+	MTOOLS_SKIP_CHECK=1 mcopy -o -i "$work/disk-shell.img@@1M" "$work/local.cfg" \
+		::/boot/grub/local.cfg
 }
 
 [ -d "$outdir" ] || die "$outdir does not exist: run 'scripts/guests/fetch.sh $outdir' (or make guests) first."

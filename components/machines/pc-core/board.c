@@ -40,6 +40,9 @@ static int find_images(struct pc_board *m)
 	if (!m->firmware || (c->kernel[0] && !m->kernel) || (c->initrd[0] && !m->initrd))
 		return -ENOENT;
 	m->nothing_to_boot = !m->kernel;
+	for (unsigned int i = 0; i < vm->device_count; i++)
+		if (vm->devices[i].cls->boot_device)
+			m->nothing_to_boot = false;
 	return 0;
 }
 

@@ -12,9 +12,9 @@
  * The chipset's registers and the device instances call in here.
  *
  * A reset clears RAM, resets every device and starts the BIOS again
- * (vm_request_reset(); pc_reset()).  A VM with firmware and nothing to
- * boot (no kernel; the pc machine has no disks yet) ends instead: SeaBIOS
- * would print "No bootable device" and reset for ever.
+ * (vm_request_reset(); pc_board_reset()).  A VM with firmware and nothing
+ * to boot (no kernel, no disk) ends instead: SeaBIOS would print "No
+ * bootable device" and reset for ever.
  */
 #include <core/log.h>
 

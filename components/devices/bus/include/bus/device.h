@@ -164,6 +164,9 @@ struct device_class {
 	int (*create)(struct device *dev);
 	void (*reset)(struct device *dev);              /* may be NULL        */
 	void (*destroy)(struct device *dev);            /* frees dev->state   */
+	/* A disk or another device firmware can boot from (a board with no
+	 * kernel and no such device has nothing to boot). */
+	bool boot_device;
 	/* Console input for a UART: how many bytes it took.  May be NULL. */
 	size_t (*console_input)(struct device *dev, const uint8_t *buf, size_t len);
 

@@ -125,6 +125,7 @@ static int run_vms(void)
 			       "Tessera powering off.\n", found + skipped);
 		arch_poweroff();
 	}
+	vm_console_list();
 	for (unsigned int i = 0; i < started; i++) {
 		printk("VM %s: starting (%s machine, %u vCPU%s, %llu MiB)\n", vms[i]->name,
 		       vms[i]->machine->name, vms[i]->vcpu_count, vms[i]->vcpu_count == 1 ? "" : "s",

@@ -48,6 +48,7 @@ struct key {
 	size_t max_chars;      /* longest accepted value                  */
 	size_t field;          /* offsetof() the string field, for paths  */
 	bool repeatable;       /* may appear on several lines             */
+	bool may_be_empty;     /* "" is a value (an empty command line)   */
 };
 
 static const struct key keys[KEY_COUNT];
@@ -349,7 +350,7 @@ static const struct key keys[KEY_COUNT] = {
 	[KEY_MEMORY]        = { "memory", apply_memory, VM_CMDLINE_MAX - 1, 0, false },
 	[KEY_KERNEL]        = PATH_KEY("kernel", kernel),
 	[KEY_INITRD]        = PATH_KEY("initrd", initrd),
-	[KEY_CMDLINE]       = { "cmdline", apply_cmdline, VM_CMDLINE_MAX - 1, 0, false },
+	[KEY_CMDLINE]       = { "cmdline", apply_cmdline, VM_CMDLINE_MAX - 1, 0, false, true },
 	[KEY_FIRMWARE]      = PATH_KEY("firmware", firmware),
 	[KEY_FIRMWARE_VARS] = PATH_KEY("firmware-vars", firmware_vars),
 	[KEY_MACHINE]       = { "machine", apply_machine, VM_CMDLINE_MAX - 1, 0, false },
@@ -437,7 +438,8 @@ static bool read_value(struct parser *p, const struct key *key, const char *s, s
 		report(p, p->line, "%s is longer than %zu characters", key->name, key->max_chars);
 		return false;
 	}
-	if (p->value_len == 0) {
+	/* Only a quoted "" says "empty" on purpose; a bare "key =" is a slip. */
+	if (p->value_len == 0 && !(p->value_quoted && key->may_be_empty)) {
 		report(p, p->line, "%s has no value", key->name);
 		return false;
 	}

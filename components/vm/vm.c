@@ -447,6 +447,7 @@ struct vm *vm_create(const struct vm_config *config)
 	}
 	vm->config = *config;
 	vm->name = vm->config.name;
+	vm->console_index = -1;
 	vm->machine = machine;
 	vm->device_lock = (spinlock_t)SPINLOCK_INIT;
 	guest_mem_init(&vm->mem);
@@ -486,6 +487,7 @@ struct vm *vm_create(const struct vm_config *config)
 	/* page_alloc() gave zeroed RAM: no need to clear it a second time. */
 	if (vm_reset_board(vm, false) != 0)
 		goto fail;
+	vm->console_index = vm_console_attach(vm);
 	all_vms[all_vm_count++] = vm;
 	return vm;
 fail:
@@ -639,5 +641,6 @@ void vm_ended(struct vm *vm)
 		printk(" (%u reset%s)", vm->resets, vm->resets == 1 ? "" : "s");
 	printk("\n");
 	vm_print_statistics(vm);
+	vm_console_ended(vm);
 	__atomic_store_n(&vm->state, VM_ENDED, __ATOMIC_RELEASE);
 }

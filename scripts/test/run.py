@@ -18,13 +18,17 @@ A boot test file has one 'key: value' per line ('#' starts a comment line):
   expect: <regex>           must appear, each after the previous one's match
   expect-count: <n> <regex> must appear at least n times in all
   reject: <regex>           must not appear anywhere
+  reject-before: <regex> => <marker>
+                            <regex> must not appear before the first match of
+                            <marker> (nor anywhere if <marker> never appears)
   guests: yes               needs the guest files: 'make guests GUEST_ARCH=<arch>'
                             runs once before the first such test
   vm: <path.vm>             a VM configuration (relative to the test file; may
                             repeat): the test gets its own boot archive with
                             these VMs and their guest files, same image
   send: <regex> => <text>   once <regex> appears after the previous send's
-                            match, type <text> and Enter on the console (QEMU)
+                            match, type <text> and Enter on the console (QEMU);
+                            ^] in <text> is the console switch key Ctrl-]
   prepare: <script>         instead of the runner's image and archive: the script
                             (relative to the test file) is run as
                             '<script> SRCTREE RUNDIR ARCH' with GUESTS in its
@@ -103,11 +107,19 @@ def count_missing(text, counts):
     return None
 
 
+def early(text, pat, marker):
+    """Whether pat matches in text before marker's first match (or at all,
+    when marker never matches)."""
+    m = re.compile(marker, re.M).search(text)
+    head = text[:m.start()] if m else text
+    return re.compile(pat, re.M).search(head) is not None
+
+
 def parse_test(path):
     """The spec of a boot test file, or raises ValueError with the reason."""
     spec = {"emulator": "qemu", "timeout": "120", "cmdline": "", "expect": [],
             "reject": [], "env": [], "vm": [], "send": [], "expect-count": [],
-            "guests": "no", "prepare": ""}
+            "guests": "no", "prepare": "", "reject-before": []}
     with open(path) as f:
         for number, line in enumerate(f, 1):
             line = line.rstrip("\n")
@@ -120,7 +132,14 @@ def parse_test(path):
                 pat, sep, text = value.partition(" =>")
                 if not sep or not pat.strip():
                     raise ValueError("%s: send wants '<regex> => <text>'" % where)
-                spec["send"].append((pat.strip(), text[1:] if text.startswith(" ") else text))
+                text = text[1:] if text.startswith(" ") else text
+                spec["send"].append((pat.strip(), text.replace("^]", "\x1d")))
+            elif key == "reject-before":
+                pat, sep, marker = value.partition(" =>")
+                if not sep or not pat.strip() or not marker.strip():
+                    raise ValueError("%s: reject-before wants '<regex> => <marker regex>'" %
+                                     where)
+                spec["reject-before"].append((pat.strip(), marker.strip()))
             elif key == "expect-count":
                 n, _, pat = value.partition(" ")
                 if not n.isdigit() or int(n) < 1 or not pat.strip():
@@ -141,7 +160,8 @@ def parse_test(path):
             else:
                 raise ValueError("%s: unknown key '%s'" % (path, key))
     for pat in spec["expect"] + spec["reject"] + [p for p, _ in spec["send"]] + \
-            [p for _, p in spec["expect-count"]]:
+            [p for _, p in spec["expect-count"]] + \
+            [p for pair in spec["reject-before"] for p in pair]:
         try:
             re.compile(pat)
         except re.error as e:
@@ -451,6 +471,7 @@ class Runner:
         missing = expect_missing(text, spec["expect"])
         short = count_missing(text, spec["expect-count"])
         bad = [p for p in spec["reject"] if re.search(p, text, re.M)]
+        bad += [p for p, marker in spec["reject-before"] if early(text, p, marker)]
         why = "timed out after %ds" % timeout if timed_out else "emulator ended"
         if bad:
             self.record(name, False, secs, out, "unexpected output: /%s/" % bad[0])

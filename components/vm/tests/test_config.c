@@ -335,7 +335,11 @@ static void test_quoted_strings(void **state)
 		     "vms/t.vm:4: unexpected text after the closing quote of cmdline");
 	expect_error(BASE "cmdline = root=\"x\"\n",
 		     "vms/t.vm:4: cmdline has a quote inside its value (put the whole value in quotes)");
-	expect_error(BASE "cmdline = \"\"\n", "vms/t.vm:4: cmdline has no value");
+	/* A quoted "" is an empty command line; a bare "cmdline =" is a slip. */
+	expect_error(BASE "cmdline =\n", "vms/t.vm:4: cmdline has no value");
+	expect_ok(BASE "cmdline = \"\"   # none at all\n");
+	assert_string_equal(cfg.cmdline, "");
+	expect_error(BASE "initrd = \"\"\n", "vms/t.vm:4: initrd has no value");
 }
 
 static void test_unquoted_values(void **state)

@@ -125,11 +125,17 @@ struct vcpu_exit {
  * have changed: after an exit (before sync()), right before fill(), and
  * in vcpu_wait_for_interrupt(); the first call of a vCPU always comes.
  * All three run on the vCPU's physical CPU with interrupts masked.
+ *
+ * phys_timer() (optional; aarch64) is the same for the guest's EL1
+ * physical timer (CNTP_*), which the backend emulates: the VM makes it
+ * the level of PPI 30 (VCPU_AARCH64_PTIMER_INTID), called at the same
+ * points.
  */
 struct vcpu_irq_ops {
 	void (*fill)(struct vcpu *v, void *opaque);
 	void (*sync)(struct vcpu *v, void *opaque);
 	void (*timer)(struct vcpu *v, void *opaque, bool level);
+	void (*phys_timer)(struct vcpu *v, void *opaque, bool level);
 };
 
 /*

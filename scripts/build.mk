@@ -98,10 +98,14 @@ IMAGE_ARCH := $(patsubst "%",%,$(CONFIG_ARCH))
 .PHONY: archive
 archive: $(BOOTARCHIVE)
 
-$(BOOTARCHIVE): $(objtree)/.config FORCE
+# The conformance test guests (tests/conform-guests/): built when a VM names one.
+include $(srctree)/tests/conform-guests/conform-guests.mk
+CONFORM_GUEST_VMS := $(if $(strip $(VMS)),$(shell grep -l '^[^#]*conform-guests/' $(VMS) /dev/null 2>/dev/null))
+
+$(BOOTARCHIVE): $(objtree)/.config $(if $(CONFORM_GUEST_VMS),conform-guests) FORCE
 	$(call quiet,CPIO,$@)
 	$(Q)$(PYTHON) $(srctree)/scripts/mkarchive.py --out $@ --staging $(ARCHIVE_DIR) \
-		--arch $(IMAGE_ARCH) --guests '$(GUESTS)' --file etc/tessera.config=$(objtree)/.config \
+		--arch $(IMAGE_ARCH) --guests '$(GUESTS)' --conform-guests '$(CG_OUT)' --file etc/tessera.config=$(objtree)/.config \
 		$(foreach f,$(archive-files),--file $(f)) $(foreach v,$(VMS),--vm '$(v)')
 
 -include $(shell find $(objtree)/obj -name '*.d' 2>/dev/null)

@@ -4,7 +4,7 @@
 the VM configuration files to put in it.
 
   scripts/mkarchive.py --out FILE --arch ARCH [--guests DIR] [--staging DIR]
-                       [--file NAME=PATH]... [--vm PATH.vm]...
+                       [--conform-guests DIR] [--file NAME=PATH]... [--vm PATH.vm]...
 
 --file puts PATH into the archive as NAME (the configuration, files that
 components add).  --vm puts a VM configuration in as vms/<its file name>,
@@ -14,7 +14,10 @@ their content comes from:
 
   1. the guest cache, for a path guests/<name>: DIR/<ARCH>/<name>, filled
      by 'make guests' (DIR defaults to build/guests);
-  2. otherwise the same path taken relative to the .vm file's folder, so a
+  2. the conformance test guests, for a path conform-guests/<name>: the
+     --conform-guests folder, where the build puts the small kernels of
+     tests/conform-guests/ (docs/guests.md);
+  3. otherwise the same path taken relative to the .vm file's folder, so a
      VM can bring its own kernel (kernel = guests/my-Image next to a
      guests/ folder of the user's, or kernel = mine/Image).
 
@@ -144,9 +147,10 @@ def content_size(path):
 
 
 class Archive:
-    def __init__(self, arch, guests):
+    def __init__(self, arch, guests, conform_guests=None):
         self.arch = arch
         self.guests = guests
+        self.conform_guests = conform_guests
         self.entries = {}      # name in the archive -> (source, size to keep or None, origin)
         self.vm_lines = []     # what the build prints per VM
 
@@ -171,6 +175,13 @@ class Archive:
             cached = os.path.join(cache_dir, path[len("guests/"):])
             if os.path.isfile(cached):
                 return cached
+        if path.startswith("conform-guests/") and self.conform_guests:
+            built = os.path.join(self.conform_guests, path[len("conform-guests/"):])
+            if os.path.isfile(built):
+                return built
+            raise ArchiveError("%s references %s, which the build did not make in %s "
+                               "(tests/conform-guests/%s/)" %
+                               (where, path, shown(self.conform_guests), self.arch))
         local = os.path.join(vm_dir, path)
         if os.path.isfile(local):
             return local
@@ -275,13 +286,15 @@ def main():
     ap.add_argument("--arch", required=True, choices=("aarch64", "x86_64"))
     ap.add_argument("--guests", default=os.path.join(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "build", "guests"))
+    ap.add_argument("--conform-guests", help="folder of the built conformance test guests")
     ap.add_argument("--staging", help="folder for the archive's tree (default OUT.d)")
     ap.add_argument("--file", action="append", default=[], metavar="NAME=PATH")
     ap.add_argument("--vm", action="append", default=[], metavar="PATH")
     ap.add_argument("--quiet", action="store_true", help="do not list the VMs")
     args = ap.parse_args()
 
-    archive = Archive(args.arch, os.path.abspath(args.guests))
+    archive = Archive(args.arch, os.path.abspath(args.guests),
+                      os.path.abspath(args.conform_guests) if args.conform_guests else None)
     try:
         for spec in args.file:
             name, sep, path = spec.partition("=")

@@ -342,22 +342,22 @@ static void apply_cpu_affinity(struct parser *p, const struct key *key)
 }
 
 #define PATH_KEY(key_name, member) \
-	{ key_name, apply_path, VM_PATH_MAX - 1, offsetof(struct vm_config, member), false }
+	{ key_name, apply_path, VM_PATH_MAX - 1, offsetof(struct vm_config, member), false, false }
 
 static const struct key keys[KEY_COUNT] = {
-	[KEY_NAME]          = { "name", apply_name, VM_NAME_MAX - 1, 0, false },
-	[KEY_CPUS]          = { "cpus", apply_cpus, VM_CMDLINE_MAX - 1, 0, false },
-	[KEY_MEMORY]        = { "memory", apply_memory, VM_CMDLINE_MAX - 1, 0, false },
+	[KEY_NAME]          = { "name", apply_name, VM_NAME_MAX - 1, 0, false, false },
+	[KEY_CPUS]          = { "cpus", apply_cpus, VM_CMDLINE_MAX - 1, 0, false, false },
+	[KEY_MEMORY]        = { "memory", apply_memory, VM_CMDLINE_MAX - 1, 0, false, false },
 	[KEY_KERNEL]        = PATH_KEY("kernel", kernel),
 	[KEY_INITRD]        = PATH_KEY("initrd", initrd),
 	[KEY_CMDLINE]       = { "cmdline", apply_cmdline, VM_CMDLINE_MAX - 1, 0, false, true },
 	[KEY_FIRMWARE]      = PATH_KEY("firmware", firmware),
 	[KEY_FIRMWARE_VARS] = PATH_KEY("firmware-vars", firmware_vars),
-	[KEY_MACHINE]       = { "machine", apply_machine, VM_CMDLINE_MAX - 1, 0, false },
-	[KEY_DEVICE]        = { "device", apply_device_line, DEVICE_LINE_MAX, 0, true },
-	[KEY_DEVICE_SET]    = { "device-set", apply_device_line, DEVICE_LINE_MAX, 0, true },
-	[KEY_DEVICE_REMOVE] = { "device-remove", apply_device_line, DEVICE_LINE_MAX, 0, true },
-	[KEY_CPU_AFFINITY]  = { "cpu-affinity", apply_cpu_affinity, VM_CMDLINE_MAX - 1, 0, false },
+	[KEY_MACHINE]       = { "machine", apply_machine, VM_CMDLINE_MAX - 1, 0, false, false },
+	[KEY_DEVICE]        = { "device", apply_device_line, DEVICE_LINE_MAX, 0, true, false },
+	[KEY_DEVICE_SET]    = { "device-set", apply_device_line, DEVICE_LINE_MAX, 0, true, false },
+	[KEY_DEVICE_REMOVE] = { "device-remove", apply_device_line, DEVICE_LINE_MAX, 0, true, false },
+	[KEY_CPU_AFFINITY]  = { "cpu-affinity", apply_cpu_affinity, VM_CMDLINE_MAX - 1, 0, false, false },
 };
 
 static const struct key *find_key(const char *s, size_t len)

@@ -9,9 +9,11 @@
  *                         are fw_cfg items (KERNEL_SIZE/DATA, INITRD_SIZE/
  *                         DATA, CMDLINE_SIZE/DATA), which AAVMF loads and
  *                         starts through the kernel's EFI stub.
- *   kernel                the Image at RAM base + text_offset, the initrd
- *                         and device tree after it (boot_layout.c), vCPU 0
- *                         at the Image with x0 = the device tree.
+ *   kernel                an arm64 Image at RAM base + text_offset, an ELF
+ *                         executable by its program headers, or a raw
+ *                         binary at RAM base + 0x80000; the initrd and
+ *                         device tree after it (boot_layout.c), vCPU 0 at
+ *                         the entry with x0 = the device tree.
  *
  * A gzip-compressed kernel is unpacked first (kernel_image.c), for both
  * ways of booting it, as QEMU does.  The files stay in the boot archive;
@@ -137,7 +139,13 @@ int virt_boot_prepare(struct virt_machine *m)
 		log_error("VM %s: cannot build its device tree (%ld)", vm->name, m->dtb_size);
 		return (int)m->dtb_size;
 	}
-	if (m->direct_boot)
+	if (m->direct_boot && m->layout.format != VIRT_KERNEL_IMAGE)
+		log_info("VM %s: %s kernel at 0x%llx-0x%llx, entry 0x%llx%s, device tree at 0x%llx",
+			 vm->name, virt_kernel_format_name(m->layout.format),
+			 (unsigned long long)m->layout.kernel_gpa,
+			 (unsigned long long)m->layout.kernel_end, (unsigned long long)m->layout.entry,
+			 m->initrd ? ", initrd after it" : "", (unsigned long long)m->layout.dtb_gpa);
+	else if (m->direct_boot)
 		log_info("VM %s: kernel at 0x%llx, initrd at 0x%llx (%zu bytes), device tree at "
 			 "0x%llx (%ld bytes)", vm->name, (unsigned long long)m->layout.kernel_gpa,
 			 (unsigned long long)m->layout.initrd_gpa, m->initrd ? m->initrd->size : 0,
@@ -159,7 +167,18 @@ int virt_boot_load(struct virt_machine *m)
 		ret = vm_write_guest(vm, VIRT_RAM_BASE, m->dtb, (size_t)m->dtb_size);
 		return ret ? ret : vm_vcpu_start(vm, 0, VIRT_FLASH_BASE, NULL, 0);
 	}
-	ret = vm_write_guest(vm, m->layout.kernel_gpa, m->kernel_image.data, m->kernel_image.size);
+	if (m->layout.format == VIRT_KERNEL_ELF) {
+		ret = 0;
+		for (unsigned int i = 0; i < m->layout.segment_count && !ret; i++) {
+			const struct virt_boot_segment *s = &m->layout.segments[i];
+
+			ret = vm_write_guest(vm, s->gpa, (const uint8_t *)m->kernel_image.data + s->offset,
+					     (size_t)s->size);
+		}
+	} else {
+		ret = vm_write_guest(vm, m->layout.kernel_gpa, m->kernel_image.data,
+				     m->kernel_image.size);
+	}
 	if (!ret && m->initrd)
 		ret = vm_write_guest(vm, m->layout.initrd_gpa, m->initrd->data, m->initrd->size);
 	if (!ret)
@@ -167,7 +186,7 @@ int virt_boot_load(struct virt_machine *m)
 	if (!ret) {
 		uint64_t args[4] = { m->layout.dtb_gpa, 0, 0, 0 };
 
-		ret = vm_vcpu_start(vm, 0, m->layout.kernel_gpa, args, 4);
+		ret = vm_vcpu_start(vm, 0, m->layout.entry, args, 4);
 	}
 	return ret;
 }

@@ -126,17 +126,28 @@ int console_mux_focus(struct console_mux *m, unsigned int index)
 
 void console_mux_end(struct console_mux *m, unsigned int index)
 {
+	struct console_mux_source *focused;
+
 	if (index >= m->count)
 		return;
 	m->sources[index]->ended = true;
-	if (index != m->focus)
+	focused = m->sources[m->focus];
+	if (!focused->ended)
 		return;
-	for (unsigned int step = 1; step < m->count; step++) {
-		unsigned int next = (index + step) % m->count;
+	/*
+	 * The source on the screen has ended: the next one still running
+	 * gets the screen; with none running, the next one that ended with
+	 * output nobody has seen, so that nothing is left unshown.
+	 */
+	for (unsigned int pass = 0; pass < 2; pass++) {
+		for (unsigned int step = 1; step < m->count; step++) {
+			unsigned int next = (m->focus + step) % m->count;
+			const struct console_mux_source *s = m->sources[next];
 
-		if (!m->sources[next]->ended) {
-			give_focus(m, next, "the VM on the console ended; ");
-			return;
+			if (pass == 0 ? !s->ended : s->produced != s->shown) {
+				give_focus(m, next, "the VM on the console ended; ");
+				return;
+			}
 		}
 	}
 }

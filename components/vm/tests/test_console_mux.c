@@ -132,13 +132,17 @@ static void test_the_focus_moves_on_when_its_source_ends(void **state)
 	assert_string_equal(screen, "\n[console: the VM on the console ended; VM 2 (gamma) has "
 			    "the console; 2 bytes it printed meanwhile follow]\ng1");
 	clear();
-	console_mux_end(&mux, 2);              /* none left: the focus stays */
+	put(1, "b1");                          /* beta ended but printed: shown next */
+	console_mux_end(&mux, 2);
+	assert_string_equal(screen, "\n[console: the VM on the console ended; VM 1 (beta), ended, "
+			    "has the console; 2 bytes it printed meanwhile follow]\nb1");
+	clear();
+	console_mux_end(&mux, 1);              /* nothing left to show: the focus stays */
 	assert_string_equal(screen, "");
-	put(2, "late");
+	put(1, "late");
 	assert_string_equal(screen, "late");
 	/* An ended source can still be looked at. */
 	clear();
-	put(1, "");
 	console_mux_focus(&mux, 0);
 	assert_string_equal(screen, "\n[console: VM 0 (alpha), ended, has the console; 0 bytes it "
 			    "printed meanwhile follow]\n");

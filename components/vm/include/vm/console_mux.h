@@ -8,7 +8,8 @@
  * says whose output follows and replays what that source printed while it
  * was not shown (the newest CONSOLE_MUX_BUFFER bytes of it; older bytes
  * are counted as lost).  When the focused source ends, the focus moves to
- * the next source still running.
+ * the next source still running, or else to one whose output was never
+ * shown.
  *
  * Plain C with no lock and no console of its own: the caller serialises
  * the calls and gives the sink, so host tests drive it directly.
@@ -57,9 +58,10 @@ void console_mux_write(struct console_mux *m, unsigned int index, const void *bu
  */
 int console_mux_focus(struct console_mux *m, unsigned int index);
 /*
- * Source index has ended (its output stays replayable).  If it had the
- * focus, the next source (in index order, wrapping) that has not ended
- * gets it; with none left the focus stays.
+ * Source index has ended (its output stays replayable).  When the source
+ * that has the focus has ended, the next source (in index order,
+ * wrapping) that has not ended gets it; with none running, the next one
+ * with output never shown; with none of those the focus stays.
  */
 void console_mux_end(struct console_mux *m, unsigned int index);
 /* Bytes source index wrote that were never shown (kept or lost). */

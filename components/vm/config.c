@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <lib/civil_time.h>
+
 enum key_id {
 	KEY_NAME,
 	KEY_CPUS,
@@ -31,6 +33,8 @@ enum key_id {
 	KEY_DEVICE_SET,
 	KEY_DEVICE_REMOVE,
 	KEY_CPU_AFFINITY,
+	KEY_RTC,
+	KEY_ACPI,
 	KEY_COUNT
 };
 
@@ -277,6 +281,36 @@ static void apply_machine(struct parser *p, const struct key *key)
 	p->config->machine_line = p->line;
 }
 
+/* rtc = host | YYYY-MM-DDTHH:MM:SS (UTC): where the VM's clock starts. */
+static void apply_rtc(struct parser *p, const struct key *key)
+{
+	char buf[SHOWN_MAX + 4];
+
+	(void)key;
+	if (p->value_len == 4 && memcmp(p->value, "host", 4) == 0) {
+		p->config->rtc_start = 0;
+		return;
+	}
+	if (!civil_parse(p->value, p->value_len, &p->config->rtc_start) ||
+	    p->config->rtc_start == 0)
+		report(p, p->line, "rtc '%s' is not 'host' or a time like 2024-01-01T00:00:00 (UTC)",
+		       shown(buf, p->value, p->value_len));
+}
+
+/* acpi = on | off */
+static void apply_acpi(struct parser *p, const struct key *key)
+{
+	char buf[SHOWN_MAX + 4];
+
+	(void)key;
+	if (p->value_len == 2 && memcmp(p->value, "on", 2) == 0)
+		p->config->acpi = true;
+	else if (p->value_len == 3 && memcmp(p->value, "off", 3) == 0)
+		p->config->acpi = false;
+	else
+		report(p, p->line, "acpi '%s' is not on or off", shown(buf, p->value, p->value_len));
+}
+
 /* device, device-set, device-remove: kept for check_complete(). */
 static void apply_device_line(struct parser *p, const struct key *key)
 {
@@ -358,6 +392,8 @@ static const struct key keys[KEY_COUNT] = {
 	[KEY_DEVICE_SET]    = { "device-set", apply_device_line, DEVICE_LINE_MAX, 0, true, false },
 	[KEY_DEVICE_REMOVE] = { "device-remove", apply_device_line, DEVICE_LINE_MAX, 0, true, false },
 	[KEY_CPU_AFFINITY]  = { "cpu-affinity", apply_cpu_affinity, VM_CMDLINE_MAX - 1, 0, false, false },
+	[KEY_RTC]           = { "rtc", apply_rtc, VM_CMDLINE_MAX - 1, 0, false, false },
+	[KEY_ACPI]          = { "acpi", apply_acpi, VM_CMDLINE_MAX - 1, 0, false, false },
 };
 
 static const struct key *find_key(const char *s, size_t len)
@@ -754,6 +790,7 @@ int vm_config_parse(struct vm_config *config, const char *arch, const char *sour
 	memset(config, 0, sizeof(*config));
 	snprintf(config->source, sizeof(config->source), "%s", p.source);
 	config->cpus = 1;
+	config->acpi = true;
 
 	while (s < end) {
 		const char *newline = memchr(s, '\n', (size_t)(end - s));

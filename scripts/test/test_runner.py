@@ -74,6 +74,8 @@ class Spec(unittest.TestCase):
     def test_errors(self):
         self.assertEqual(self.parse("send: no arrow\n")[0],
                          "DIR/t.test:1: send wants '<regex> => <text>'")
+        self.assertEqual(self.parse("expect-clock: 60 no group\n")[0],
+                         "DIR/t.test:1: expect-clock wants '<seconds> <regex with a group>'")
         self.assertEqual(self.parse("reject-before: x\n")[0],
                          "DIR/t.test:1: reject-before wants '<regex> => <marker regex>'")
         self.assertEqual(self.parse("\nexpect-count: two x\n")[0],
@@ -97,6 +99,11 @@ class Spec(unittest.TestCase):
         self.assertEqual(run.expect_missing(text, ["c", "b"]), "b")
         self.assertIsNone(run.count_missing(text, [(2, r"^a \d")]))
         self.assertEqual(run.count_missing(text, [(1, "b"), (3, "a")]), (3, "a", 2))
+        clock = [(60, r"clock (\d+)")]
+        self.assertIsNone(run.clock_wrong("clock 1000\n", clock, 1059))
+        self.assertEqual(run.clock_wrong("clock 1000\n", clock, 1061),
+                         (r"clock (\d+)", "1000 is -61 s away from this machine's 1061"))
+        self.assertEqual(run.clock_wrong("none\n", clock, 0), (r"clock (\d+)", "not found"))
         self.assertTrue(run.early(text, "b", "c"))
         self.assertFalse(run.early(text, "c", "b"))
         self.assertTrue(run.early(text, "c", "never"))

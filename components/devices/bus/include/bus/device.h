@@ -109,6 +109,9 @@ struct device_env {
 	struct vclock *clock;           /* device timers                       */
 	const struct chardev *console;  /* a UART's output: the VM's console   */
 	const char *vm_name;            /* for messages: "VM <name>: ..."      */
+	/* Wall-clock time at the VM's power-on, seconds since 1970 (UTC): where
+	 * a real-time clock starts (the host's time, or the VM's rtc =). */
+	uint64_t wall_clock_start;
 	void *vm;                       /* opaque, for the callbacks below     */
 
 	/* The board's interrupt inputs: instance irq n -> irq_sink(irq_ctx, n). */

@@ -124,8 +124,9 @@ static void transmit(struct pl011 *uart, uint8_t byte)
 	if ((uart->cr & (PL011_CR_UARTEN | PL011_CR_TXE)) != (PL011_CR_UARTEN | PL011_CR_TXE) &&
 	    !uart->warned_disabled_tx) {
 		uart->warned_disabled_tx = true;
-		log_warn("%s: data written while the transmitter is disabled (CR 0x%x); sent anyway",
-			 uart->name, uart->cr);
+		log_debug("%s: data written while the transmitter is disabled (CR 0x%x); sent anyway, "
+			  "as QEMU does (said once)",
+			  uart->name, uart->cr);
 	}
 	if (uart->cr & PL011_CR_LBE) {
 		rx_push(uart, byte);

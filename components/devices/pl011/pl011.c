@@ -393,4 +393,8 @@ DEVICE_CLASS(pl011_class) = {
 	.fdt_compatible = { "arm,pl011", "arm,primecell" },
 	.fdt_apb_clock = true,
 	.fdt_extra = pl011_fdt_extra,
+	/* As QEMU's virt DSDT names it (hw/arm/virt-acpi-build.c); Linux's
+	 * sbsa-uart driver takes it (drivers/tty/serial/amba-pl011.c). */
+	.acpi_hid = "ARMH0011",
+	.acpi_name = "COM",
 };

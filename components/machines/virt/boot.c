@@ -27,7 +27,10 @@
 #include <core/bootfs.h>
 #include <core/log.h>
 #include <core/mm.h>
+#include <acpi/arm_virt.h>
 #include <fwcfg/fwcfg.h>
+#include <lib/aml_writer.h>
+#include <virt/fdt.h>
 #include <vm/vm.h>
 
 #include "virt_internal.h"
@@ -69,6 +72,60 @@ static int publish_kernel(struct virt_machine *m)
 	}
 	if (ret)
 		log_error("VM %s: cannot put the kernel into fw_cfg (%d)", m->vm->name, ret);
+	return ret;
+}
+
+/* The DSDT's devices: every instance with an ACPI id, its SPIs as GIC ids. */
+static void write_devices_aml(struct aml_writer *a, void *ctx)
+{
+	const struct device_acpi_env ae = { .isa_irqs = false, .irq_base = 32 };
+
+	vm_devices_write_aml(ctx, a, &ae);
+}
+
+#define VIRT_DSDT_MAX (16u * 1024)
+
+/*
+ * ACPI for the firmware (acpi = on, the default, with firmware): the
+ * tables of <acpi/arm_virt.h> in fw_cfg, as QEMU's virt board hands them
+ * to AAVMF, which then boots the OS with ACPI instead of the device tree.
+ */
+static int publish_acpi(struct virt_machine *m)
+{
+	struct vm *vm = m->vm;
+	uint64_t mpidr[VM_MAX_VCPUS];
+	struct acpi_arm_config cfg = { 0 };
+	uint8_t *dsdt;
+	long len;
+	int ret;
+
+	if (!vm->console_device || strcmp(vm->console_device->cls->name, "pl011") != 0) {
+		log_error("VM %s: ACPI needs the console PL011 for its SPCR (or say acpi = off)",
+			  vm->name);
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		mpidr[i] = virt_fdt_cpu_mpidr(i);
+	dsdt = kmalloc(VIRT_DSDT_MAX);
+	if (!dsdt)
+		return -ENOMEM;
+	len = acpi_arm_dsdt_body(vm->vcpu_count, write_devices_aml, vm, dsdt, VIRT_DSDT_MAX);
+	if (len < 0) {
+		log_error("VM %s: cannot write its DSDT (%ld)", vm->name, len);
+		kfree(dsdt);
+		return (int)len;
+	}
+	cfg.cpu_count = vm->vcpu_count;
+	cfg.mpidr = mpidr;
+	cfg.gicd_base = VIRT_GIC_DIST_BASE;
+	cfg.gicr_base = VIRT_GIC_REDIST_BASE;
+	cfg.gicr_size = VIRT_GIC_REDIST_STRIDE * vm->vcpu_count;
+	cfg.uart_base = vm->console_device->base[0];
+	cfg.uart_gsi = 32 + vm->console_device->irq[0];
+	cfg.dsdt_body = dsdt;
+	cfg.dsdt_body_len = (uint32_t)len;
+	ret = acpi_arm_install(m->fwcfg, &cfg);
+	kfree(dsdt);
 	return ret;
 }
 
@@ -114,6 +171,9 @@ int virt_boot_prepare(struct virt_machine *m)
 		virt_kernel_image_release(&m->kernel_image);
 	}
 
+	if (m->firmware && c->acpi && m->fwcfg && publish_acpi(m))
+		return -EINVAL;
+
 	desc.cpus = vm->vcpu_count;
 	desc.memory_size = c->memory;
 	desc.flash = m->firmware != NULL;
@@ -151,9 +211,10 @@ int virt_boot_prepare(struct virt_machine *m)
 			 (unsigned long long)m->layout.initrd_gpa, m->initrd ? m->initrd->size : 0,
 			 (unsigned long long)m->layout.dtb_gpa, m->dtb_size);
 	else
-		log_info("VM %s: firmware '%s' in flash at 0x0, device tree at 0x%llx (%ld bytes)%s",
+		log_info("VM %s: firmware '%s' in flash at 0x0, device tree at 0x%llx (%ld bytes)%s%s",
 			 vm->name, c->firmware, (unsigned long long)VIRT_RAM_BASE, m->dtb_size,
-			 m->kernel ? ", kernel through fw_cfg" : "");
+			 m->kernel ? ", kernel through fw_cfg" : "",
+			 c->acpi && m->fwcfg ? ", ACPI tables through fw_cfg" : "");
 	return 0;
 }
 

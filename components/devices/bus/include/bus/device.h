@@ -141,6 +141,8 @@ struct device_fdt_env {
 /* How the guest's ACPI tables describe interrupts (ISA IRQ or GSI). */
 struct device_acpi_env {
 	bool isa_irqs;                  /* IRQNoFlags(){n}; else Interrupt(){n} */
+	unsigned int irq_base;          /* Interrupt(){irq_base + n}: virt's SPIs
+					   are GIC interrupt ids 32 + n        */
 };
 
 struct device_class {
@@ -175,7 +177,7 @@ struct device_class {
 	void (*fdt_extra)(const struct device *dev, struct fdt_writer *w,
 			  const struct device_fdt_env *fe);
 
-	/* ACPI (x86): Device(<acpi_name><uid>) with _HID, _UID, _CRS (every
+	/* ACPI (x86, and aarch64 with acpi = on): Device(<acpi_name><uid>) with _HID, _UID, _CRS (every
 	 * range and interrupt), _STA when acpi_sta is not 0.  acpi_hid NULL:
 	 * no ACPI description.  "PNP0501" style ids become EisaId()s. */
 	const char *acpi_hid;

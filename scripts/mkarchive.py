@@ -23,7 +23,7 @@ their content comes from:
 
 An x86_64 VM with firmware and a kernel also gets linuxboot_dma.bin from
 the firmware's folder (QEMU's option ROM, with which SeaBIOS loads the
-kernel from fw_cfg).
+kernel from fw_cfg), or multiboot_dma.bin for a Multiboot kernel.
 
 On aarch64, firmware and firmware-vars images are trimmed: Debian pads
 AAVMF to the 64 MiB of a flash bank with zeros, the firmware itself is
@@ -38,6 +38,7 @@ it as file:line; only a file that cannot be found stops the build.
 import argparse
 import os
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -48,6 +49,7 @@ DEVICE_RESOURCE_KEYS = ("name", "base", "port", "irq")
 TRIMMED_KEYS = ("firmware", "firmware-vars")
 FLASH_SECTOR = 256 * 1024
 X86_OPTION_ROM = "linuxboot_dma.bin"
+X86_MULTIBOOT_ROM = "multiboot_dma.bin"
 
 
 class ArchiveError(Exception):
@@ -85,6 +87,24 @@ def looks_like_path(value):
     if "/" not in value and "." not in value:
         return False
     return not value.lower().startswith("0x") and not value.replace(".", "").isdigit()
+
+
+def is_multiboot(path):
+    """Whether the file is a Multiboot kernel and not a bzImage, as QEMU
+    tells them apart: no "HdrS" at 0x202, a Multiboot header (magic
+    0x1BADB002, flags, checksum summing to 0) 4-byte aligned in 8 KiB."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8192)
+    except OSError:
+        return False
+    if head[0x202:0x206] == b"HdrS":
+        return False
+    for i in range(0, len(head) - 11, 4):
+        magic, flags, checksum = struct.unpack_from("<III", head, i)
+        if magic == 0x1BADB002 and (magic + flags + checksum) & 0xFFFFFFFF == 0:
+            return True
+    return False
 
 
 def referenced_files(text):
@@ -224,7 +244,7 @@ class Archive:
             self.add(path, source, keep, origin=vm_path)
             size = keep if keep is not None else os.path.getsize(source)
             notes.append("%s %s" % (path, human(size)))
-        rom = self.x86_option_rom(referenced_files(text))
+        rom = self.x86_option_rom(vm_path, referenced_files(text))
         if rom:
             line, path = rom
             source = self.source_of(vm_path, line, path)
@@ -232,16 +252,24 @@ class Archive:
             notes.append("%s %s" % (path, human(os.path.getsize(source))))
         self.vm_lines.append("%s (%s)" % (name, ", ".join(notes) if notes else "no files"))
 
-    def x86_option_rom(self, refs):
+    def x86_option_rom(self, vm_path, refs):
         """(line, path) of the option ROM an x86 VM with firmware and a kernel
-        needs: SeaBIOS loads the kernel with QEMU's linuxboot_dma.bin, which
-        the pc machine looks for next to the firmware."""
+        needs: SeaBIOS loads a bzImage with QEMU's linuxboot_dma.bin and
+        starts a Multiboot kernel with multiboot_dma.bin, which the pc
+        machine looks for next to the firmware."""
         keys = {key: (line, path) for line, key, path in refs}
         if self.arch != "x86_64" or "firmware" not in keys or "kernel" not in keys:
             return None
         line, firmware = keys["firmware"]
         folder = os.path.dirname(firmware)
-        return line, (folder + "/" if folder else "") + X86_OPTION_ROM
+        rom = X86_OPTION_ROM
+        try:
+            kline, kernel = keys["kernel"]
+            if is_multiboot(self.source_of(vm_path, kline, kernel)):
+                rom = X86_MULTIBOOT_ROM
+        except ArchiveError:
+            pass                       # reported when the kernel itself is packed
+        return line, (folder + "/" if folder else "") + rom
 
     def write(self, out, staging):
         shutil.rmtree(staging, ignore_errors=True)

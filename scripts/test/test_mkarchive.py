@@ -167,6 +167,23 @@ class Packing(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("k.vm:1 references guests/linuxboot_dma.bin", p.stderr)
 
+    def test_x86_multiboot_rom(self):
+        # A Multiboot kernel (magic, flags, checksum summing to 0 in its first
+        # 8 KiB, no "HdrS") gets multiboot_dma.bin instead of linuxboot_dma.bin.
+        import struct
+        for name in ("bios-256k.bin", "multiboot_dma.bin", "linuxboot_dma.bin"):
+            write(os.path.join(self.guests, "x86_64", name), name)
+        header = struct.pack("<III", 0x1BADB002, 3, (-(0x1BADB002 + 3)) & 0xFFFFFFFF)
+        with open(os.path.join(self.root, "mb.elf"), "wb") as f:
+            f.write(b"\x7fELF" + b"\0" * 60 + header)
+        write(os.path.join(self.root, "m.vm"),
+              "firmware = guests/bios-256k.bin\nkernel = mb.elf\n")
+        p = self.run_tool(["m.vm"], arch="x86_64")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        files = read_cpio(self.out)
+        self.assertEqual(files["guests/multiboot_dma.bin"], b"multiboot_dma.bin")
+        self.assertNotIn("guests/linuxboot_dma.bin", files)
+
     def test_missing_guest_file(self):
         write(os.path.join(self.root, "vms", "x.vm"), "name = x\n\nkernel = guests/Image\n")
         p = self.run_tool(["vms/x.vm"])

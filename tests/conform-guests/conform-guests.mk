@@ -18,9 +18,15 @@
 CG_SRC := $(srctree)/tests/conform-guests/$(IMAGE_ARCH)
 CG_OUT := $(objtree)/conform-guests
 conform-guest-names := $(patsubst $(CG_SRC)/%.S,%,$(wildcard $(CG_SRC)/*.S))
-CG_FLAGS := -D__ASSEMBLY__ -ffreestanding -nostdlib -fno-pie -g -Wall -Werror -I$(CG_SRC)
-CG_LDFLAGS := -static -no-pie --build-id=none -T $(CG_SRC)/guest.ld
-CG_DEPS := $(CG_SRC)/guest.ld $(wildcard $(CG_SRC)/*.h) $(srctree)/tests/conform-guests/conform-guests.mk
+# <arch>/flags.mk may add flags: CG_ARCH_FLAGS (compiler), CG_ARCH_LDFLAGS (linker).
+CG_ARCH_FLAGS :=
+CG_ARCH_LDFLAGS :=
+-include $(CG_SRC)/flags.mk
+CG_FLAGS := -D__ASSEMBLY__ -ffreestanding -nostdlib -fno-pie -g -Wall -Werror -I$(CG_SRC) \
+	$(CG_ARCH_FLAGS)
+CG_LDFLAGS := -static -no-pie --build-id=none $(CG_ARCH_LDFLAGS) -T $(CG_SRC)/guest.ld
+CG_DEPS := $(CG_SRC)/guest.ld $(wildcard $(CG_SRC)/*.h $(CG_SRC)/flags.mk) \
+	$(srctree)/tests/conform-guests/conform-guests.mk
 
 .PHONY: conform-guests
 conform-guests: $(foreach g,$(conform-guest-names),$(CG_OUT)/$(g).elf $(CG_OUT)/$(g).bin)

@@ -107,7 +107,7 @@ int pc_board_devices_ready(struct vm *vm)
 	}
 	ret = pc_fwcfg_build(m);
 	if (!ret)
-		ret = pc_linux_prepare(m);
+		ret = pc_kernel_prepare(m);
 	if (!ret)
 		log_info("VM %s: BIOS '%s' (%llu KiB) at 0x%llx, RAM %llu MiB below 4 GiB%s%s",
 			 vm->name, vm->config.firmware,

@@ -140,6 +140,8 @@ int pc_fwcfg_build(struct pc_board *m);
 void pc_fwcfg_report(struct pc_board *m);
 
 /* linux_boot.c */
+/* multiboot.c: the VM's kernel by its format (bzImage, Multiboot) into fw_cfg. */
+int pc_kernel_prepare(struct pc_board *m);
 int pc_linux_prepare(struct pc_board *m);
 void pc_linux_free(struct pc_board *m);
 

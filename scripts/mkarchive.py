@@ -23,7 +23,8 @@ their content comes from:
 
 An x86_64 VM with firmware and a kernel also gets linuxboot_dma.bin from
 the firmware's folder (QEMU's option ROM, with which SeaBIOS loads the
-kernel from fw_cfg), or multiboot_dma.bin for a Multiboot kernel.
+kernel from fw_cfg), or multiboot_dma.bin for a Multiboot kernel, or
+pvh.bin for a PVH ELF kernel.
 
 On aarch64, firmware and firmware-vars images are trimmed: Debian pads
 AAVMF to the 64 MiB of a flash bank with zeros, the firmware itself is
@@ -50,6 +51,7 @@ TRIMMED_KEYS = ("firmware", "firmware-vars")
 FLASH_SECTOR = 256 * 1024
 X86_OPTION_ROM = "linuxboot_dma.bin"
 X86_MULTIBOOT_ROM = "multiboot_dma.bin"
+X86_PVH_ROM = "pvh.bin"
 
 
 class ArchiveError(Exception):
@@ -105,6 +107,19 @@ def is_multiboot(path):
         if magic == 0x1BADB002 and (magic + flags + checksum) & 0xFFFFFFFF == 0:
             return True
     return False
+
+
+def is_pvh(path):
+    """Whether the file is an ELF kernel with the Xen note PHYS32_ENTRY (type
+    18), the mark of a PVH kernel (the hypervisor parses it properly)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return False
+    if data[:4] != b"\x7fELF":
+        return False
+    return any(struct.pack("<III", 4, size, 18) + b"Xen\0" in data for size in (4, 8))
 
 
 def referenced_files(text):
@@ -265,8 +280,11 @@ class Archive:
         rom = X86_OPTION_ROM
         try:
             kline, kernel = keys["kernel"]
-            if is_multiboot(self.source_of(vm_path, kline, kernel)):
+            source = self.source_of(vm_path, kline, kernel)
+            if is_multiboot(source):
                 rom = X86_MULTIBOOT_ROM
+            elif is_pvh(source):
+                rom = X86_PVH_ROM
         except ArchiveError:
             pass                       # reported when the kernel itself is packed
         return line, (folder + "/" if folder else "") + rom

@@ -183,6 +183,14 @@ class Packing(unittest.TestCase):
         files = read_cpio(self.out)
         self.assertEqual(files["guests/multiboot_dma.bin"], b"multiboot_dma.bin")
         self.assertNotIn("guests/linuxboot_dma.bin", files)
+        # A PVH kernel: an ELF file with the Xen note PHYS32_ENTRY (18).
+        write(os.path.join(self.guests, "x86_64", "pvh.bin"), "pvh.bin")
+        with open(os.path.join(self.root, "mb.elf"), "wb") as f:
+            f.write(b"\x7fELF" + b"\0" * 60 + struct.pack("<III", 4, 4, 18) + b"Xen\0" +
+                    struct.pack("<I", 0x100000))
+        p = self.run_tool(["m.vm"], arch="x86_64")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(read_cpio(self.out)["guests/pvh.bin"], b"pvh.bin")
 
     def test_missing_guest_file(self):
         write(os.path.join(self.root, "vms", "x.vm"), "name = x\n\nkernel = guests/Image\n")

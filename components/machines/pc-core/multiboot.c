@@ -1,10 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The kernel formats the pc machine boots through SeaBIOS, as QEMU's
- * -kernel does (hw/i386/x86-common.c x86_load_linux()): a Linux bzImage
- * (linux_boot.c), else a Multiboot kernel (here, with QEMU's option ROM
- * multiboot_dma.bin; <pc/multiboot.h>).  Anything else is refused with one
- * sentence naming the formats.
+ * -kernel does (hw/i386/x86-common.c x86_load_linux()), tried in QEMU's
+ * order:
+ *
+ *   a Linux bzImage      linux_boot.c, QEMU's linuxboot_dma.bin
+ *   a Multiboot kernel   here, multiboot_dma.bin (<pc/multiboot.h>)
+ *   a PVH ELF kernel     here: an ELF file with the Xen note
+ *                        XEN_ELFNOTE_PHYS32_ENTRY (18) giving its 32-bit
+ *                        entry; its segments are copied into RAM at every
+ *                        reset (QEMU's hw/i386/pvh.c loads them as ROM
+ *                        blobs) and QEMU's pvh.bin builds the
+ *                        hvm_start_info (Xen's arch-x86/hvm/start_info.h:
+ *                        command line, e820 memory map, RSDP) and enters
+ *                        it in 32-bit protected mode with EBX pointing to it
+ *
+ * Anything else is refused with one sentence naming the formats.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,11 +25,21 @@
 #include <core/mm.h>
 #include <fwcfg/fwcfg.h>
 
+#include <lib/elf.h>
 #include <pc/board.h>
 #include <pc/multiboot.h>
 
 #define MULTIBOOT_ROM_NAME "multiboot_dma.bin"
 #define MULTIBOOT_ROM_FILE "genroms/multiboot_dma.bin"
+#define PVH_ROM_NAME "pvh.bin"
+#define PVH_ROM_FILE "genroms/pvh.bin"
+#define XEN_ELFNOTE_PHYS32_ENTRY 18
+
+/* A PVH kernel's segments, copied into RAM at every reset. */
+struct pc_pvh {
+	struct elf_image elf;
+	const uint8_t *file;
+};
 
 static bool is_bzimage(const struct bootfs_file *k)
 {
@@ -71,21 +92,141 @@ static void *alloc_blob(size_t size)
 	return kmalloc(size);
 }
 
+/* <folder of the firmware>/<name> in the archive, its path in path; NULL if absent. */
+static const struct bootfs_file *option_rom(struct pc_board *m, const char *name, char *path,
+					    size_t len)
+{
+	const char *fw = m->vm->config.firmware, *slash = strrchr(fw, '/');
+
+	snprintf(path, len, "%.*s%s", slash ? (int)(slash - fw + 1) : 0, fw, name);
+	return bootfs_find(path);
+}
+
+/* The ROM (its GDT marked accessed) with boot index 0 in bootorder. */
+static int add_rom(struct pc_board *m, const struct bootfs_file *rom, const char *file)
+{
+	char bootorder[64];
+	uint8_t *patched = rom_with_accessed_descriptors(rom);
+	int ret;
+
+	if (!patched)
+		return -ENOMEM;
+	ret = fwcfg_add_file(m->fwcfg, file, patched, rom->size);
+	kfree(patched);
+	snprintf(bootorder, sizeof(bootorder), "/rom@%s\n", file);
+	/* Boot index 0: SeaBIOS runs the ROM's boot entry first. */
+	return ret ? ret : fwcfg_add_file(m->fwcfg, "bootorder", bootorder, strlen(bootorder) + 1);
+}
+
+/* The 32-bit PVH entry of an ELF kernel; false if it has none. */
+static bool pvh_entry(const struct bootfs_file *k, uint32_t *entry)
+{
+	const uint8_t *desc;
+	size_t len;
+
+	if (!elf_find_note(k->data, k->size, "Xen", XEN_ELFNOTE_PHYS32_ENTRY, &desc, &len) ||
+	    len < 4)
+		return false;
+	*entry = (uint32_t)desc[0] | (uint32_t)desc[1] << 8 | (uint32_t)desc[2] << 16 |
+		 (uint32_t)desc[3] << 24;
+	return true;
+}
+
+static int pc_pvh_prepare(struct pc_board *m, uint32_t entry)
+{
+	struct vm *vm = m->vm;
+	const struct vm_config *c = &vm->config;
+	const struct bootfs_file *rom;
+	char rom_path[VM_PATH_MAX + sizeof(PVH_ROM_NAME)], err[160], what[24];
+	struct pc_pvh *pvh;
+	size_t cmd_len = strlen(c->cmdline) + 1;
+	int ret;
+
+	rom = option_rom(m, PVH_ROM_NAME, rom_path, sizeof(rom_path));
+	if (!rom) {
+		log_error("VM %s: SeaBIOS starts PVH kernel '%s' with QEMU's option ROM, but %s is "
+			  "not in the boot archive (scripts/mkarchive.py packs it from 'make "
+			  "guests' for a PVH kernel)", vm->name, c->kernel, rom_path);
+		return -ENOENT;
+	}
+	pvh = kzalloc(sizeof(*pvh));
+	if (!pvh)
+		return -ENOMEM;
+	m->pvh = pvh;
+	pvh->file = m->kernel->data;
+	if (elf_parse(m->kernel->data, m->kernel->size, &pvh->elf, err, sizeof(err))) {
+		log_error("VM %s: kernel '%s' %s", vm->name, c->kernel, err);
+		return -EINVAL;
+	}
+	if (pvh->elf.machine != ELF_MACHINE_X86 && pvh->elf.machine != ELF_MACHINE_X86_64) {
+		log_error("VM %s: kernel '%s' is a PVH ELF file for %s, not x86", vm->name,
+			  c->kernel, elf_machine_name(pvh->elf.machine, what, sizeof(what)));
+		return -EINVAL;
+	}
+	/* The segments by their physical addresses, in RAM above 1 MiB. */
+	if (pvh->elf.lowest < 0x100000 || pvh->elf.highest > m->layout.below_4g ||
+	    entry < pvh->elf.lowest || entry >= pvh->elf.highest) {
+		log_error("VM %s: kernel '%s' is a PVH kernel for 0x%llx-0x%llx (entry 0x%x), which is "
+			  "not inside the VM's RAM from 1 MiB to %llu MiB", vm->name, c->kernel,
+			  (unsigned long long)pvh->elf.lowest, (unsigned long long)pvh->elf.highest,
+			  entry, (unsigned long long)(m->layout.below_4g >> 20));
+		return -EINVAL;
+	}
+	ret = fwcfg_add_item_u32(m->fwcfg, FWCFG_KERNEL_ENTRY, entry);
+	if (!ret)
+		ret = fwcfg_add_item_u32(m->fwcfg, FWCFG_KERNEL_ADDR, (uint32_t)pvh->elf.lowest);
+	if (!ret)
+		ret = fwcfg_add_item_u32(m->fwcfg, FWCFG_KERNEL_SIZE,
+					 (uint32_t)(pvh->elf.highest - pvh->elf.lowest));
+	if (!ret)
+		ret = fwcfg_add_item_u32(m->fwcfg, FWCFG_CMDLINE_SIZE, (uint32_t)cmd_len);
+	if (!ret)
+		ret = fwcfg_add_item(m->fwcfg, FWCFG_CMDLINE_DATA, c->cmdline, cmd_len);
+	if (!ret)
+		ret = add_rom(m, rom, PVH_ROM_FILE);
+	if (ret) {
+		log_error("VM %s: cannot put the PVH kernel into fw_cfg (%d)", vm->name, ret);
+		return ret;
+	}
+	log_info("VM %s: PVH kernel at 0x%llx-0x%llx, 32-bit entry 0x%x%s; through %s", vm->name,
+		 (unsigned long long)pvh->elf.lowest, (unsigned long long)pvh->elf.highest, entry,
+		 m->initrd ? " (pvh.bin passes no initrd: it is left out)" : "", rom_path);
+	return 0;
+}
+
+int pc_kernel_reset(struct pc_board *m)
+{
+	struct pc_pvh *pvh = m->pvh;
+	int ret = 0;
+
+	if (!pvh)
+		return 0;
+	/* RAM was cleared: the segments' memory beyond their file bytes is zero. */
+	for (unsigned int i = 0; i < pvh->elf.segment_count && !ret; i++) {
+		const struct elf_segment *s = &pvh->elf.segments[i];
+
+		ret = vm_write_guest(m->vm, s->paddr, pvh->file + s->offset, (size_t)s->filesz);
+	}
+	return ret;
+}
+
+void pc_kernel_free(struct pc_board *m)
+{
+	kfree(m->pvh);
+	m->pvh = NULL;
+}
+
 static int pc_multiboot_prepare(struct pc_board *m)
 {
 	struct vm *vm = m->vm;
 	const struct vm_config *c = &vm->config;
-	static const char bootorder[] = "/rom@" MULTIBOOT_ROM_FILE "\n";
 	struct multiboot_plan plan;
 	const struct bootfs_file *rom;
-	const char *fw = c->firmware, *slash = strrchr(fw, '/');
 	char rom_path[VM_PATH_MAX + sizeof(MULTIBOOT_ROM_NAME)];
 	char err[200];
 	int ret;
 
-	snprintf(rom_path, sizeof(rom_path), "%.*s%s", slash ? (int)(slash - fw + 1) : 0, fw,
-		 MULTIBOOT_ROM_NAME);
-	rom = bootfs_find(rom_path);
+	rom = option_rom(m, MULTIBOOT_ROM_NAME, rom_path, sizeof(rom_path));
 	if (!rom) {
 		log_error("VM %s: SeaBIOS starts Multiboot kernel '%s' with QEMU's option ROM, but "
 			  "%s is not in the boot archive (scripts/mkarchive.py packs it from 'make "
@@ -113,16 +254,8 @@ static int pc_multiboot_prepare(struct pc_board *m)
 		ret = fwcfg_add_item_u32(m->fwcfg, FWCFG_INITRD_SIZE, MULTIBOOT_MBI_SIZE);
 	if (!ret)
 		ret = fwcfg_add_item(m->fwcfg, FWCFG_INITRD_DATA, plan.mbi, MULTIBOOT_MBI_SIZE);
-	if (!ret) {
-		uint8_t *patched = rom_with_accessed_descriptors(rom);
-
-		ret = patched ? fwcfg_add_file(m->fwcfg, MULTIBOOT_ROM_FILE, patched, rom->size)
-			      : -ENOMEM;
-		kfree(patched);
-	}
-	/* Boot index 0: SeaBIOS runs the ROM's boot entry first. */
 	if (!ret)
-		ret = fwcfg_add_file(m->fwcfg, "bootorder", bootorder, sizeof(bootorder));
+		ret = add_rom(m, rom, MULTIBOOT_ROM_FILE);
 	kfree(plan.blob);
 	if (ret) {
 		log_error("VM %s: cannot put the Multiboot kernel into fw_cfg (%d)", vm->name, ret);
@@ -136,14 +269,16 @@ static int pc_multiboot_prepare(struct pc_board *m)
 
 int pc_kernel_prepare(struct pc_board *m)
 {
-	uint32_t offset, flags;
+	uint32_t offset, flags, entry;
 
 	if (!m->kernel || is_bzimage(m->kernel))
 		return pc_linux_prepare(m);
 	if (multiboot_find_header(m->kernel->data, m->kernel->size, &offset, &flags))
 		return pc_multiboot_prepare(m);
-	log_error("VM %s: kernel '%s' is neither a Linux bzImage nor a Multiboot kernel (the pc "
-		  "machine boots those, through SeaBIOS, as QEMU's -kernel does)", m->vm->name,
-		  m->vm->config.kernel);
+	if (pvh_entry(m->kernel, &entry))
+		return pc_pvh_prepare(m, entry);
+	log_error("VM %s: kernel '%s' is not a Linux bzImage, a Multiboot kernel or a PVH ELF "
+		  "kernel (the pc machine boots those, through SeaBIOS, as QEMU's -kernel does)",
+		  m->vm->name, m->vm->config.kernel);
 	return -EINVAL;
 }

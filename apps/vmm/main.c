@@ -24,6 +24,8 @@
 #include <core/mm.h>
 #include <core/percpu.h>
 #include <core/smp.h>
+#include <core/wallclock.h>
+#include <lib/civil_time.h>
 #include <vcpu/hwvirt.h>
 #include <vm/config.h>
 #include <vm/machine.h>
@@ -32,9 +34,9 @@
 static void print_banner(void)
 {
 	const struct boot_info *bi = bootinfo();
-	uint64_t ram = 0;
+	uint64_t ram = 0, now;
 	unsigned int n = 0;
-	char line[200];
+	char line[200], when[24];
 
 	for (unsigned int i = 0; i < bi->mem_count; i++)
 		if (bi->mem[i].type == MEM_RAM)
@@ -58,6 +60,13 @@ static void print_banner(void)
 	       machine_default(arch_name()) ? machine_default(arch_name())->name : "none");
 	device_class_names(line, sizeof(line));
 	printk("  Devices:      %s\n", line[0] ? line : "none");
+	/* Read once at boot: the VMs' real-time clocks start from it. */
+	if (wall_clock_now(&now)) {
+		civil_format(now, when, sizeof(when));
+		printk("  Wall clock:   %s UTC (the machine's real-time clock)\n", when);
+	} else {
+		printk("  Wall clock:   none (no real-time clock found; VMs start at 2024-01-01)\n");
+	}
 	printk("  Boot archive: %u file%s\n", bootfs_count(), bootfs_count() == 1 ? "" : "s");
 	for (unsigned int i = 0; i < bootfs_count(); i++) {
 		const struct bootfs_file *f = bootfs_get(i);

@@ -22,7 +22,7 @@ bool wall_clock_now(uint64_t *seconds)
 		wall_ns = arch_timer_ns();
 		if (wall_known) {
 			civil_format(wall_seconds, text, sizeof(text));
-			log_info("wall clock: %s UTC (the machine's real-time clock)", text);
+			log_debug("wall clock: %s UTC (the machine's real-time clock)", text);
 		}
 	}
 	if (wall_known)

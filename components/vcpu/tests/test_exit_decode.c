@@ -242,6 +242,44 @@ static void test_mmio_to_nothing_injects_data_abort(void **state)
 	assert_int_equal(vcpu.abort_reports, 2);
 }
 
+/* Whether a device is at the address, for accesses without syndrome. */
+static bool device_present = true;
+
+static bool fake_present(void *opaque, struct vcpu *v, enum bus_space space, uint64_t addr)
+{
+	(void)opaque;
+	(void)v;
+	assert_int_equal(space, BUS_SPACE_MMIO);
+	(void)addr;
+	return device_present;
+}
+
+/*
+ * stp x2, x3, [x1] without syndrome to an address with nothing there:
+ * nothing to perform, so the guest gets the data abort (FSC 0x10, WnR)
+ * instead of the VM stopping; with a device there it still fails.
+ */
+static void test_unsyndromed_access_to_nothing_injects_abort(void **state)
+{
+	static const struct vcpu_io_ops with_present = { .access = fake_access,
+							 .present = fake_present };
+
+	(void)state;
+	vcpu.io_ops = &with_present;
+	vcpu.ctx.sysregs[SYSREG_VBAR_EL1] = 0x40080000;
+	vcpu.ctx.spsr_el2 = 0x3c5;
+	device_present = false;
+	trap_and_emulate(0x92000045, 0x40000010, 0x60000000);
+	assert_int_equal(exit_info.reason, VCPU_EXIT_NONE);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_ESR_EL1], 0x96000050);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_FAR_EL1], 0x60000000);
+	assert_int_equal(vcpu.ctx.elr_el2, 0x40080200);
+	assert_int_equal(seen_count, 0);
+	device_present = true;
+	trap_and_emulate(0x92000045, 0x40000010, 0x09000000);
+	assert_int_equal(exit_info.reason, VCPU_EXIT_FAILED);
+}
+
 /* stp x2, x3, [x1]: no syndrome (ISV=0): the exit fails and names the instruction. */
 static void test_data_abort_without_syndrome(void **state)
 {
@@ -569,6 +607,7 @@ int main(void)
 		cmocka_unit_test_setup(test_mmio_refused_read_is_all_ones, reset),
 		cmocka_unit_test_setup(test_mmio_to_nothing_injects_data_abort, reset),
 		cmocka_unit_test_setup(test_fetch_from_nothing_injects_prefetch_abort, reset),
+		cmocka_unit_test_setup(test_unsyndromed_access_to_nothing_injects_abort, reset),
 		cmocka_unit_test_setup(test_physical_timer, reset),
 		cmocka_unit_test_setup(test_data_abort_without_syndrome, reset),
 		cmocka_unit_test_setup(test_other_aborts_fail, reset),

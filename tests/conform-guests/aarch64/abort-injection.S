@@ -6,6 +6,7 @@
  * architecture gives:
  *
  *   load   ESR_EL1 0x96000010 (data abort from EL1, IL, FSC 0x10), FAR = address
+ *          (also for a load pair, which gives the hypervisor no syndrome)
  *   fetch  ESR_EL1 0x86000010 (instruction abort from EL1), FAR = ELR = address
  *
  * The handler records ESR, FAR and ELR and returns to the address in x28.
@@ -14,6 +15,7 @@
 
 #define NOTHING_DATA  0x60000000        /* past the VM's RAM, no device */
 #define NOTHING_CODE  0x60001000
+#define NOTHING_PAIR  0x60002000
 
 	.section .text.head, "ax"
 	.globl	_start
@@ -35,6 +37,19 @@ _start:
 	bl	report
 	ldr	x0, =0x96000010
 	ldr	x1, =NOTHING_DATA
+	bl	check
+	cbz	x0, fail
+
+	/* A load pair: no syndrome for the hypervisor (ISV=0), the same abort. */
+	adr	x28, 3f
+	ldr	x1, =NOTHING_PAIR
+	ldp	x2, x3, [x1]
+	PUTS	"abort-injection: FAIL: the load pair returned\n"
+	b	poweroff
+3:	PUTS	"abort-injection: data abort (load pair) ESR "
+	bl	report
+	ldr	x0, =0x96000010
+	ldr	x1, =NOTHING_PAIR
 	bl	check
 	cbz	x0, fail
 

@@ -130,6 +130,10 @@ struct el2_pending_read {
 struct el2_mmio {
 	bool decoded;
 	struct el2_read_dest dest;   /* a read's destination */
+	/* An abort without syndrome (ISV=0): failed unless nothing is there. */
+	bool unsyndromed;
+	bool unsyndromed_write;
+	uint64_t unsyndromed_ipa;
 };
 
 /*

@@ -15,7 +15,9 @@
  *   EC 0x20 instruction abort    -> VCPU_EXIT_NONE      (no code at that IPA: a
  *                                   prefetch abort injected into the guest)
  *   EC 0x24 data abort           -> VCPU_EXIT_MMIO      (stage 2: IPA not mapped;
- *                                   nothing there: a data abort injected)
+ *                                   nothing there: a data abort injected;
+ *                                   without syndrome: FAILED, unless nothing
+ *                                   is there: the abort again)
  *   anything else                -> an UNDEF exception injected into the
  *                                   guest (VCPU_EXIT_NONE), reported
  *                                   (rate-limited): a guest process must
@@ -363,6 +365,10 @@ static void decode_data_abort(struct vcpu *v, uint32_t iss, struct vcpu_exit *ex
 		return;
 	}
 	if (!(iss & DABT_ISV)) {
+		/* el2_emulate_mmio() asks whether a device is there at all. */
+		v->mmio.unsyndromed = true;
+		v->mmio.unsyndromed_write = iss & DABT_WNR;
+		v->mmio.unsyndromed_ipa = ipa;
 		/*
 		 * No syndrome: a load/store pair, a vector or an atomic access,
 		 * or a register write-back.  Emulating those needs an
@@ -412,6 +418,19 @@ void el2_emulate_mmio(struct vcpu *v, struct vcpu_exit *exit)
 	struct bus_access *acc = &exit->access;
 	enum bus_result result = BUS_UNASSIGNED;
 
+	/*
+	 * An access without syndrome cannot be performed; but with nothing at
+	 * its address there is nothing to perform: the guest gets the abort.
+	 */
+	if (exit->reason == VCPU_EXIT_FAILED && v->mmio.unsyndromed) {
+		v->mmio.unsyndromed = false;
+		if (v->io_ops && v->io_ops->present &&
+		    !v->io_ops->present(v->io_opaque, v, BUS_SPACE_MMIO, v->mmio.unsyndromed_ipa)) {
+			exit->reason = VCPU_EXIT_NONE;
+			inject_abort(v, false, v->mmio.unsyndromed_write, v->mmio.unsyndromed_ipa);
+		}
+		return;
+	}
 	if (exit->reason != VCPU_EXIT_MMIO || !v->mmio.decoded)
 		return;
 	v->mmio.decoded = false;
@@ -455,6 +474,7 @@ void el2_decode_exit(struct vcpu *v, struct vcpu_exit *exit)
 	exit->pc = v->ctx.elr_el2;
 	v->pending_read.active = false;
 	v->mmio.decoded = false;
+	v->mmio.unsyndromed = false;
 	v->pending_hypercall = false;
 
 	/* Lower EL, AArch64 (8..11) or AArch32 (12..15): sync, IRQ, FIQ, SError. */

@@ -150,6 +150,13 @@ struct vcpu_irq_ops {
  */
 struct vcpu_io_ops {
 	enum bus_result (*access)(void *opaque, struct vcpu *v, struct bus_access *acc);
+	/*
+	 * Optional: whether anything (a device) is at addr in space, for an
+	 * access the backend cannot perform (aarch64: a data abort without
+	 * syndrome); nothing there means the guest gets the abort the
+	 * hardware gives instead of the VM stopping.
+	 */
+	bool (*present)(void *opaque, struct vcpu *v, enum bus_space space, uint64_t addr);
 };
 
 /*

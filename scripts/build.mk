@@ -103,11 +103,15 @@ TEST_GUEST_VMS := $(if $(strip $(VMS)),$(shell grep -l '^[^#]*test-guests/' $(VM
 .PHONY: archive
 archive: $(BOOTARCHIVE)
 
-$(BOOTARCHIVE): $(objtree)/.config $(if $(TEST_GUEST_VMS),test-guests) FORCE
+# The conformance test guests (tests/conform-guests/): built when a VM names one.
+include $(srctree)/tests/conform-guests/conform-guests.mk
+CONFORM_GUEST_VMS := $(if $(strip $(VMS)),$(shell grep -l '^[^#]*conform-guests/' $(VMS) /dev/null 2>/dev/null))
+
+$(BOOTARCHIVE): $(objtree)/.config $(if $(TEST_GUEST_VMS),test-guests) $(if $(CONFORM_GUEST_VMS),conform-guests) FORCE
 	$(call quiet,CPIO,$@)
 	$(Q)$(PYTHON) $(srctree)/scripts/mkarchive.py --out $@ --staging $(ARCHIVE_DIR) \
 		--arch $(IMAGE_ARCH) --guests '$(GUESTS)' --test-guests '$(TG_OUT)' \
-		--file etc/tessera.config=$(objtree)/.config \
+		--conform-guests '$(CG_OUT)' --file etc/tessera.config=$(objtree)/.config \
 		$(foreach f,$(archive-files),--file $(f)) $(foreach v,$(VMS),--vm '$(v)')
 
 -include $(shell find $(objtree)/obj -name '*.d' 2>/dev/null)

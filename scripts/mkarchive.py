@@ -4,7 +4,8 @@
 the VM configuration files to put in it.
 
   scripts/mkarchive.py --out FILE --arch ARCH [--guests DIR] [--test-guests DIR]
-                       [--staging DIR] [--file NAME=PATH]... [--vm PATH.vm]...
+                       [--conform-guests DIR] [--staging DIR] [--file NAME=PATH]...
+                       [--vm PATH.vm]...
 
 --file puts PATH into the archive as NAME (the configuration, files that
 components add).  --vm puts a VM configuration in as vms/<its file name>,
@@ -16,13 +17,17 @@ their content comes from:
      by 'make guests' (DIR defaults to build/guests);
   2. the test guests, for a path test-guests/<name>: the --test-guests
      folder, where the build puts the bare-metal guests of tests/guests/;
-  3. otherwise the same path taken relative to the .vm file's folder, so a
+  3. the conformance test guests, for a path conform-guests/<name>: the
+     --conform-guests folder, where the build puts the small kernels of
+     tests/conform-guests/ (docs/guests.md);
+  4. otherwise the same path taken relative to the .vm file's folder, so a
      VM can bring its own kernel (kernel = guests/my-Image next to a
      guests/ folder of the user's, or kernel = mine/Image).
 
 An x86_64 VM with firmware and a kernel also gets linuxboot_dma.bin from
 the firmware's folder (QEMU's option ROM, with which SeaBIOS loads the
-kernel from fw_cfg).
+kernel from fw_cfg), or multiboot_dma.bin for a Multiboot kernel, or
+pvh.bin for a PVH ELF kernel.
 
 On aarch64, firmware and firmware-vars images are trimmed: Debian pads
 AAVMF to the 64 MiB of a flash bank with zeros, the firmware itself is
@@ -37,6 +42,7 @@ it as file:line; only a file that cannot be found stops the build.
 import argparse
 import os
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -47,6 +53,8 @@ DEVICE_RESOURCE_KEYS = ("name", "base", "port", "irq")
 TRIMMED_KEYS = ("firmware", "firmware-vars")
 FLASH_SECTOR = 256 * 1024
 X86_OPTION_ROM = "linuxboot_dma.bin"
+X86_MULTIBOOT_ROM = "multiboot_dma.bin"
+X86_PVH_ROM = "pvh.bin"
 
 
 class ArchiveError(Exception):
@@ -84,6 +92,37 @@ def looks_like_path(value):
     if "/" not in value and "." not in value:
         return False
     return not value.lower().startswith("0x") and not value.replace(".", "").isdigit()
+
+
+def is_multiboot(path):
+    """Whether the file is a Multiboot kernel and not a bzImage, as QEMU
+    tells them apart: no "HdrS" at 0x202, a Multiboot header (magic
+    0x1BADB002, flags, checksum summing to 0) 4-byte aligned in 8 KiB."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8192)
+    except OSError:
+        return False
+    if head[0x202:0x206] == b"HdrS":
+        return False
+    for i in range(0, len(head) - 11, 4):
+        magic, flags, checksum = struct.unpack_from("<III", head, i)
+        if magic == 0x1BADB002 and (magic + flags + checksum) & 0xFFFFFFFF == 0:
+            return True
+    return False
+
+
+def is_pvh(path):
+    """Whether the file is an ELF kernel with the Xen note PHYS32_ENTRY (type
+    18), the mark of a PVH kernel (the hypervisor parses it properly)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return False
+    if data[:4] != b"\x7fELF":
+        return False
+    return any(struct.pack("<III", 4, size, 18) + b"Xen\0" in data for size in (4, 8))
 
 
 def referenced_files(text):
@@ -152,10 +191,11 @@ def content_size(path):
 
 
 class Archive:
-    def __init__(self, arch, guests, test_guests=None):
+    def __init__(self, arch, guests, test_guests=None, conform_guests=None):
         self.arch = arch
         self.guests = guests
         self.test_guests = test_guests
+        self.conform_guests = conform_guests
         self.entries = {}      # name in the archive -> (source, size to keep or None, origin)
         self.vm_lines = []     # what the build prints per VM
 
@@ -184,6 +224,13 @@ class Archive:
             built = os.path.join(self.test_guests, path[len("test-guests/"):])
             if os.path.isfile(built):
                 return built
+        if path.startswith("conform-guests/") and self.conform_guests:
+            built = os.path.join(self.conform_guests, path[len("conform-guests/"):])
+            if os.path.isfile(built):
+                return built
+            raise ArchiveError("%s references %s, which the build did not make in %s "
+                               "(tests/conform-guests/%s/)" %
+                               (where, path, shown(self.conform_guests), self.arch))
         local = os.path.join(vm_dir, path)
         if os.path.isfile(local):
             return local
@@ -231,7 +278,7 @@ class Archive:
             self.add(path, source, keep, origin=vm_path)
             size = keep if keep is not None else os.path.getsize(source)
             notes.append("%s %s" % (path, human(size)))
-        rom = self.x86_option_rom(referenced_files(text))
+        rom = self.x86_option_rom(vm_path, referenced_files(text))
         if rom:
             line, path = rom
             source = self.source_of(vm_path, line, path)
@@ -239,16 +286,27 @@ class Archive:
             notes.append("%s %s" % (path, human(os.path.getsize(source))))
         self.vm_lines.append("%s (%s)" % (name, ", ".join(notes) if notes else "no files"))
 
-    def x86_option_rom(self, refs):
+    def x86_option_rom(self, vm_path, refs):
         """(line, path) of the option ROM an x86 VM with firmware and a kernel
-        needs: SeaBIOS loads the kernel with QEMU's linuxboot_dma.bin, which
-        the pc machine looks for next to the firmware."""
+        needs: SeaBIOS loads a bzImage with QEMU's linuxboot_dma.bin and
+        starts a Multiboot kernel with multiboot_dma.bin, which the pc
+        machine looks for next to the firmware."""
         keys = {key: (line, path) for line, key, path in refs}
         if self.arch != "x86_64" or "firmware" not in keys or "kernel" not in keys:
             return None
         line, firmware = keys["firmware"]
         folder = os.path.dirname(firmware)
-        return line, (folder + "/" if folder else "") + X86_OPTION_ROM
+        rom = X86_OPTION_ROM
+        try:
+            kline, kernel = keys["kernel"]
+            source = self.source_of(vm_path, kline, kernel)
+            if is_multiboot(source):
+                rom = X86_MULTIBOOT_ROM
+            elif is_pvh(source):
+                rom = X86_PVH_ROM
+        except ArchiveError:
+            pass                       # reported when the kernel itself is packed
+        return line, (folder + "/" if folder else "") + rom
 
     def write(self, out, staging):
         shutil.rmtree(staging, ignore_errors=True)
@@ -295,6 +353,7 @@ def main():
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "build", "guests"))
     ap.add_argument("--test-guests", metavar="DIR",
                     help="the built test guests (tests/guests/), for test-guests/ paths")
+    ap.add_argument("--conform-guests", help="folder of the built conformance test guests")
     ap.add_argument("--staging", help="folder for the archive's tree (default OUT.d)")
     ap.add_argument("--file", action="append", default=[], metavar="NAME=PATH")
     ap.add_argument("--vm", action="append", default=[], metavar="PATH")
@@ -302,7 +361,8 @@ def main():
     args = ap.parse_args()
 
     archive = Archive(args.arch, os.path.abspath(args.guests),
-                      os.path.abspath(args.test_guests) if args.test_guests else None)
+                      os.path.abspath(args.test_guests) if args.test_guests else None,
+                      os.path.abspath(args.conform_guests) if args.conform_guests else None)
     try:
         for spec in args.file:
             name, sep, path = spec.partition("=")

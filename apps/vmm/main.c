@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <core/app.h>
 #include <core/arch.h>
@@ -23,6 +24,8 @@
 #include <core/mm.h>
 #include <core/percpu.h>
 #include <core/smp.h>
+#include <core/wallclock.h>
+#include <lib/civil_time.h>
 #include <vcpu/hwvirt.h>
 #include <vm/config.h>
 #include <vm/machine.h>
@@ -31,9 +34,9 @@
 static void print_banner(void)
 {
 	const struct boot_info *bi = bootinfo();
-	uint64_t ram = 0;
+	uint64_t ram = 0, now;
 	unsigned int n = 0;
-	char line[200];
+	char line[200], when[24];
 
 	for (unsigned int i = 0; i < bi->mem_count; i++)
 		if (bi->mem[i].type == MEM_RAM)
@@ -57,6 +60,13 @@ static void print_banner(void)
 	       machine_default(arch_name()) ? machine_default(arch_name())->name : "none");
 	device_class_names(line, sizeof(line));
 	printk("  Devices:      %s\n", line[0] ? line : "none");
+	/* Read once at boot: the VMs' real-time clocks start from it. */
+	if (wall_clock_now(&now)) {
+		civil_format(now, when, sizeof(when));
+		printk("  Wall clock:   %s UTC (the machine's real-time clock)\n", when);
+	} else {
+		printk("  Wall clock:   none (no real-time clock found; VMs start at 2024-01-01)\n");
+	}
 	printk("  Boot archive: %u file%s\n", bootfs_count(), bootfs_count() == 1 ? "" : "s");
 	for (unsigned int i = 0; i < bootfs_count(); i++) {
 		const struct bootfs_file *f = bootfs_get(i);
@@ -96,6 +106,54 @@ static unsigned int enable_on_all_cpus(void)
 
 static struct vm_config configs[VM_MAX_VMS];
 
+/* The last words when every VM has ended: how many a guest error stopped. */
+static void report_end(struct vm **vms, unsigned int count)
+{
+	unsigned int failed = 0;
+
+	for (unsigned int i = 0; i < count; i++)
+		if (strncmp(vms[i]->stop_reason, "stopped", 7) == 0)
+			failed++;
+	if (!failed)
+		printk("All VMs have ended; Tessera powering off.\n");
+	else if (count == 1)
+		printk("All VMs have ended: VM %s stopped after a guest error (see above); Tessera "
+		       "powering off.\n", vms[0]->name);
+	else
+		printk("All VMs have ended, %u of the %u after a guest error (see above); Tessera "
+		       "powering off.\n", failed, count);
+}
+
+/* VM configurations in the boot archive (vms/<name>.vm), before any is read. */
+static unsigned int vm_files(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < bootfs_count(); i++) {
+		const char *name = bootfs_get(i)->name;
+		size_t len = strlen(name);
+
+		if (strncmp(name, "vms/", 4) == 0 && len > 7 && strcmp(name + len - 3, ".vm") == 0)
+			n++;
+	}
+	return n;
+}
+
+/* No VM can run here: say so and power the machine off, rather than halt at a dead console. */
+static void no_vm_can_start(const char *why)
+{
+	unsigned int n = vm_files();
+
+	if (!n)
+		return;                 /* nothing to run anyway: the caller decides */
+	if (n == 1)
+		printk("The VM configuration could not be started: %s; Tessera powering off.\n", why);
+	else
+		printk("None of the %u VM configurations could be started: %s; Tessera powering "
+		       "off.\n", n, why);
+	arch_poweroff();
+}
+
 /* Builds and starts the VMs of the boot archive; returns when all have ended. */
 static int run_vms(void)
 {
@@ -125,6 +183,7 @@ static int run_vms(void)
 			       "Tessera powering off.\n", found + skipped);
 		arch_poweroff();
 	}
+	vm_console_list();
 	for (unsigned int i = 0; i < started; i++) {
 		printk("VM %s: starting (%s machine, %u vCPU%s, %llu MiB)\n", vms[i]->name,
 		       vms[i]->machine->name, vms[i]->vcpu_count, vms[i]->vcpu_count == 1 ? "" : "s",
@@ -133,7 +192,7 @@ static int run_vms(void)
 	}
 	/* CPU 0 runs its own vCPU, if one was placed on it, and waits for the rest. */
 	vm_run_here(vms, started);
-	printk("All VMs have ended; Tessera powering off.\n");
+	report_end(vms, started);
 	arch_poweroff();
 }
 
@@ -146,12 +205,15 @@ int app_main(void)
 
 	if (hwvirt_probe(info, sizeof(info)) != 0) {
 		printk("%s\n", info);
+		no_vm_can_start("this machine has no hardware virtualization (see above)");
 		return 1;
 	}
 	printk("Hardware virtualization: %s\n", info);
 	ok = enable_on_all_cpus();
 	printk("Hardware virtualization enabled on %u of %u CPUs.\n", ok, cpu_possible_count());
-	if (ok != cpu_possible_count())
+	if (ok != cpu_possible_count()) {
+		no_vm_can_start("hardware virtualization could not be enabled on every CPU");
 		return 1;
+	}
 	return run_vms();
 }

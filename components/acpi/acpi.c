@@ -26,11 +26,8 @@
 #include <core/mm.h>
 #include <fwcfg/fwcfg.h>
 
-#define OEM_ID "TESSRA"                 /* 6 bytes */
-#define OEM_TABLE_ID "TESSERA "         /* 8 bytes */
-#define OEM_REVISION 1
-#define CREATOR_ID "TSRA"
-#define CREATOR_REVISION 1
+#include "acpi_internal.h"
+
 
 /* Standard table header (ACPI 6.5 section 5.2.6). */
 #define HDR_LENGTH 4
@@ -39,9 +36,7 @@
 
 /* RSDP (5.2.5.3). */
 #define RSDP_CHECKSUM 8
-#define RSDP_REVISION 15
 #define RSDP_RSDT_ADDRESS 16
-#define RSDP_LENGTH 20
 #define RSDP_XSDT_ADDRESS 24
 #define RSDP_EXT_CHECKSUM 32
 #define RSDP_V1_SIZE 20
@@ -130,24 +125,6 @@ static const uint8_t pci_level_irqs[] = { 5, 9, 10, 11 };
 #define AML_NAME_OP 0x08
 #define AML_DWORD_PREFIX 0x0C
 
-static void put16(uint8_t *p, uint16_t value)
-{
-	p[0] = (uint8_t)value;
-	p[1] = (uint8_t)(value >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t value)
-{
-	put16(p, (uint16_t)value);
-	put16(p + 2, (uint16_t)(value >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t value)
-{
-	put32(p, (uint32_t)value);
-	put32(p + 4, (uint32_t)(value >> 32));
-}
-
 static uint32_t align_up(uint32_t value, uint32_t align)
 {
 	return (value + align - 1) & ~(align - 1);
@@ -169,33 +146,19 @@ void acpi_pc_config_init(struct acpi_pc_config *cfg, unsigned cpu_count, uint32_
 	cfg->pci_window_last = ACPI_PC_IOAPIC_ADDRESS - 1;
 }
 
-/* Header with everything but the checksum (left 0 for the loader). */
-static void put_header(uint8_t *table, const char *signature, uint32_t length, uint8_t revision)
-{
-	memcpy(table, signature, 4);
-	put32(table + HDR_LENGTH, length);
-	table[HDR_REVISION] = revision;
-	table[HDR_CHECKSUM] = 0;
-	memcpy(table + 10, OEM_ID, 6);
-	memcpy(table + 16, OEM_TABLE_ID, 8);
-	put32(table + 24, OEM_REVISION);
-	memcpy(table + 28, CREATOR_ID, 4);
-	put32(table + 32, CREATOR_REVISION);
-}
-
 static void put_gas_io(uint8_t *gas, uint8_t bit_width, uint8_t access_size, uint64_t port)
 {
 	gas[0] = GAS_SPACE_IO;
 	gas[1] = bit_width;
 	gas[2] = 0;                     /* bit offset */
 	gas[3] = access_size;
-	put64(gas + 4, port);
+	acpi_put64(gas + 4, port);
 }
 
 static void build_facs(uint8_t *facs)
 {
 	memcpy(facs, "FACS", 4);
-	put32(facs + HDR_LENGTH, ACPI_FACS_SIZE);
+	acpi_put32(facs + HDR_LENGTH, ACPI_FACS_SIZE);
 	facs[FACS_VERSION_OFFSET] = FACS_VERSION;
 }
 
@@ -214,7 +177,7 @@ static bool patch_aml_dword(uint8_t *aml, uint32_t len, const char name[4], uint
 	}
 	if (!found)
 		return false;
-	put32(found, value);
+	acpi_put32(found, value);
 	return true;
 }
 
@@ -236,31 +199,31 @@ static void build_fadt(uint8_t *fadt, const struct acpi_pc_config *cfg, uint32_t
 {
 	uint16_t pm = cfg->pm_base;
 
-	put_header(fadt, "FACP", ACPI_FADT_SIZE, FADT_REVISION);
-	put32(fadt + FADT_FIRMWARE_CTRL, facs_offset);
-	put32(fadt + FADT_DSDT, dsdt_offset);
-	put16(fadt + FADT_SCI_INT, cfg->sci_irq);
+	acpi_put_header(fadt, "FACP", ACPI_FADT_SIZE, FADT_REVISION);
+	acpi_put32(fadt + FADT_FIRMWARE_CTRL, facs_offset);
+	acpi_put32(fadt + FADT_DSDT, dsdt_offset);
+	acpi_put16(fadt + FADT_SCI_INT, cfg->sci_irq);
 	/* The PIIX4 PM model switches SCI_EN on these APM commands. */
-	put32(fadt + FADT_SMI_CMD, ACPI_PC_SMI_CMD_PORT);
+	acpi_put32(fadt + FADT_SMI_CMD, ACPI_PC_SMI_CMD_PORT);
 	fadt[FADT_ACPI_ENABLE] = ACPI_PC_ACPI_ENABLE;
 	fadt[FADT_ACPI_DISABLE] = ACPI_PC_ACPI_DISABLE;
-	put32(fadt + FADT_PM1A_EVT_BLK, pm + PM1_EVT_OFFSET);
-	put32(fadt + FADT_PM1A_CNT_BLK, pm + PM1_CNT_OFFSET);
-	put32(fadt + FADT_PM_TMR_BLK, pm + PM_TMR_OFFSET);
+	acpi_put32(fadt + FADT_PM1A_EVT_BLK, pm + PM1_EVT_OFFSET);
+	acpi_put32(fadt + FADT_PM1A_CNT_BLK, pm + PM1_CNT_OFFSET);
+	acpi_put32(fadt + FADT_PM_TMR_BLK, pm + PM_TMR_OFFSET);
 	fadt[FADT_PM1_EVT_LEN] = PM1_EVT_LEN;
 	fadt[FADT_PM1_CNT_LEN] = PM1_CNT_LEN;
 	fadt[FADT_PM_TMR_LEN] = PM_TMR_LEN;
-	put16(fadt + FADT_P_LVL2_LAT, FADT_NO_C2_LATENCY);
-	put16(fadt + FADT_P_LVL3_LAT, FADT_NO_C3_LATENCY);
+	acpi_put16(fadt + FADT_P_LVL2_LAT, FADT_NO_C2_LATENCY);
+	acpi_put16(fadt + FADT_P_LVL3_LAT, FADT_NO_C3_LATENCY);
 	fadt[FADT_CENTURY] = ACPI_PC_RTC_CENTURY;
-	put16(fadt + FADT_IAPC_BOOT_ARCH, IAPC_BOOT_ARCH_LEGACY_DEVICES);
+	acpi_put16(fadt + FADT_IAPC_BOOT_ARCH, IAPC_BOOT_ARCH_LEGACY_DEVICES);
 	/* PM timer is 24 bits (no TMR_VAL_EXT); the power button is fixed. */
-	put32(fadt + FADT_FLAGS, FADT_FLAG_WBINVD | FADT_FLAG_PROC_C1 | FADT_FLAG_SLP_BUTTON |
+	acpi_put32(fadt + FADT_FLAGS, FADT_FLAG_WBINVD | FADT_FLAG_PROC_C1 | FADT_FLAG_SLP_BUTTON |
 				 FADT_FLAG_RESET_REG_SUP);
 	put_gas_io(fadt + FADT_RESET_REG, 8, GAS_ACCESS_BYTE, ACPI_PC_RESET_PORT);
 	fadt[FADT_RESET_VALUE] = ACPI_PC_RESET_VALUE;
 	/* X_FIRMWARE_CTRL stays 0: the FACS is below 4 GiB, as QEMU does it. */
-	put64(fadt + FADT_X_DSDT, dsdt_offset);
+	acpi_put64(fadt + FADT_X_DSDT, dsdt_offset);
 	put_gas_io(fadt + FADT_X_PM1A_EVT_BLK, PM1_EVT_LEN * 8, GAS_ACCESS_WORD, pm + PM1_EVT_OFFSET);
 	put_gas_io(fadt + FADT_X_PM1A_CNT_BLK, PM1_CNT_LEN * 8, GAS_ACCESS_WORD, pm + PM1_CNT_OFFSET);
 	put_gas_io(fadt + FADT_X_PM_TMR_BLK, PM_TMR_LEN * 8, GAS_ACCESS_DWORD, pm + PM_TMR_OFFSET);
@@ -278,8 +241,8 @@ static uint8_t *put_override(uint8_t *p, uint8_t irq, uint32_t gsi, uint16_t fla
 	p[1] = MADT_OVERRIDE_SIZE;
 	p[2] = 0;                       /* bus: ISA */
 	p[3] = irq;
-	put32(p + 4, gsi);
-	put16(p + 8, flags);
+	acpi_put32(p + 4, gsi);
+	acpi_put16(p + 8, flags);
 	return p + MADT_OVERRIDE_SIZE;
 }
 
@@ -287,24 +250,24 @@ static void build_madt(uint8_t *madt, const struct acpi_pc_config *cfg)
 {
 	uint8_t *p = madt + ACPI_HEADER_SIZE;
 
-	put_header(madt, "APIC", madt_size(cfg->cpu_count), MADT_REVISION);
-	put32(p, cfg->lapic_address);
+	acpi_put_header(madt, "APIC", madt_size(cfg->cpu_count), MADT_REVISION);
+	acpi_put32(p, cfg->lapic_address);
 	/* Dual 8259s present: the OS masks them when it uses the IOAPIC. */
-	put32(p + 4, MADT_FLAG_PCAT_COMPAT);
+	acpi_put32(p + 4, MADT_FLAG_PCAT_COMPAT);
 	p += 8;
 	for (unsigned i = 0; i < cfg->cpu_count; i++, p += MADT_LOCAL_APIC_SIZE) {
 		p[0] = MADT_LOCAL_APIC;
 		p[1] = MADT_LOCAL_APIC_SIZE;
 		p[2] = (uint8_t)i;      /* processor UID */
 		p[3] = cfg->apic_id[i];
-		put32(p + 4, MADT_LOCAL_APIC_ENABLED);
+		acpi_put32(p + 4, MADT_LOCAL_APIC_ENABLED);
 	}
 	p[0] = MADT_IO_APIC;
 	p[1] = MADT_IO_APIC_SIZE;
 	p[2] = cfg->ioapic_id;
 	p[3] = 0;
-	put32(p + 4, cfg->ioapic_address);
-	put32(p + 8, cfg->ioapic_gsi_base);
+	acpi_put32(p + 4, cfg->ioapic_address);
+	acpi_put32(p + 8, cfg->ioapic_gsi_base);
 	p += MADT_IO_APIC_SIZE;
 	/* The PIT's IRQ 0 is wired to IOAPIC pin 2; bus-conforming polarity. */
 	p = put_override(p, 0, cfg->ioapic_gsi_base + 2, 0);
@@ -315,19 +278,8 @@ static void build_madt(uint8_t *madt, const struct acpi_pc_config *cfg)
 	p[0] = MADT_LOCAL_APIC_NMI;
 	p[1] = MADT_NMI_SIZE;
 	p[2] = MADT_ALL_PROCESSORS;
-	put16(p + 3, 0);
+	acpi_put16(p + 3, 0);
 	p[5] = 1;                       /* LINT1 */
-}
-
-static void build_rsdp(uint8_t *rsdp, uint32_t rsdt_offset, uint32_t xsdt_offset)
-{
-	memset(rsdp, 0, ACPI_RSDP_SIZE);
-	memcpy(rsdp, "RSD PTR ", 8);
-	memcpy(rsdp + 9, OEM_ID, 6);
-	rsdp[RSDP_REVISION] = 2;
-	put32(rsdp + RSDP_RSDT_ADDRESS, rsdt_offset);
-	put32(rsdp + RSDP_LENGTH, ACPI_RSDP_SIZE);
-	put64(rsdp + RSDP_XSDT_ADDRESS, xsdt_offset);
 }
 
 /* The tables RSDT and XSDT point to, in their order. */
@@ -421,22 +373,22 @@ int acpi_build(const struct acpi_pc_config *cfg, struct acpi_tables *out)
 	build_madt(t + out->madt_offset, cfg);
 
 	if (out->ssdt_offset) {
-		put_header(t + out->ssdt_offset, "SSDT", ACPI_HEADER_SIZE + cfg->ssdt_body_len,
+		acpi_put_header(t + out->ssdt_offset, "SSDT", ACPI_HEADER_SIZE + cfg->ssdt_body_len,
 			   SSDT_REVISION);
 		memcpy(t + out->ssdt_offset + ACPI_HEADER_SIZE, cfg->ssdt_body, cfg->ssdt_body_len);
 	}
 
 	uint32_t entry[3];
 	uint8_t *rsdt = t + out->rsdt_offset, *xsdt = t + out->xsdt_offset;
-	put_header(rsdt, "RSDT", ACPI_HEADER_SIZE + entries * 4, SDT_REVISION);
-	put_header(xsdt, "XSDT", ACPI_HEADER_SIZE + entries * 8, SDT_REVISION);
+	acpi_put_header(rsdt, "RSDT", ACPI_HEADER_SIZE + entries * 4, SDT_REVISION);
+	acpi_put_header(xsdt, "XSDT", ACPI_HEADER_SIZE + entries * 8, SDT_REVISION);
 	sdt_entries(out, entry);
 	for (unsigned i = 0; i < entries; i++) {
-		put32(rsdt + ACPI_HEADER_SIZE + 4 * i, entry[i]);
-		put64(xsdt + ACPI_HEADER_SIZE + 8 * i, entry[i]);
+		acpi_put32(rsdt + ACPI_HEADER_SIZE + 4 * i, entry[i]);
+		acpi_put64(xsdt + ACPI_HEADER_SIZE + 8 * i, entry[i]);
 	}
 
-	build_rsdp(out->rsdp, out->rsdt_offset, out->xsdt_offset);
+	acpi_build_rsdp(out->rsdp, out->rsdt_offset, out->xsdt_offset);
 
 	build_loader(&out->loader, out);
 	if (out->loader.error) {

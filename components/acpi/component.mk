@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
-obj-y  += acpi.o loader.o dsdt_aml.o
-host-y += acpi.o loader.o dsdt_aml.o
+# acpi.c: the pc tables; arm_virt.c: the virt tables; common.c: what both use.
+obj-y  += acpi.o arm_virt.o common.o loader.o dsdt_aml.o
+host-y += acpi.o arm_virt.o common.o loader.o dsdt_aml.o
 
 # dsdt.asl -> dsdt.aml (iasl) -> dsdt_aml.c (a C array) -> dsdt_aml.o, for
 # the image and for the host tests.  The build has no generic rule for

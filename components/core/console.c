@@ -44,21 +44,35 @@ static void console_write_all(const char *buf, size_t len)
 		d->write(buf, len);
 }
 
-/* Every "\n" goes out as "\r\n"; runs without newlines in one call. */
+/*
+ * The byte last written, under console_lock: a guest's UART sends CR and
+ * LF in separate writes, so whether a LF is bare depends on the call before.
+ */
+static char last_byte;
+
+/*
+ * A bare "\n" goes out as "\r\n" (the hypervisor's messages end lines with
+ * LF only); a "\r\n" the writer sent itself (a guest) stays as it is.
+ * Runs without a bare LF go out in one call.
+ */
 static void console_write_translated(const char *buf, size_t len)
 {
 	size_t start = 0;
 
 	for (size_t i = 0; i < len; i++) {
-		if (buf[i] != '\n')
+		char prev = i ? buf[i - 1] : last_byte;
+
+		if (buf[i] != '\n' || prev == '\r')
 			continue;
 		if (i > start)
 			console_write_all(buf + start, i - start);
-		console_write_all("\r\n", 2);
-		start = i + 1;
+		console_write_all("\r", 1);
+		start = i;
 	}
 	if (len > start)
 		console_write_all(buf + start, len - start);
+	if (len)
+		last_byte = buf[len - 1];
 }
 
 void console_write(const char *buf, size_t len)

@@ -695,6 +695,10 @@ DEVICE_CLASS(fwcfg_mmio_class) = {
 	.fdt_name = "fw-cfg",
 	.fdt_compatible = { "qemu,fw-cfg-mmio" },
 	.fdt_extra = fwcfg_fdt_extra,
+	/* QEMU's virt DSDT: Device (FWCF) { _HID "QEMU0002" ... _STA 0x0B }. */
+	.acpi_hid = "QEMU0002",
+	.acpi_name = "FWC",
+	.acpi_sta = 0x0B,
 };
 
 /* Present and decoding but hidden from the user in ACPI (_STA 0x0B), as QEMU. */

@@ -4,6 +4,6 @@
 IMAGE_CFLAGS += -isystem $(src)/libc
 
 obj-y += libc/string.o libc/printf.o libc/stdlib.o
-obj-y += cpio.o cmdline.o inflate.o fdt_writer.o aml_writer.o
+obj-y += cpio.o cmdline.o inflate.o fdt_writer.o aml_writer.o elf.o civil_time.o
 
-host-y += cpio.o cmdline.o inflate.o fdt_writer.o aml_writer.o
+host-y += cpio.o cmdline.o inflate.o fdt_writer.o aml_writer.o elf.o civil_time.o

@@ -12,7 +12,7 @@ ifeq ($(CONFIG_ARCH_X86_64)$(CONFIG_VCPU_SELFTEST),yy)
 obj-y += arch/x86_64/selftest_x86.o arch/x86_64/selftest_guest.o
 endif
 obj-$(CONFIG_ARCH_AARCH64) += arch/aarch64/el2.o arch/aarch64/switch.o \
-	arch/aarch64/stage2.o arch/aarch64/exit_decode.o arch/aarch64/interrupts.o \
+	arch/aarch64/stage2.o arch/aarch64/exit_decode.o arch/aarch64/interrupts.o arch/aarch64/ptimer.o \
 	arch/aarch64/selftest_arch.o arch/aarch64/selftest_guest.o
 obj-$(CONFIG_VCPU_SELFTEST_IRQ) += arch/aarch64/selftest_irq.o arch/aarch64/selftest_irq_guest.o
 

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <lib/civil_time.h>
+
 enum key_id {
 	KEY_NAME,
 	KEY_CPUS,
@@ -32,6 +34,8 @@ enum key_id {
 	KEY_DEVICE_REMOVE,
 	KEY_DISK,
 	KEY_CPU_AFFINITY,
+	KEY_RTC,
+	KEY_ACPI,
 	KEY_COUNT
 };
 
@@ -49,6 +53,7 @@ struct key {
 	size_t max_chars;      /* longest accepted value                  */
 	size_t field;          /* offsetof() the string field, for paths  */
 	bool repeatable;       /* may appear on several lines             */
+	bool may_be_empty;     /* "" is a value (an empty command line)   */
 };
 
 static const struct key keys[KEY_COUNT];
@@ -277,6 +282,36 @@ static void apply_machine(struct parser *p, const struct key *key)
 	p->config->machine_line = p->line;
 }
 
+/* rtc = host | YYYY-MM-DDTHH:MM:SS (UTC): where the VM's clock starts. */
+static void apply_rtc(struct parser *p, const struct key *key)
+{
+	char buf[SHOWN_MAX + 4];
+
+	(void)key;
+	if (p->value_len == 4 && memcmp(p->value, "host", 4) == 0) {
+		p->config->rtc_start = 0;
+		return;
+	}
+	if (!civil_parse(p->value, p->value_len, &p->config->rtc_start) ||
+	    p->config->rtc_start == 0)
+		report(p, p->line, "rtc '%s' is not 'host' or a time like 2024-01-01T00:00:00 (UTC)",
+		       shown(buf, p->value, p->value_len));
+}
+
+/* acpi = on | off */
+static void apply_acpi(struct parser *p, const struct key *key)
+{
+	char buf[SHOWN_MAX + 4];
+
+	(void)key;
+	if (p->value_len == 2 && memcmp(p->value, "on", 2) == 0)
+		p->config->acpi = true;
+	else if (p->value_len == 3 && memcmp(p->value, "off", 3) == 0)
+		p->config->acpi = false;
+	else
+		report(p, p->line, "acpi '%s' is not on or off", shown(buf, p->value, p->value_len));
+}
+
 /* device, device-set, device-remove: kept for check_complete(). */
 static void apply_device_line(struct parser *p, const struct key *key)
 {
@@ -342,23 +377,25 @@ static void apply_cpu_affinity(struct parser *p, const struct key *key)
 }
 
 #define PATH_KEY(key_name, member) \
-	{ key_name, apply_path, VM_PATH_MAX - 1, offsetof(struct vm_config, member), false }
+	{ key_name, apply_path, VM_PATH_MAX - 1, offsetof(struct vm_config, member), false, false }
 
 static const struct key keys[KEY_COUNT] = {
-	[KEY_NAME]          = { "name", apply_name, VM_NAME_MAX - 1, 0, false },
-	[KEY_CPUS]          = { "cpus", apply_cpus, VM_CMDLINE_MAX - 1, 0, false },
-	[KEY_MEMORY]        = { "memory", apply_memory, VM_CMDLINE_MAX - 1, 0, false },
+	[KEY_NAME]          = { "name", apply_name, VM_NAME_MAX - 1, 0, false, false },
+	[KEY_CPUS]          = { "cpus", apply_cpus, VM_CMDLINE_MAX - 1, 0, false, false },
+	[KEY_MEMORY]        = { "memory", apply_memory, VM_CMDLINE_MAX - 1, 0, false, false },
 	[KEY_KERNEL]        = PATH_KEY("kernel", kernel),
 	[KEY_INITRD]        = PATH_KEY("initrd", initrd),
-	[KEY_CMDLINE]       = { "cmdline", apply_cmdline, VM_CMDLINE_MAX - 1, 0, false },
+	[KEY_CMDLINE]       = { "cmdline", apply_cmdline, VM_CMDLINE_MAX - 1, 0, false, true },
 	[KEY_FIRMWARE]      = PATH_KEY("firmware", firmware),
 	[KEY_FIRMWARE_VARS] = PATH_KEY("firmware-vars", firmware_vars),
-	[KEY_MACHINE]       = { "machine", apply_machine, VM_CMDLINE_MAX - 1, 0, false },
-	[KEY_DEVICE]        = { "device", apply_device_line, DEVICE_LINE_MAX, 0, true },
-	[KEY_DEVICE_SET]    = { "device-set", apply_device_line, DEVICE_LINE_MAX, 0, true },
-	[KEY_DEVICE_REMOVE] = { "device-remove", apply_device_line, DEVICE_LINE_MAX, 0, true },
-	[KEY_DISK]          = { "disk", apply_device_line, DEVICE_LINE_MAX, 0, true },
-	[KEY_CPU_AFFINITY]  = { "cpu-affinity", apply_cpu_affinity, VM_CMDLINE_MAX - 1, 0, false },
+	[KEY_MACHINE]       = { "machine", apply_machine, VM_CMDLINE_MAX - 1, 0, false, false },
+	[KEY_DEVICE]        = { "device", apply_device_line, DEVICE_LINE_MAX, 0, true, false },
+	[KEY_DEVICE_SET]    = { "device-set", apply_device_line, DEVICE_LINE_MAX, 0, true, false },
+	[KEY_DEVICE_REMOVE] = { "device-remove", apply_device_line, DEVICE_LINE_MAX, 0, true, false },
+	[KEY_DISK]          = { "disk", apply_device_line, DEVICE_LINE_MAX, 0, true, false },
+	[KEY_CPU_AFFINITY]  = { "cpu-affinity", apply_cpu_affinity, VM_CMDLINE_MAX - 1, 0, false, false },
+	[KEY_RTC]           = { "rtc", apply_rtc, VM_CMDLINE_MAX - 1, 0, false, false },
+	[KEY_ACPI]          = { "acpi", apply_acpi, VM_CMDLINE_MAX - 1, 0, false, false },
 };
 
 static const struct key *find_key(const char *s, size_t len)
@@ -439,7 +476,8 @@ static bool read_value(struct parser *p, const struct key *key, const char *s, s
 		report(p, p->line, "%s is longer than %zu characters", key->name, key->max_chars);
 		return false;
 	}
-	if (p->value_len == 0) {
+	/* Only a quoted "" says "empty" on purpose; a bare "key =" is a slip. */
+	if (p->value_len == 0 && !(p->value_quoted && key->may_be_empty)) {
 		report(p, p->line, "%s has no value", key->name);
 		return false;
 	}
@@ -804,6 +842,7 @@ int vm_config_parse(struct vm_config *config, const char *arch, const char *sour
 	memset(config, 0, sizeof(*config));
 	snprintf(config->source, sizeof(config->source), "%s", p.source);
 	config->cpus = 1;
+	config->acpi = true;
 
 	while (s < end) {
 		const char *newline = memchr(s, '\n', (size_t)(end - s));

@@ -2,22 +2,33 @@
 /*
  * The guests and the hypervisor console.
  *
- * Output: whatever a guest writes to its UART goes straight to the
- * hypervisor console (every VM; lines of different VMs may interleave).
+ * One VM has the console at a time, VM 0 at first: its output is shown
+ * and what is typed goes to it.  Every VM's output is kept in its own
+ * buffer (<vm/console_mux.h>), so a VM that does not have the console
+ * loses nothing: switching to it replays what it printed meanwhile, after
+ * a status line that says whose output follows.  Two booting guests
+ * therefore never interleave, and a terminal's answer to one guest's
+ * query (a cursor-position report) cannot reach another guest.  The
+ * hypervisor's own messages are always shown.
  *
- * Input: keystrokes go to one VM at a time, VM 0 at first.  The switch
- * key is Ctrl-] (0x1d), followed by:
+ * The switch key is Ctrl-] (0x1d), followed by:
  *
- *   0..9     give the console to VM n (in the order the VMs were started)
+ *   0..7     give the console to VM n (numbered from 0 in the order the
+ *            VMs were created; the list is printed when they start)
  *   s        print the exit statistics of every VM
  *   Ctrl-]   send one Ctrl-] to the guest
  *
+ * When the VM that has the console ends, the next running VM gets it.
+ *
  * Only CPU 0 reads the console (from the run loop of the vCPU it runs, or
  * while it waits for the VMs to end), so the input queues need no lock;
- * handing bytes to a UART model takes the VM's device lock.
+ * handing bytes to a UART model takes the VM's device lock.  Output comes
+ * from every CPU: the multiplexer is under mux_lock.
  */
 #include <core/console.h>
 #include <core/log.h>
+#include <core/spinlock.h>
+#include <vm/console_mux.h>
 #include <vm/machine.h>
 #include <vm/vm.h>
 
@@ -28,10 +39,56 @@
 static unsigned int console_focus;
 static bool switch_key_seen;
 
+static struct console_mux mux;
+static spinlock_t mux_lock = SPINLOCK_INIT;
+
+static void mux_sink(void *ctx, const char *buf, size_t len)
+{
+	(void)ctx;
+	console_write(buf, len);
+}
+
+int vm_console_attach(struct vm *vm)
+{
+	int index;
+
+	spin_lock(&mux_lock);
+	if (!mux.sink)
+		console_mux_init(&mux, mux_sink, NULL);
+	index = console_mux_add(&mux, &vm->console, vm->name);
+	spin_unlock(&mux_lock);
+	return index;
+}
+
 void vm_console_output(struct vm *vm, const uint8_t *buf, size_t len)
 {
-	(void)vm;
-	console_write((const char *)buf, len);
+	if (vm->console_index < 0) {     /* not attached: nothing to keep it in */
+		console_write((const char *)buf, len);
+		return;
+	}
+	spin_lock(&mux_lock);
+	console_mux_write(&mux, (unsigned int)vm->console_index, buf, len);
+	spin_unlock(&mux_lock);
+}
+
+void vm_console_ended(struct vm *vm)
+{
+	if (vm->console_index < 0)
+		return;
+	spin_lock(&mux_lock);
+	console_mux_end(&mux, (unsigned int)vm->console_index);
+	console_focus = mux.focus;
+	spin_unlock(&mux_lock);
+}
+
+void vm_console_list(void)
+{
+	if (vm_count() < 2)
+		return;
+	printk("Console: VM %u (%s) has it; Ctrl-] then a number switches:", console_focus,
+	       vm_get(console_focus)->name);
+	for (unsigned int i = 0; i < vm_count(); i++)
+		printk(" %u = %s%s", i, vm_get(i)->name, i + 1 < vm_count() ? "," : "\n");
 }
 
 static void queue_input(struct vm *vm, uint8_t byte)
@@ -80,8 +137,11 @@ static void switch_command(int c)
 			       vm_count() == 1 ? "" : "s");
 			return;
 		}
+		spin_lock(&mux_lock);
+		if (vm->console_index >= 0)
+			console_mux_focus(&mux, (unsigned int)vm->console_index);
+		spin_unlock(&mux_lock);
 		console_focus = n;
-		printk("\n[console: input goes to VM %u (%s)]\n", n, vm->name);
 	} else if (c == 's' || c == 'S') {
 		for (unsigned int i = 0; i < vm_count(); i++) {
 			printk("\nVM %s: exit statistics so far\n", vm_get(i)->name);
@@ -93,7 +153,8 @@ static void switch_command(int c)
 		if (vm)
 			queue_input(vm, (uint8_t)c);
 	} else {
-		printk("\n[console: Ctrl-] then 0-9 (VM), s (statistics), Ctrl-] (send Ctrl-])]\n");
+		printk("\n[console: Ctrl-] then 0-%u (VM), s (statistics), Ctrl-] (send Ctrl-])]\n",
+		       vm_count() ? vm_count() - 1 : 0);
 	}
 }
 

@@ -92,7 +92,20 @@ static enum bus_result vm_io_access(void *opaque, struct vcpu *v, struct bus_acc
 	return result;
 }
 
-const struct vcpu_io_ops vm_vcpu_io_ops = { .access = vm_io_access };
+/* Whether a device owns the address (asked for accesses the backend cannot perform). */
+static bool vm_io_present(void *opaque, struct vcpu *v, enum bus_space space, uint64_t addr)
+{
+	struct vm_vcpu *vc = opaque;
+	bool present;
+
+	(void)v;
+	spin_lock(&vc->vm->device_lock);
+	present = bus_find(vc->vm->bus, space, addr) != NULL;
+	spin_unlock(&vc->vm->device_lock);
+	return present;
+}
+
+const struct vcpu_io_ops vm_vcpu_io_ops = { .access = vm_io_access, .present = vm_io_present };
 
 /* Asked by the backend while a vCPU sleeps in WFI: is there work for it? */
 static bool vcpu_has_work(struct vcpu *v, void *ctx)

@@ -14,6 +14,7 @@
 #include <core/bootfs.h>
 #include <core/compiler.h>
 #include <core/log.h>
+#include <core/wallclock.h>
 #include <core/mm.h>
 #include <core/percpu.h>
 #include <core/smp.h>
@@ -307,6 +308,23 @@ static const void *env_file(void *ctx, const char *path, size_t *size)
 }
 
 /* What the VM core gives every device; build() adds the interrupt inputs. */
+/* 2024-01-01 00:00:00 UTC: for a machine without a real-time clock to read. */
+#define VM_FALLBACK_WALL_CLOCK 1704067200ULL
+
+/* Where the VM's real-time clock starts: its rtc = setting, else the host's time. */
+static uint64_t vm_wall_clock_start(const struct vm *vm)
+{
+	uint64_t now;
+
+	if (vm->config.rtc_start)
+		return vm->config.rtc_start;
+	if (wall_clock_now(&now))
+		return now;
+	log_warn("VM %s: the machine has no real-time clock to read; the VM's clock starts at "
+		 "2024-01-01 00:00:00 UTC", vm->name);
+	return VM_FALLBACK_WALL_CLOCK;
+}
+
 static void init_device_env(struct vm *vm)
 {
 	vm->console_out = (struct chardev){ .write = console_output, .ctx = vm };
@@ -316,6 +334,7 @@ static void init_device_env(struct vm *vm)
 		.clock = &vm->clock,
 		.console = &vm->console_out,
 		.vm_name = vm->name,
+		.wall_clock_start = vm_wall_clock_start(vm),
 		.vm = vm,
 		.request_reset = env_request_reset,
 		.request_off = env_request_off,
@@ -459,6 +478,7 @@ struct vm *vm_create(const struct vm_config *config)
 	}
 	vm->config = *config;
 	vm->name = vm->config.name;
+	vm->console_index = -1;
 	vm->machine = machine;
 	vm->device_lock = (spinlock_t)SPINLOCK_INIT;
 	guest_mem_init(&vm->mem);
@@ -498,6 +518,7 @@ struct vm *vm_create(const struct vm_config *config)
 	/* page_alloc() gave zeroed RAM: no need to clear it a second time. */
 	if (vm_reset_board(vm, false) != 0)
 		goto fail;
+	vm->console_index = vm_console_attach(vm);
 	all_vms[all_vm_count++] = vm;
 	return vm;
 fail:
@@ -651,5 +672,6 @@ void vm_ended(struct vm *vm)
 		printk(" (%u reset%s)", vm->resets, vm->resets == 1 ? "" : "s");
 	printk("\n");
 	vm_print_statistics(vm);
+	vm_console_ended(vm);
 	__atomic_store_n(&vm->state, VM_ENDED, __ATOMIC_RELEASE);
 }

@@ -17,6 +17,10 @@ void vm_ended(struct vm *vm);
  * lock.
  */
 void vm_console_poll(void);
+/* Gives a new VM its console buffer; its index (that of vm_get()) or -1. */
+int vm_console_attach(struct vm *vm);
+/* The VM has ended: the console moves on if it had it. */
+void vm_console_ended(struct vm *vm);
 /*
  * run.c: the handler of every vCPU's trapped device accesses (the VM's
  * bus under its device lock); opaque is the struct vm_vcpu.

@@ -67,8 +67,9 @@ outputs_of() {
 	case $1 in
 	aarch64) echo AAVMF_CODE.fd AAVMF_VARS.fd Image Image.gz vmlinuz kernel-version initrd.cpio.gz \
 		initrd-disk.cpio.gz busybox BOOTAA64.EFI MANIFEST ;;
-	x86_64) echo bios-256k.bin linuxboot_dma.bin OVMF_CODE_4M.fd OVMF_VARS_4M.fd bzImage kernel-version \
-		initrd.cpio.gz initrd-disk.cpio.gz busybox BOOTX64.EFI grub-pc-boot.img grub-pc-core.img MANIFEST ;;
+	x86_64) echo bios-256k.bin linuxboot_dma.bin multiboot_dma.bin pvh.bin OVMF_CODE_4M.fd \
+		OVMF_VARS_4M.fd bzImage kernel-version initrd.cpio.gz initrd-disk.cpio.gz busybox \
+		BOOTX64.EFI grub-pc-boot.img grub-pc-core.img MANIFEST ;;
 	esac
 }
 
@@ -480,6 +481,8 @@ prepare_x86_64() {
 
 	take "$seabios" usr/share/seabios/bios-256k.bin "$archdir/bios-256k.bin"
 	take "$qemu" usr/share/qemu/linuxboot_dma.bin "$archdir/linuxboot_dma.bin"
+	take "$qemu" usr/share/qemu/multiboot_dma.bin "$archdir/multiboot_dma.bin"
+	take "$qemu" usr/share/qemu/pvh.bin "$archdir/pvh.bin"
 	take "$ovmf" usr/share/OVMF/OVMF_CODE_4M.fd "$archdir/OVMF_CODE_4M.fd"
 	take "$ovmf" usr/share/OVMF/OVMF_VARS_4M.fd "$archdir/OVMF_VARS_4M.fd"
 

@@ -18,13 +18,21 @@ A boot test file has one 'key: value' per line ('#' starts a comment line):
   expect: <regex>           must appear, each after the previous one's match
   expect-count: <n> <regex> must appear at least n times in all
   reject: <regex>           must not appear anywhere
+  expect-clock: <seconds> <regex>
+                            <regex>'s first group is a time in seconds since
+                            1970 that must be within <seconds> of this
+                            machine's clock when the match was read
+  reject-before: <regex> => <marker>
+                            <regex> must not appear before the first match of
+                            <marker> (nor anywhere if <marker> never appears)
   guests: yes               needs the guest files: 'make guests GUEST_ARCH=<arch>'
                             runs once before the first such test
   vm: <path.vm>             a VM configuration (relative to the test file; may
                             repeat): the test gets its own boot archive with
                             these VMs and their guest files, same image
   send: <regex> => <text>   once <regex> appears after the previous send's
-                            match, type <text> and Enter on the console (QEMU)
+                            match, type <text> and Enter on the console (QEMU);
+                            ^] in <text> is the console switch key Ctrl-]
   prepare: <script>         instead of the runner's image and archive: the script
                             (relative to the test file) is run as
                             '<script> SRCTREE RUNDIR ARCH' with GUESTS in its
@@ -103,11 +111,35 @@ def count_missing(text, counts):
     return None
 
 
+def clock_wrong(text, checks, now):
+    """The first (seconds, regex) whose match is missing or whose time is
+    further than seconds from now, with what was found; else None."""
+    for limit, pat in checks:
+        m = re.compile(pat, re.M).search(text)
+        if not m:
+            return pat, "not found"
+        try:
+            found = int(m.group(1))
+        except ValueError:
+            return pat, "'%s' is not a number of seconds" % m.group(1)
+        if abs(found - now) > limit:
+            return pat, "%d is %d s away from this machine's %d" % (found, found - now, now)
+    return None
+
+
+def early(text, pat, marker):
+    """Whether pat matches in text before marker's first match (or at all,
+    when marker never matches)."""
+    m = re.compile(marker, re.M).search(text)
+    head = text[:m.start()] if m else text
+    return re.compile(pat, re.M).search(head) is not None
+
+
 def parse_test(path):
     """The spec of a boot test file, or raises ValueError with the reason."""
     spec = {"emulator": "qemu", "timeout": "120", "cmdline": "", "expect": [],
             "reject": [], "env": [], "vm": [], "send": [], "expect-count": [],
-            "guests": "no", "prepare": ""}
+            "guests": "no", "prepare": "", "reject-before": [], "expect-clock": []}
     with open(path) as f:
         for number, line in enumerate(f, 1):
             line = line.rstrip("\n")
@@ -120,7 +152,20 @@ def parse_test(path):
                 pat, sep, text = value.partition(" =>")
                 if not sep or not pat.strip():
                     raise ValueError("%s: send wants '<regex> => <text>'" % where)
-                spec["send"].append((pat.strip(), text[1:] if text.startswith(" ") else text))
+                text = text[1:] if text.startswith(" ") else text
+                spec["send"].append((pat.strip(), text.replace("^]", "\x1d")))
+            elif key == "expect-clock":
+                n, _, pat = value.partition(" ")
+                if not n.isdigit() or not pat.strip() or re.compile(pat.strip()).groups < 1:
+                    raise ValueError("%s: expect-clock wants '<seconds> <regex with a group>'"
+                                     % where)
+                spec["expect-clock"].append((int(n), pat.strip()))
+            elif key == "reject-before":
+                pat, sep, marker = value.partition(" =>")
+                if not sep or not pat.strip() or not marker.strip():
+                    raise ValueError("%s: reject-before wants '<regex> => <marker regex>'" %
+                                     where)
+                spec["reject-before"].append((pat.strip(), marker.strip()))
             elif key == "expect-count":
                 n, _, pat = value.partition(" ")
                 if not n.isdigit() or int(n) < 1 or not pat.strip():
@@ -141,7 +186,9 @@ def parse_test(path):
             else:
                 raise ValueError("%s: unknown key '%s'" % (path, key))
     for pat in spec["expect"] + spec["reject"] + [p for p, _ in spec["send"]] + \
-            [p for _, p in spec["expect-count"]]:
+            [p for _, p in spec["expect-count"]] + \
+            [p for pair in spec["reject-before"] for p in pair] + \
+            [p for _, p in spec["expect-clock"]]:
         try:
             re.compile(pat)
         except re.error as e:
@@ -446,16 +493,21 @@ class Runner:
         timeout = float(spec["timeout"])
         out, timed_out, code, secs = self.run_process(
             [script, "test", rundir, spec["cmdline"]], timeout, env=env,
-            expect=spec["expect"], counts=spec["expect-count"], sends=spec["send"])
+            expect=spec["expect"] + [p for _, p in spec["expect-clock"]],
+            counts=spec["expect-count"], sends=spec["send"])
         text = screen_text(out)
         missing = expect_missing(text, spec["expect"])
         short = count_missing(text, spec["expect-count"])
         bad = [p for p in spec["reject"] if re.search(p, text, re.M)]
+        bad += [p for p, marker in spec["reject-before"] if early(text, p, marker)]
+        clock = clock_wrong(text, spec["expect-clock"], int(time.time()))
         why = "timed out after %ds" % timeout if timed_out else "emulator ended"
         if bad:
             self.record(name, False, secs, out, "unexpected output: /%s/" % bad[0])
         elif missing is not None:
             self.record(name, False, secs, out, "%s without /%s/" % (why, missing))
+        elif clock is not None:
+            self.record(name, False, secs, out, "/%s/: %s" % clock)
         elif short is not None:
             self.record(name, False, secs, out, "%s with /%s/ %d times, not %d" %
                         (why, short[1], short[2], short[0]))

@@ -194,6 +194,31 @@ class Packing(unittest.TestCase):
                          "tests/guests/aarch64/guests.mk (or put your own file at "
                          "t/test-guests/nope.bin).\n")
 
+    def test_x86_multiboot_rom(self):
+        # A Multiboot kernel (magic, flags, checksum summing to 0 in its first
+        # 8 KiB, no "HdrS") gets multiboot_dma.bin instead of linuxboot_dma.bin.
+        import struct
+        for name in ("bios-256k.bin", "multiboot_dma.bin", "linuxboot_dma.bin"):
+            write(os.path.join(self.guests, "x86_64", name), name)
+        header = struct.pack("<III", 0x1BADB002, 3, (-(0x1BADB002 + 3)) & 0xFFFFFFFF)
+        with open(os.path.join(self.root, "mb.elf"), "wb") as f:
+            f.write(b"\x7fELF" + b"\0" * 60 + header)
+        write(os.path.join(self.root, "m.vm"),
+              "firmware = guests/bios-256k.bin\nkernel = mb.elf\n")
+        p = self.run_tool(["m.vm"], arch="x86_64")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        files = read_cpio(self.out)
+        self.assertEqual(files["guests/multiboot_dma.bin"], b"multiboot_dma.bin")
+        self.assertNotIn("guests/linuxboot_dma.bin", files)
+        # A PVH kernel: an ELF file with the Xen note PHYS32_ENTRY (18).
+        write(os.path.join(self.guests, "x86_64", "pvh.bin"), "pvh.bin")
+        with open(os.path.join(self.root, "mb.elf"), "wb") as f:
+            f.write(b"\x7fELF" + b"\0" * 60 + struct.pack("<III", 4, 4, 18) + b"Xen\0" +
+                    struct.pack("<I", 0x100000))
+        p = self.run_tool(["m.vm"], arch="x86_64")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(read_cpio(self.out)["guests/pvh.bin"], b"pvh.bin")
+
     def test_missing_guest_file(self):
         write(os.path.join(self.root, "vms", "x.vm"), "name = x\n\nkernel = guests/Image\n")
         p = self.run_tool(["vms/x.vm"])

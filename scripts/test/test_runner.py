@@ -57,6 +57,8 @@ class Spec(unittest.TestCase):
             send: Shell> => map -r
             send: Press .* key =>
             send: x =>  two spaces
+            send: y => ^]1
+            reject-before: b says => \[console: VM 1
             expect-count: 2 TESSERA-GUEST-OK .*cpus=2
             expect: Shell>
             """)
@@ -64,13 +66,18 @@ class Spec(unittest.TestCase):
         self.assertEqual(spec["guests"], "yes")
         self.assertEqual(spec["vm"], [os.path.join(d, "vms/a.vm"), os.path.join(d, "../b.vm")])
         self.assertEqual(spec["send"], [("Shell>", "map -r"), ("Press .* key", ""),
-                                        ("x", " two spaces")])
+                                        ("x", " two spaces"), ("y", "\x1d1")])
+        self.assertEqual(spec["reject-before"], [("b says", r"\[console: VM 1")])
         self.assertEqual(spec["expect-count"], [(2, "TESSERA-GUEST-OK .*cpus=2")])
         self.assertEqual(spec["expect"], ["Shell>"])
 
     def test_errors(self):
         self.assertEqual(self.parse("send: no arrow\n")[0],
                          "DIR/t.test:1: send wants '<regex> => <text>'")
+        self.assertEqual(self.parse("expect-clock: 60 no group\n")[0],
+                         "DIR/t.test:1: expect-clock wants '<seconds> <regex with a group>'")
+        self.assertEqual(self.parse("reject-before: x\n")[0],
+                         "DIR/t.test:1: reject-before wants '<regex> => <marker regex>'")
         self.assertEqual(self.parse("\nexpect-count: two x\n")[0],
                          "DIR/t.test:2: expect-count wants '<n> <regex>'")
         self.assertEqual(self.parse("expect-count: 0 x\n")[0],
@@ -92,6 +99,15 @@ class Spec(unittest.TestCase):
         self.assertEqual(run.expect_missing(text, ["c", "b"]), "b")
         self.assertIsNone(run.count_missing(text, [(2, r"^a \d")]))
         self.assertEqual(run.count_missing(text, [(1, "b"), (3, "a")]), (3, "a", 2))
+        clock = [(60, r"clock (\d+)")]
+        self.assertIsNone(run.clock_wrong("clock 1000\n", clock, 1059))
+        self.assertEqual(run.clock_wrong("clock 1000\n", clock, 1061),
+                         (r"clock (\d+)", "1000 is -61 s away from this machine's 1061"))
+        self.assertEqual(run.clock_wrong("none\n", clock, 0), (r"clock (\d+)", "not found"))
+        self.assertTrue(run.early(text, "b", "c"))
+        self.assertFalse(run.early(text, "c", "b"))
+        self.assertTrue(run.early(text, "c", "never"))
+        self.assertFalse(run.early(text, "z", "never"))
 
 
 class Typing(unittest.TestCase):

@@ -6,6 +6,8 @@
  */
 #include "aarch64_internal.h"
 
+#include <errno.h>
+
 #include <aarch64/sysreg.h>
 #include <core/compiler.h>
 #include <core/init.h>
@@ -144,6 +146,27 @@ static void scan_timer(const struct fdt *fdt, struct aarch64_platform *plat)
 		plat->timer_hyp_ppi = fdt_be32(irqs + 3 * 12 + 4) + 16;
 }
 
+/* The machine's PL031, whose counter is the wall clock (QEMU's virt: 0x09010000). */
+static void scan_rtc(const struct fdt *fdt, struct aarch64_platform *plat)
+{
+	int node = find_enabled_compatible(fdt, "arm,pl031");
+	uint64_t size;
+
+	if (node < 0 || fdt_get_reg(fdt, node, 0, &plat->rtc_base, &size) < 0)
+		plat->rtc_base = 0;
+}
+
+/* RTCDR, offset 0: seconds since 1970 as QEMU and firmware set it (UTC). */
+int arch_read_wall_clock(uint64_t *seconds)
+{
+	const struct aarch64_platform *plat = aarch64_platform();
+
+	if (!plat || !plat->rtc_base)
+		return -ENODEV;
+	*seconds = *(const volatile uint32_t *)(uintptr_t)plat->rtc_base;
+	return 0;
+}
+
 void platform_scan(const struct fdt *fdt, struct aarch64_platform *plat)
 {
 	int root = fdt_root(fdt);
@@ -155,6 +178,7 @@ void platform_scan(const struct fdt *fdt, struct aarch64_platform *plat)
 	scan_gic(fdt, &plat->gic);
 	scan_psci(fdt, plat);
 	scan_timer(fdt, plat);
+	scan_rtc(fdt, plat);
 }
 
 static void add_memory(struct boot_info *bi, uint64_t base, uint64_t size)

@@ -1,6 +1,6 @@
 # The x86_64 hardware layer: boot, descriptor tables, console, timer, SMP.
 obj-y += head.o entry.o trampoline.o
-obj-y += boot.o cpu.o arch.o uart.o timer.o acpi.o smp.o power.o wait.o
+obj-y += boot.o cpu.o arch.o uart.o timer.o acpi.o smp.o power.o wait.o cmos.o
 
 # Freestanding long-mode code below 2 GiB, identity-mapped: the small code
 # model works; no red zone because exceptions use the interrupted stack;

@@ -48,6 +48,7 @@ static int reset(void **state)
 {
 	(void)state;
 	console_list = NULL;
+	last_byte = 0;
 	memset(&cap_a, 0, sizeof(cap_a));
 	memset(&cap_b, 0, sizeof(cap_b));
 	input_b = "";
@@ -72,6 +73,20 @@ static void test_newlines_become_crlf(void **state)
 	assert_string_equal(cap_a.text, "one\r\ntwo\r\n\r\nthree\r\n");
 	core_console_write("", 0);
 	assert_int_equal(cap_a.len, strlen("one\r\ntwo\r\n\r\nthree\r\n"));
+}
+
+/* A guest's own CR LF stays CR LF, also when CR and LF come in two writes. */
+static void test_crlf_is_not_doubled(void **state)
+{
+	(void)state;
+	core_console_register(&drv_a);
+	core_console_write("a\r\nb\r", 5);
+	core_console_write("\n", 1);
+	core_console_write("c\n\r\n\n", 5);
+	assert_string_equal(cap_a.text, "a\r\nb\r\nc\r\n\r\n\r\n");
+	/* A lone CR (a progress line) is left alone. */
+	core_console_write("50%\r60%\r", 8);
+	assert_string_equal(cap_a.text + strlen("a\r\nb\r\nc\r\n\r\n\r\n"), "50%\r60%\r");
 }
 
 static void test_every_console_gets_output(void **state)
@@ -124,6 +139,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_nothing_registered, reset),
 		cmocka_unit_test_setup(test_newlines_become_crlf, reset),
+		cmocka_unit_test_setup(test_crlf_is_not_doubled, reset),
 		cmocka_unit_test_setup(test_every_console_gets_output, reset),
 		cmocka_unit_test_setup(test_input_from_the_first_console_that_has_some, reset),
 		cmocka_unit_test_setup(test_nested_write_on_the_same_cpu_does_not_deadlock, reset),

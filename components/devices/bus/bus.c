@@ -319,7 +319,7 @@ static void report_unassigned(struct bus *bus, const struct bus_access *acc)
 			return;
 	if (bus->mmio_reported_count < BUS_REPORT_LIMIT) {
 		bus->mmio_reported_addr[bus->mmio_reported_count++] = acc->addr;
-		log_warn("bus %s: unassigned mmio %s of %u bytes at 0x%llx (reads all-ones, writes dropped)",
+		log_warn("bus %s: unassigned mmio %s of %u bytes at 0x%llx (no device there)",
 			 bus->name, dir_name(acc->dir), acc->width,
 			 (unsigned long long)acc->addr);
 		return;

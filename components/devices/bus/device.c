@@ -685,7 +685,7 @@ void device_write_aml(const struct device *dev, struct aml_writer *a,
 		if (ae->isa_irqs)
 			aml_resource_irq_noflags(a, dev->irq[i]);
 		else
-			aml_resource_interrupt(a, dev->irq[i], true, true, false);
+			aml_resource_interrupt(a, ae->irq_base + dev->irq[i], true, true, false);
 	}
 	aml_resources_end(a);
 	aml_end(a);

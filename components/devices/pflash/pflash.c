@@ -53,6 +53,7 @@ struct pflash {
 
 	uint8_t cfi[PFLASH_CFI_TABLE_SIZE];
 	unsigned warnings;
+	bool noted;                    /* pflash_note_guest() said its line */
 };
 
 static void pflash_warn_guest(struct pflash *flash, const char *what, uint64_t offset, uint64_t value)
@@ -63,6 +64,21 @@ static void pflash_warn_guest(struct pflash *flash, const char *what, uint64_t o
 	log_warn("%s: %s at offset 0x%llx (0x%llx)%s", flash->cfg.name, what,
 		 (unsigned long long)offset, (unsigned long long)value,
 		 flash->warnings == PFLASH_WARN_LIMIT ? "; further warnings suppressed" : "");
+}
+
+/*
+ * Odd but harmless guest behaviour (a write QEMU's pflash also ignores):
+ * said once, at debug level, so that a firmware doing it on every boot
+ * does not fill the console.
+ */
+static void pflash_note_guest(struct pflash *flash, const char *what, uint64_t offset,
+			      uint64_t value)
+{
+	if (flash->noted)
+		return;
+	flash->noted = true;
+	log_debug("%s: %s at offset 0x%llx (0x%llx); said once", flash->cfg.name, what,
+		  (unsigned long long)offset, (unsigned long long)value);
 }
 
 static void set_mode(struct pflash *flash, enum pflash_read_mode mode)
@@ -212,7 +228,7 @@ static int bank_command(const struct pflash *flash, uint64_t value)
 	return (int)first;
 }
 
-static void start_command(struct pflash *flash, uint64_t offset, uint64_t value)
+static void start_command(struct pflash *flash, uint64_t offset, uint64_t value, bool narrow)
 {
 	int cmd = bank_command(flash, value);
 
@@ -252,6 +268,13 @@ static void start_command(struct pflash *flash, uint64_t offset, uint64_t value)
 		flash->status |= PFLASH_STATUS_READY;
 		break;
 	default:
+		/* A write of another width that is no command: data, not a mistake. */
+		if (narrow) {
+			pflash_note_guest(flash, "write that is no command ignored", offset, value);
+			flash->pending = PENDING_NONE;
+			set_mode(flash, READ_ARRAY);
+			return;
+		}
 		sequence_error(flash, "unsupported command", offset, value);
 		return;
 	}
@@ -298,19 +321,45 @@ static void buffer_data(struct pflash *flash, uint64_t offset, uint64_t value)
 		flash->pending = PENDING_BUFFER_CONFIRM;
 }
 
+/*
+ * Writes of another width than the bank's, as QEMU's pflash takes them
+ * (hw/block/pflash_cfi01.c pflash_write(): "cmd = value" keeps the low
+ * byte): in a command cycle the low byte is the command for every chip of
+ * the bank (U-Boot's flash probe writes 8- and 16-bit commands to a bank
+ * of width 4); program data writes that many bytes.  Only buffered
+ * program data must have the bank's width.  Returns false when the write
+ * is done with (ignored), else the bank-wide value and offset to go on with.
+ */
+static bool widen_write(struct pflash *flash, uint64_t *offset, unsigned width, uint64_t *value)
+{
+	if (flash->pending == PENDING_PROGRAM_DATA)
+		return true;                       /* written as it is, below */
+	if (flash->pending == PENDING_BUFFER_DATA) {
+		sequence_error(flash, "buffered program data of another width than the bank's",
+			       *offset, width);
+		return false;
+	}
+	*value = replicate(flash, *value & 0xFF);
+	*offset -= *offset % flash->cfg.bank_width;
+	return true;
+}
+
 static void pflash_write(void *opaque, uint64_t offset, unsigned width, uint64_t value)
 {
 	struct pflash *flash = opaque;
+	bool narrow = width != flash->cfg.bank_width;
 	uint8_t bytes[8];
 	int cmd;
 
-	if (width != flash->cfg.bank_width || offset % width || offset >= flash->cfg.size) {
-		pflash_warn_guest(flash, "write of the wrong width or alignment ignored", offset, width);
+	if (offset % width || offset >= flash->cfg.size || width > flash->cfg.size - offset) {
+		pflash_note_guest(flash, "unaligned write ignored", offset, width);
 		return;
 	}
+	if (narrow && !widen_write(flash, &offset, width, &value))
+		return;
 	switch (flash->pending) {
 	case PENDING_NONE:
-		start_command(flash, offset, value);
+		start_command(flash, offset, value, narrow);
 		return;
 	case PENDING_PROGRAM_DATA:
 		flash->pending = PENDING_NONE;

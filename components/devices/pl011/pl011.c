@@ -124,8 +124,9 @@ static void transmit(struct pl011 *uart, uint8_t byte)
 	if ((uart->cr & (PL011_CR_UARTEN | PL011_CR_TXE)) != (PL011_CR_UARTEN | PL011_CR_TXE) &&
 	    !uart->warned_disabled_tx) {
 		uart->warned_disabled_tx = true;
-		log_warn("%s: data written while the transmitter is disabled (CR 0x%x); sent anyway",
-			 uart->name, uart->cr);
+		log_debug("%s: data written while the transmitter is disabled (CR 0x%x); sent anyway, "
+			  "as QEMU does (said once)",
+			  uart->name, uart->cr);
 	}
 	if (uart->cr & PL011_CR_LBE) {
 		rx_push(uart, byte);
@@ -392,4 +393,8 @@ DEVICE_CLASS(pl011_class) = {
 	.fdt_compatible = { "arm,pl011", "arm,primecell" },
 	.fdt_apb_clock = true,
 	.fdt_extra = pl011_fdt_extra,
+	/* As QEMU's virt DSDT names it (hw/arm/virt-acpi-build.c); Linux's
+	 * sbsa-uart driver takes it (drivers/tty/serial/amba-pl011.c). */
+	.acpi_hid = "ARMH0011",
+	.acpi_name = "COM",
 };

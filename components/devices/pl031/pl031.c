@@ -288,16 +288,17 @@ struct irq_line *pl031_irq_line(struct pl031 *rtc)
 
 /* ---- the device class: how a VM gets a PL031 ---- */
 
-/* 2024-01-01 00:00:00 UTC: the hypervisor has no wall clock of its own yet. */
+/* epoch 0: the VM's wall clock (the host's time, or the VM's rtc = setting). */
 static const struct device_prop pl031_props[] = {
-	{ "epoch", DEVICE_PROP_U64, "1704067200", 0, 0,
-	  "the counter at power-on, in seconds since 1970 (UTC)" },
+	{ "epoch", DEVICE_PROP_U64, "0", 0, 0,
+	  "the counter at power-on, in seconds since 1970 (UTC); 0: the VM's clock (rtc =)" },
 };
 
 static int pl031_dev_create(struct device *dev)
 {
+	uint64_t epoch = device_prop_u64(dev, "epoch");
 	struct pl031 *rtc = pl031_create(dev->env->bus, dev->base[0], dev->env->clock,
-					 device_prop_u64(dev, "epoch"));
+					 epoch ? epoch : dev->env->wall_clock_start);
 
 	if (!rtc)
 		return -ENOMEM;

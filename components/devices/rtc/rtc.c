@@ -734,13 +734,15 @@ void rtc_cmos_fill(struct rtc *rtc, const struct rtc_cmos_config *cfg)
 /* ---- the device class: how a VM gets a CMOS clock ---- */
 
 static const struct device_prop rtc_props[] = {
-	{ "epoch", DEVICE_PROP_U64, "1704067200", 0, 0,
-	  "the clock at power-on, in seconds since 1970 (UTC)" },
+	{ "epoch", DEVICE_PROP_U64, "0", 0, 0,
+	  "the clock at power-on, in seconds since 1970 (UTC); 0: the VM's clock (rtc =)" },
 };
 
 static int rtc_dev_create(struct device *dev)
 {
-	struct rtc *rtc = rtc_create(dev->env->bus, dev->env->clock, device_prop_u64(dev, "epoch"));
+	uint64_t epoch = device_prop_u64(dev, "epoch");
+	struct rtc *rtc = rtc_create(dev->env->bus, dev->env->clock,
+				     epoch ? epoch : dev->env->wall_clock_start);
 
 	if (!rtc)
 		return -ENOMEM;

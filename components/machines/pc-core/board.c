@@ -98,7 +98,7 @@ int pc_board_devices_ready(struct vm *vm)
 	}
 	ret = pc_fwcfg_build(m);
 	if (!ret)
-		ret = pc_linux_prepare(m);
+		ret = pc_kernel_prepare(m);
 	if (!ret)
 		log_info("VM %s: BIOS '%s' (%llu KiB) at 0x%llx, RAM %llu MiB below 4 GiB%s%s",
 			 vm->name, vm->config.firmware,
@@ -120,6 +120,8 @@ int pc_board_reset(struct vm *vm)
 	pc_interrupts_reset(m);
 	fill_cmos(m);
 	pc_cpus_reset(m);
+	if (pc_kernel_reset(m))
+		return -EINVAL;
 	return vm_vcpu_start(vm, 0, X86_RESET_VECTOR, NULL, 0);
 }
 
@@ -129,6 +131,7 @@ void pc_board_destroy(struct pc_board *m)
 	pc_cpus_destroy(m);
 	pc_memory_destroy(m);
 	pc_linux_free(m);
+	pc_kernel_free(m);
 }
 
 int pc_board_handle_exit(struct vm *vm, struct vm_vcpu *vc, struct vcpu_exit *exit)

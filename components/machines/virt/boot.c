@@ -9,9 +9,11 @@
  *                         are fw_cfg items (KERNEL_SIZE/DATA, INITRD_SIZE/
  *                         DATA, CMDLINE_SIZE/DATA), which AAVMF loads and
  *                         starts through the kernel's EFI stub.
- *   kernel                the Image at RAM base + text_offset, the initrd
- *                         and device tree after it (boot_layout.c), vCPU 0
- *                         at the Image with x0 = the device tree.
+ *   kernel                an arm64 Image at RAM base + text_offset, an ELF
+ *                         executable by its program headers, or a raw
+ *                         binary at RAM base + 0x80000; the initrd and
+ *                         device tree after it (boot_layout.c), vCPU 0 at
+ *                         the entry with x0 = the device tree.
  *
  * A gzip-compressed kernel is unpacked first (kernel_image.c), for both
  * ways of booting it, as QEMU does.  The files stay in the boot archive;
@@ -25,7 +27,10 @@
 #include <core/bootfs.h>
 #include <core/log.h>
 #include <core/mm.h>
+#include <acpi/arm_virt.h>
 #include <fwcfg/fwcfg.h>
+#include <lib/aml_writer.h>
+#include <virt/fdt.h>
 #include <vm/vm.h>
 
 #include "virt_internal.h"
@@ -55,6 +60,60 @@ static int publish_kernel(struct virt_machine *m)
 	}
 	if (ret)
 		log_error("VM %s: cannot put the kernel into fw_cfg (%d)", m->vm->name, ret);
+	return ret;
+}
+
+/* The DSDT's devices: every instance with an ACPI id, its SPIs as GIC ids. */
+static void write_devices_aml(struct aml_writer *a, void *ctx)
+{
+	const struct device_acpi_env ae = { .isa_irqs = false, .irq_base = 32 };
+
+	vm_devices_write_aml(ctx, a, &ae);
+}
+
+#define VIRT_DSDT_MAX (16u * 1024)
+
+/*
+ * ACPI for the firmware (acpi = on, the default, with firmware): the
+ * tables of <acpi/arm_virt.h> in fw_cfg, as QEMU's virt board hands them
+ * to AAVMF, which then boots the OS with ACPI instead of the device tree.
+ */
+static int publish_acpi(struct virt_machine *m)
+{
+	struct vm *vm = m->vm;
+	uint64_t mpidr[VM_MAX_VCPUS];
+	struct acpi_arm_config cfg = { 0 };
+	uint8_t *dsdt;
+	long len;
+	int ret;
+
+	if (!vm->console_device || strcmp(vm->console_device->cls->name, "pl011") != 0) {
+		log_error("VM %s: ACPI needs the console PL011 for its SPCR (or say acpi = off)",
+			  vm->name);
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < vm->vcpu_count; i++)
+		mpidr[i] = virt_fdt_cpu_mpidr(i);
+	dsdt = kmalloc(VIRT_DSDT_MAX);
+	if (!dsdt)
+		return -ENOMEM;
+	len = acpi_arm_dsdt_body(vm->vcpu_count, write_devices_aml, vm, dsdt, VIRT_DSDT_MAX);
+	if (len < 0) {
+		log_error("VM %s: cannot write its DSDT (%ld)", vm->name, len);
+		kfree(dsdt);
+		return (int)len;
+	}
+	cfg.cpu_count = vm->vcpu_count;
+	cfg.mpidr = mpidr;
+	cfg.gicd_base = VIRT_GIC_DIST_BASE;
+	cfg.gicr_base = VIRT_GIC_REDIST_BASE;
+	cfg.gicr_size = VIRT_GIC_REDIST_STRIDE * vm->vcpu_count;
+	cfg.uart_base = vm->console_device->base[0];
+	cfg.uart_gsi = 32 + vm->console_device->irq[0];
+	cfg.dsdt_body = dsdt;
+	cfg.dsdt_body_len = (uint32_t)len;
+	ret = acpi_arm_install(m->fwcfg, &cfg);
+	kfree(dsdt);
 	return ret;
 }
 
@@ -100,6 +159,9 @@ int virt_boot_prepare(struct virt_machine *m)
 		virt_kernel_image_release(&m->kernel_image);
 	}
 
+	if (m->firmware && c->acpi && m->fwcfg && publish_acpi(m))
+		return -EINVAL;
+
 	desc.cpus = vm->vcpu_count;
 	desc.memory_size = c->memory;
 	desc.flash = m->firmware != NULL;
@@ -125,15 +187,22 @@ int virt_boot_prepare(struct virt_machine *m)
 		log_error("VM %s: cannot build its device tree (%ld)", vm->name, m->dtb_size);
 		return (int)m->dtb_size;
 	}
-	if (m->direct_boot)
+	if (m->direct_boot && m->layout.format != VIRT_KERNEL_IMAGE)
+		log_info("VM %s: %s kernel at 0x%llx-0x%llx, entry 0x%llx%s, device tree at 0x%llx",
+			 vm->name, virt_kernel_format_name(m->layout.format),
+			 (unsigned long long)m->layout.kernel_gpa,
+			 (unsigned long long)m->layout.kernel_end, (unsigned long long)m->layout.entry,
+			 m->initrd ? ", initrd after it" : "", (unsigned long long)m->layout.dtb_gpa);
+	else if (m->direct_boot)
 		log_info("VM %s: kernel at 0x%llx, initrd at 0x%llx (%zu bytes), device tree at "
 			 "0x%llx (%ld bytes)", vm->name, (unsigned long long)m->layout.kernel_gpa,
 			 (unsigned long long)m->layout.initrd_gpa, m->initrd ? m->initrd->size : 0,
 			 (unsigned long long)m->layout.dtb_gpa, m->dtb_size);
 	else
-		log_info("VM %s: firmware '%s' in flash at 0x0, device tree at 0x%llx (%ld bytes)%s",
+		log_info("VM %s: firmware '%s' in flash at 0x0, device tree at 0x%llx (%ld bytes)%s%s",
 			 vm->name, c->firmware, (unsigned long long)VIRT_RAM_BASE, m->dtb_size,
-			 m->kernel ? ", kernel through fw_cfg" : "");
+			 m->kernel ? ", kernel through fw_cfg" : "",
+			 c->acpi && m->fwcfg ? ", ACPI tables through fw_cfg" : "");
 	return 0;
 }
 
@@ -147,7 +216,18 @@ int virt_boot_load(struct virt_machine *m)
 		ret = vm_write_guest(vm, VIRT_RAM_BASE, m->dtb, (size_t)m->dtb_size);
 		return ret ? ret : vm_vcpu_start(vm, 0, VIRT_FLASH_BASE, NULL, 0);
 	}
-	ret = vm_write_guest(vm, m->layout.kernel_gpa, m->kernel_image.data, m->kernel_image.size);
+	if (m->layout.format == VIRT_KERNEL_ELF) {
+		ret = 0;
+		for (unsigned int i = 0; i < m->layout.segment_count && !ret; i++) {
+			const struct virt_boot_segment *s = &m->layout.segments[i];
+
+			ret = vm_write_guest(vm, s->gpa, (const uint8_t *)m->kernel_image.data + s->offset,
+					     (size_t)s->size);
+		}
+	} else {
+		ret = vm_write_guest(vm, m->layout.kernel_gpa, m->kernel_image.data,
+				     m->kernel_image.size);
+	}
 	if (!ret && m->initrd)
 		ret = vm_write_guest(vm, m->layout.initrd_gpa, m->initrd->data, m->initrd->size);
 	if (!ret)
@@ -155,7 +235,7 @@ int virt_boot_load(struct virt_machine *m)
 	if (!ret) {
 		uint64_t args[4] = { m->layout.dtb_gpa, 0, 0, 0 };
 
-		ret = vm_vcpu_start(vm, 0, m->layout.kernel_gpa, args, 4);
+		ret = vm_vcpu_start(vm, 0, m->layout.entry, args, 4);
 	}
 	return ret;
 }

@@ -213,10 +213,19 @@ static void irq_timer(struct vcpu *v, void *opaque, bool level)
 	vgic3_set_ppi(m->gic, vcpu_index(v), VCPU_AARCH64_VTIMER_INTID, level);
 }
 
+/* The guest's physical timer (emulated by the backend) is its PPI 30. */
+static void irq_phys_timer(struct vcpu *v, void *opaque, bool level)
+{
+	struct virt_machine *m = opaque;
+
+	vgic3_set_ppi(m->gic, vcpu_index(v), VCPU_AARCH64_PTIMER_INTID, level);
+}
+
 static const struct vcpu_irq_ops virt_irq_ops = {
 	.fill = irq_fill,
 	.sync = irq_sync,
 	.timer = irq_timer,
+	.phys_timer = irq_phys_timer,
 };
 
 static int virt_build(struct vm *vm)

@@ -18,6 +18,15 @@
 #include <host/support.h>
 
 #include "arch/aarch64/exit_decode.c"
+#include "arch/aarch64/ptimer.c"
+
+/* The physical counter: the test sets it. */
+static uint64_t counter_now;
+
+uint64_t el2_counter(void)
+{
+	return counter_now;
+}
 
 /* The guest instruction the decoder may ask for (an STP x2, x3, [x1]). */
 #define GUEST_STP 0xa9000c22u
@@ -170,14 +179,105 @@ static void test_mmio_read_word(void **state)
 	assert_int_equal(vcpu.ctx.x[7], 0x2345);
 }
 
-/* Without a handler every access is unassigned: reads give all-ones. */
-static void test_mmio_without_io_ops(void **state)
+/* A refused read (a width the device does not take) gives all-ones. */
+static enum bus_result refusing_access(void *opaque, struct vcpu *v, struct bus_access *acc)
 {
+	(void)opaque;
+	(void)v;
+	acc->data = ~0ULL;
+	return BUS_REJECTED;
+}
+
+static void test_mmio_refused_read_is_all_ones(void **state)
+{
+	static const struct vcpu_io_ops refusing = { .access = refusing_access };
+
 	(void)state;
-	vcpu.io_ops = NULL;
+	vcpu.io_ops = &refusing;
 	trap_and_emulate(0x93860005, 0x40000200, 0x09000000);   /* ldr w6, [x1] */
 	assert_int_equal(vcpu.ctx.x[6], 0xffffffffULL);
 	assert_int_equal(vcpu.ctx.elr_el2, 0x40000204);
+}
+
+/*
+ * Nothing at the address (no device; here: no handler at all): the guest
+ * gets a synchronous external abort at its vector, as on the hardware.
+ * ldr w6, [x1] from EL1h with VBAR_EL1 0x40080000: EC 0x25 (from EL1),
+ * IL, FSC 0x10, FAR_EL1 = FAR_EL2, ELR_EL1 = the load, SPSR_EL1 = PSTATE.
+ */
+static enum bus_result unassigned_access(void *opaque, struct vcpu *v, struct bus_access *acc)
+{
+	(void)opaque;
+	(void)v;
+	acc->data = ~0ULL;
+	return BUS_UNASSIGNED;
+}
+
+static void test_mmio_to_nothing_injects_data_abort(void **state)
+{
+	static const struct vcpu_io_ops nothing = { .access = unassigned_access };
+
+	(void)state;
+	vcpu.io_ops = NULL;
+	vcpu.ctx.sysregs[SYSREG_VBAR_EL1] = 0x40080000;
+	vcpu.ctx.spsr_el2 = 0x3c5;                                 /* EL1h, DAIF */
+	vcpu.ctx.x[6] = 0x1234;
+	trap_and_emulate(0x93860005, 0x40000200, 0x50000000);
+	assert_int_equal(exit_info.reason, VCPU_EXIT_MMIO);
+	assert_int_equal(vcpu.ctx.x[6], 0x1234);                   /* not written */
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_ESR_EL1], 0x96000010);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_FAR_EL1], 0x50000000);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_ELR_EL1], 0x40000200);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_SPSR_EL1], 0x3c5);
+	assert_int_equal(vcpu.ctx.elr_el2, 0x40080200);            /* current EL, SP_ELx */
+	assert_int_equal(vcpu.ctx.spsr_el2 & 0x3cf, 0x3c5);
+	/* A write from EL0 (str w3, [x1]), through the VM's bus: EC 0x24 with WnR. */
+	vcpu.io_ops = &nothing;
+	vcpu.ctx.spsr_el2 = 0;                                      /* EL0t */
+	trap_and_emulate(0x93830045, 0x1000, 0x50000008);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_ESR_EL1], 0x92000050);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_FAR_EL1], 0x50000008);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_ELR_EL1], 0x1000);
+	assert_int_equal(vcpu.ctx.elr_el2, 0x40080400);            /* lower EL, AArch64 */
+	assert_int_equal(vcpu.abort_reports, 2);
+}
+
+/* Whether a device is at the address, for accesses without syndrome. */
+static bool device_present = true;
+
+static bool fake_present(void *opaque, struct vcpu *v, enum bus_space space, uint64_t addr)
+{
+	(void)opaque;
+	(void)v;
+	assert_int_equal(space, BUS_SPACE_MMIO);
+	(void)addr;
+	return device_present;
+}
+
+/*
+ * stp x2, x3, [x1] without syndrome to an address with nothing there:
+ * nothing to perform, so the guest gets the data abort (FSC 0x10, WnR)
+ * instead of the VM stopping; with a device there it still fails.
+ */
+static void test_unsyndromed_access_to_nothing_injects_abort(void **state)
+{
+	static const struct vcpu_io_ops with_present = { .access = fake_access,
+							 .present = fake_present };
+
+	(void)state;
+	vcpu.io_ops = &with_present;
+	vcpu.ctx.sysregs[SYSREG_VBAR_EL1] = 0x40080000;
+	vcpu.ctx.spsr_el2 = 0x3c5;
+	device_present = false;
+	trap_and_emulate(0x92000045, 0x40000010, 0x60000000);
+	assert_int_equal(exit_info.reason, VCPU_EXIT_NONE);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_ESR_EL1], 0x96000050);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_FAR_EL1], 0x60000000);
+	assert_int_equal(vcpu.ctx.elr_el2, 0x40080200);
+	assert_int_equal(seen_count, 0);
+	device_present = true;
+	trap_and_emulate(0x92000045, 0x40000010, 0x09000000);
+	assert_int_equal(exit_info.reason, VCPU_EXIT_FAILED);
 }
 
 /* stp x2, x3, [x1]: no syndrome (ISV=0): the exit fails and names the instruction. */
@@ -207,12 +307,99 @@ static void test_other_aborts_fail(void **state)
 	trap(0x93000050, 0x40000000, 0x50000000);
 	assert_int_equal(exit_info.reason, VCPU_EXIT_FAILED);
 	assert_non_null(strstr(exit_info.failed.reason, "external abort"));
-	/* Instruction abort: no code at that IPA. */
+}
+
+/*
+ * Instruction abort, no code at that IPA: a prefetch abort at the guest's
+ * vector (EC 0x21 from EL1, 0x20 from EL0; IL; FSC 0x10; FAR = the PC).
+ */
+static void test_fetch_from_nothing_injects_prefetch_abort(void **state)
+{
+	(void)state;
+	vcpu.ctx.sysregs[SYSREG_VBAR_EL1] = 0x40080000;
+	vcpu.ctx.spsr_el2 = 0x3c4;                                 /* EL1t */
 	trap(0x82000006, 0x80000000, 0x80000000);
+	assert_int_equal(exit_info.reason, VCPU_EXIT_NONE);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_ESR_EL1], 0x86000010);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_FAR_EL1], 0x80000000);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_ELR_EL1], 0x80000000);
+	assert_int_equal(vcpu.ctx.elr_el2, 0x40080000);            /* current EL, SP_EL0 */
+	vcpu.ctx.spsr_el2 = 0x10;                                  /* AArch32 EL0 */
+	trap(0x82000006, 0x8000, 0x8000);
+	assert_int_equal(vcpu.ctx.sysregs[SYSREG_ESR_EL1], 0x82000010);
+	assert_int_equal(vcpu.ctx.elr_el2, 0x40080600);
+	/* A fault walking the guest's own tables still stops the VM. */
+	trap(0x82000086, 0x80000000, 0x80000000);
 	assert_int_equal(exit_info.reason, VCPU_EXIT_FAILED);
-	assert_string_equal(exit_info.failed.reason,
-			    "instruction fetch from guest-physical 0x80000000: translation fault "
-			    "(no code mapped there)");
+}
+
+/* mrs/msr x<rt>, <reg>: EC 0x18 with Op0 3, Op1 3, CRn 14 and the register's CRm/Op2. */
+static uint32_t timer_esr(unsigned int crm, unsigned int op2, unsigned int rt, bool read)
+{
+	return (0x18u << 26) | (1u << 25) | (3u << 20) | (op2 << 17) | (3u << 14) | (14u << 10) |
+	       (rt << 5) | (crm << 1) | (read ? 1u : 0u);
+}
+
+/*
+ * The physical timer and counter are emulated in the backend on the
+ * guest's count (the host counter less CNTVOFF): TVAL/CVAL/CTL with
+ * ISTATUS, and the level the vGIC gets.
+ */
+static void test_physical_timer(void **state)
+{
+	uint64_t deadline;
+
+	(void)state;
+	vcpu.cntvoff = 1000;
+	counter_now = 1500;                                        /* guest count 500 */
+	trap(timer_esr(0, 1, 2, true), 0x40000000, 0);             /* mrs x2, cntpct_el0 */
+	assert_int_equal(exit_info.reason, VCPU_EXIT_NONE);
+	assert_int_equal(vcpu.ctx.x[2], 500);
+	assert_int_equal(vcpu.ctx.elr_el2, 0x40000004);
+	/* msr cntp_tval_el0, x3 = 100: CVAL = 600. */
+	vcpu.ctx.x[3] = 100;
+	trap(timer_esr(2, 0, 3, false), 0x40000004, 0);
+	trap(timer_esr(2, 2, 4, true), 0x40000008, 0);             /* mrs x4, cntp_cval_el0 */
+	assert_int_equal(vcpu.ctx.x[4], 600);
+	assert_false(el2_ptimer_deadline(&vcpu, &deadline));       /* not enabled */
+	vcpu.ctx.x[5] = 1;                                         /* ENABLE */
+	trap(timer_esr(2, 1, 5, false), 0x4000000c, 0);
+	assert_true(el2_ptimer_deadline(&vcpu, &deadline));
+	assert_int_equal(deadline, 1600);                          /* the host count */
+	assert_false(el2_ptimer_level(&vcpu));
+	trap(timer_esr(2, 1, 6, true), 0x40000010, 0);             /* mrs x6, cntp_ctl_el0 */
+	assert_int_equal(vcpu.ctx.x[6], 1);                        /* ISTATUS clear */
+	/* TVAL counts down and goes negative past the deadline. */
+	counter_now = 1650;
+	trap(timer_esr(2, 0, 7, true), 0x40000014, 0);
+	assert_int_equal(vcpu.ctx.x[7], 0xffffffceULL);            /* -50 as 32 bits */
+	trap(timer_esr(2, 1, 6, true), 0x40000018, 0);
+	assert_int_equal(vcpu.ctx.x[6], 5);                        /* ENABLE, ISTATUS */
+	assert_true(el2_ptimer_level(&vcpu));
+	/* IMASK: ISTATUS stays, the interrupt goes away. */
+	vcpu.ctx.x[5] = 3;
+	trap(timer_esr(2, 1, 5, false), 0x4000001c, 0);
+	assert_false(el2_ptimer_level(&vcpu));
+	assert_false(el2_ptimer_deadline(&vcpu, &deadline));
+	trap(timer_esr(2, 1, 6, true), 0x40000020, 0);
+	assert_int_equal(vcpu.ctx.x[6], 7);
+	/* A negative TVAL puts CVAL in the past; a CVAL of all ones is never. */
+	vcpu.ctx.x[5] = 1;
+	trap(timer_esr(2, 1, 5, false), 0x40000024, 0);
+	vcpu.ctx.x[3] = 0xfffffff6;                                /* -10 */
+	trap(timer_esr(2, 0, 3, false), 0x40000028, 0);
+	assert_true(el2_ptimer_level(&vcpu));
+	vcpu.ctx.x[3] = ~0ULL;
+	trap(timer_esr(2, 2, 3, false), 0x4000002c, 0);            /* msr cntp_cval_el0 */
+	assert_false(el2_ptimer_level(&vcpu));
+	assert_false(el2_ptimer_deadline(&vcpu, &deadline));
+	/* The counter is read-only; another CRn 14 register is not the timer's. */
+	trap(timer_esr(0, 1, 3, false), 0x40000030, 0);
+	assert_int_equal(exit_info.reason, VCPU_EXIT_NONE);
+	trap(timer_esr(3, 1, 3, false), 0x40000034, 0);            /* cntv_ctl_el0 */
+	assert_int_equal(exit_info.reason, VCPU_EXIT_SYSREG);
+	el2_ptimer_reset(&vcpu);
+	assert_false(el2_ptimer_level(&vcpu));
 }
 
 /* hvc #0 with x0 = PSCI_VERSION: ELR_EL2 is already past the HVC. */
@@ -417,7 +604,11 @@ int main(void)
 		cmocka_unit_test_setup(test_mmio_read_sign_extended_64, reset),
 		cmocka_unit_test_setup(test_mmio_read_sign_extended_32, reset),
 		cmocka_unit_test_setup(test_mmio_read_word, reset),
-		cmocka_unit_test_setup(test_mmio_without_io_ops, reset),
+		cmocka_unit_test_setup(test_mmio_refused_read_is_all_ones, reset),
+		cmocka_unit_test_setup(test_mmio_to_nothing_injects_data_abort, reset),
+		cmocka_unit_test_setup(test_fetch_from_nothing_injects_prefetch_abort, reset),
+		cmocka_unit_test_setup(test_unsyndromed_access_to_nothing_injects_abort, reset),
+		cmocka_unit_test_setup(test_physical_timer, reset),
 		cmocka_unit_test_setup(test_data_abort_without_syndrome, reset),
 		cmocka_unit_test_setup(test_other_aborts_fail, reset),
 		cmocka_unit_test_setup(test_hvc, reset),

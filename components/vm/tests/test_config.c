@@ -335,7 +335,26 @@ static void test_quoted_strings(void **state)
 		     "vms/t.vm:4: unexpected text after the closing quote of cmdline");
 	expect_error(BASE "cmdline = root=\"x\"\n",
 		     "vms/t.vm:4: cmdline has a quote inside its value (put the whole value in quotes)");
-	expect_error(BASE "cmdline = \"\"\n", "vms/t.vm:4: cmdline has no value");
+	/* rtc = host | a UTC time; acpi = on | off (default on). */
+	expect_ok(BASE);
+	assert_int_equal(cfg.rtc_start, 0);
+	assert_true(cfg.acpi);
+	expect_ok(BASE "rtc = 2024-01-01T00:00:00\nacpi = off\n");
+	assert_int_equal(cfg.rtc_start, 1704067200);
+	assert_false(cfg.acpi);
+	expect_ok(BASE "rtc = host\n");
+	assert_int_equal(cfg.rtc_start, 0);
+	expect_error(BASE "rtc = yesterday\n",
+		     "vms/t.vm:4: rtc 'yesterday' is not 'host' or a time like 2024-01-01T00:00:00 (UTC)");
+	expect_error(BASE "rtc = 2023-02-29T00:00:00\n",
+		     "vms/t.vm:4: rtc '2023-02-29T00:00:00' is not 'host' or a time like "
+		     "2024-01-01T00:00:00 (UTC)");
+	expect_error(BASE "acpi = yes\n", "vms/t.vm:4: acpi 'yes' is not on or off");
+	/* A quoted "" is an empty command line; a bare "cmdline =" is a slip. */
+	expect_error(BASE "cmdline =\n", "vms/t.vm:4: cmdline has no value");
+	expect_ok(BASE "cmdline = \"\"   # none at all\n");
+	assert_string_equal(cfg.cmdline, "");
+	expect_error(BASE "initrd = \"\"\n", "vms/t.vm:4: initrd has no value");
 }
 
 static void test_unquoted_values(void **state)

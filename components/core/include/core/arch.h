@@ -34,6 +34,14 @@ __attribute__((noreturn)) void arch_halt(void);
 uint64_t arch_timer_ns(void);
 
 /*
+ * Reads the machine's real-time clock (aarch64: the PL031 of the device
+ * tree; x86_64: the CMOS clock at port 0x70): seconds since 1970 (UTC)
+ * into *seconds, or -ENODEV when the machine has none.  Slow: the core
+ * reads it once (<core/wallclock.h>).
+ */
+int arch_read_wall_clock(uint64_t *seconds);
+
+/*
  * Starts every secondary CPU listed in the boot information.  Each one
  * sets itself up (stack, per-CPU pointer, exception vectors, MMU) and calls
  * kernel_secondary_main().  Returns when all of them are online or have

@@ -40,6 +40,7 @@ struct fwcfg;
 #define FWCFG_KERNEL_SIZE    0x0008
 #define FWCFG_INITRD_ADDR    0x000A
 #define FWCFG_INITRD_SIZE    0x000B
+#define FWCFG_KERNEL_ENTRY   0x0010
 #define FWCFG_BOOT_MENU      0x000E
 #define FWCFG_MAX_CPUS       0x000F
 #define FWCFG_KERNEL_DATA    0x0011

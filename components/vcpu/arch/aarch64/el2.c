@@ -11,7 +11,8 @@
  *   VTTBR_EL2    the VM's stage-2 tables and its VMID (stage2.c)
  *   VMPIDR_EL2   the MPIDR the guest reads; VPIDR_EL2 the MIDR
  *   CNTVOFF_EL2  the guest's virtual counter starts near zero
- *   CNTHCTL_EL2  EL1 may read the physical counter and use the EL1 timer
+ *   CNTHCTL_EL2  the physical counter and the EL1 physical timer trap:
+ *                they are emulated (ptimer.c), the hardware is the host's
  *
  * The register switch itself is switch.S; why the guest stopped is
  * decoded in exit_decode.c.
@@ -362,6 +363,12 @@ static void guest_exception(struct exception_frame *frame, unsigned int vector)
 	el2_world_switch_back(&v->ctx, vector);
 }
 
+uint64_t el2_counter(void)
+{
+	isb();
+	return read_sysreg(cntpct_el0);
+}
+
 bool el2_read_guest_insn(struct vcpu *v, uint64_t pc, uint32_t *insn)
 {
 	uint64_t ipa = pc, hpa;
@@ -427,7 +434,8 @@ int vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	write_sysreg(vmpidr_el2, v->vmpidr);
 	write_sysreg(cntvoff_el2, v->cntvoff);
-	write_sysreg(cnthctl_el2, CNTHCTL_EL2_EL1PCTEN | CNTHCTL_EL2_EL1PCEN);
+	/* EL1PCTEN = EL1PCEN = 0: CNTPCT and CNTP_* trap (ptimer.c). */
+	write_sysreg(cnthctl_el2, 0);
 	write_sysreg(cptr_el2, CPTR_EL2_RES1);
 	write_sysreg(hcr_el2, guest_hcr());
 	isb();

@@ -130,6 +130,10 @@ struct el2_pending_read {
 struct el2_mmio {
 	bool decoded;
 	struct el2_read_dest dest;   /* a read's destination */
+	/* An abort without syndrome (ISV=0): failed unless nothing is there. */
+	bool unsyndromed;
+	bool unsyndromed_write;
+	uint64_t unsyndromed_ipa;
 };
 
 /*
@@ -168,6 +172,14 @@ struct vcpu {
 	struct el2_vgic_state vgic;
 	bool timer_level;              /* last level given to irq_ops->timer() */
 	bool timer_reported;           /* ... and whether one was given        */
+	/* The emulated EL1 physical timer (ptimer.c), in guest counts. */
+	struct {
+		uint64_t ctl;                  /* ENABLE, IMASK                        */
+		uint64_t cval;
+		bool level;                    /* last level given to phys_timer()    */
+		bool reported;
+	} ptimer;
+	unsigned int abort_reports;    /* injected aborts reported (rate limit) */
 	/* Physical CPU id + 1 while in vcpu_run() or vcpu_wait_for_interrupt(), else 0. */
 	unsigned int on_cpu;
 	uint64_t exits[VCPU_EXIT_REASON_COUNT];
@@ -218,6 +230,19 @@ unsigned int el2_ipa_bits(void);                    /* from ID_AA64MMFR0_EL1 */
 void el2_stage2_tlb_flush(const struct gspace *gs); /* all of the VMID's TLB entries */
 /* Reads the 32-bit instruction at guest virtual address pc; false if unmapped. */
 bool el2_read_guest_insn(struct vcpu *v, uint64_t pc, uint32_t *insn);
+
+/* The physical counter now (el2.c: CNTPCT_EL0 after an ISB). */
+uint64_t el2_counter(void);
+
+/* ptimer.c: the guest's EL1 physical timer and counter. */
+uint64_t el2_guest_count(const struct vcpu *v);      /* the guest's CNTVCT = CNTPCT */
+bool el2_ptimer_level(const struct vcpu *v);          /* its interrupt output now   */
+/* Its deadline as a host count, when it is enabled, unmasked and reachable. */
+bool el2_ptimer_deadline(const struct vcpu *v, uint64_t *host_count);
+bool el2_guest_to_host_count(const struct vcpu *v, uint64_t guest, uint64_t *host);
+void el2_ptimer_reset(struct vcpu *v);
+/* A trapped MRS/MSR of CNTPCT or CNTP_*: emulated (true), or not one of them. */
+bool el2_ptimer_sysreg(struct vcpu *v, uint32_t id, bool is_write, uint64_t *value);
 
 /* exit_decode.c: the decoded MMIO access through io_ops, the read into its register, PC stepped. */
 void el2_emulate_mmio(struct vcpu *v, struct vcpu_exit *exit);

@@ -11,8 +11,13 @@
  *   EC 0x16 HVC                  -> VCPU_EXIT_HYPERCALL
  *   EC 0x17 SMC                  -> VCPU_EXIT_HYPERCALL (HCR_EL2.TSC)
  *   EC 0x18 MSR/MRS              -> VCPU_EXIT_SYSREG    (HCR_EL2.TACR, TSW, TIDCP...)
- *   EC 0x20 instruction abort    -> VCPU_EXIT_FAILED    (no code at that IPA)
- *   EC 0x24 data abort           -> VCPU_EXIT_MMIO      (stage 2: IPA not mapped)
+ *   EC 0x18 CNTPCT, CNTP_*       -> VCPU_EXIT_NONE      (emulated: ptimer.c)
+ *   EC 0x20 instruction abort    -> VCPU_EXIT_NONE      (no code at that IPA: a
+ *                                   prefetch abort injected into the guest)
+ *   EC 0x24 data abort           -> VCPU_EXIT_MMIO      (stage 2: IPA not mapped;
+ *                                   nothing there: a data abort injected;
+ *                                   without syndrome: FAILED, unless nothing
+ *                                   is there: the abort again)
  *   anything else                -> an UNDEF exception injected into the
  *                                   guest (VCPU_EXIT_NONE), reported
  *                                   (rate-limited): a guest process must
@@ -62,8 +67,14 @@
 #define VECTOR_LOWER_A64     0x400
 #define VECTOR_LOWER_A32     0x600
 
-/* Injected UNDEFs reported per vCPU; after that they are only counted. */
+/* Injected UNDEFs and aborts reported per vCPU; after that they are only counted. */
 #define UNDEF_REPORT_LIMIT 10
+#define ABORT_REPORT_LIMIT 10
+
+/* Exception classes and the fault status of the aborts given to the guest. */
+#define ESR_EC_IABT_LOW 0x20u          /* + 1: from the same EL (EL1)          */
+#define ESR_EC_DABT_LOW 0x24u
+#define ABT_FSC_SEA     0x10u          /* synchronous external abort           */
 
 /* Data abort ISS (ESR_EL2, EC 0x24). */
 #define DABT_ISV        (1u << 24)     /* the fields below are valid          */
@@ -135,20 +146,18 @@ static void write_read_dest(struct vcpu *v, const struct el2_read_dest *d, uint6
 }
 
 /*
- * The guest executed something the hypervisor does not emulate: it gets
- * the exception the instruction would give on a machine without it, an
- * UNDEF taken to EL1 (Arm ARM D1.10, "Exception entry"): ESR_EL1 with EC
- * 0 ("unknown reason", IL 1), ELR_EL1 = the instruction, SPSR_EL1 = the
- * interrupted PSTATE, FAR_EL1 left as it is (UNKNOWN for this class),
- * then EL1h with D, A, I, F masked at VBAR_EL1 + the offset for where it
- * came from: EL1 on SP_EL0 or SP_EL1, EL0 in AArch64 or in AArch32.
+ * A synchronous exception taken to the guest's EL1, as the hardware would
+ * take it (Arm ARM D1.10, "Exception entry"): ESR_EL1 = esr, ELR_EL1 = the
+ * instruction, SPSR_EL1 = the interrupted PSTATE, FAR_EL1 = far when the
+ * class has one, then EL1h with D, A, I, F masked at VBAR_EL1 + the offset
+ * for where it came from: EL1 on SP_EL0 or SP_EL1, EL0 in AArch64 or in
+ * AArch32.
  */
-static void inject_undef(struct vcpu *v, uint32_t esr)
+static void take_exception_to_el1(struct vcpu *v, uint64_t esr, bool set_far, uint64_t far)
 {
 	uint64_t *sys = v->ctx.sysregs;
 	uint64_t old = v->ctx.spsr_el2, sctlr = sys[SYSREG_SCTLR_EL1];
 	uint64_t offset, pstate;
-	unsigned int ec = (esr >> 26) & 0x3f;
 
 	if (old & PSTATE_nRW)
 		offset = VECTOR_LOWER_A32;
@@ -156,7 +165,9 @@ static void inject_undef(struct vcpu *v, uint32_t esr)
 		offset = VECTOR_LOWER_A64;
 	else
 		offset = (old & PSTATE_SP) ? VECTOR_CURRENT_SPX : VECTOR_CURRENT_SP0;
-	sys[SYSREG_ESR_EL1] = ((uint64_t)ESR_EC_UNKNOWN << 26) | ESR_IL;
+	sys[SYSREG_ESR_EL1] = esr;
+	if (set_far)
+		sys[SYSREG_FAR_EL1] = far;
 	sys[SYSREG_ELR_EL1] = v->ctx.elr_el2;
 	sys[SYSREG_SPSR_EL1] = old;
 	pstate = PSTATE_EL1H | PSTATE_DAIF;
@@ -168,13 +179,60 @@ static void inject_undef(struct vcpu *v, uint32_t esr)
 		pstate |= PSTATE_SSBS;
 	v->ctx.spsr_el2 = pstate;
 	v->ctx.elr_el2 = sys[SYSREG_VBAR_EL1] + offset;
+}
+
+/*
+ * The guest executed something the hypervisor does not emulate: it gets
+ * the exception the instruction would give on a machine without it, an
+ * UNDEF: ESR_EL1 with EC 0 ("unknown reason", IL 1), FAR_EL1 left as it
+ * is (UNKNOWN for this class).
+ */
+static void inject_undef(struct vcpu *v, uint32_t esr)
+{
+	uint64_t old = v->ctx.spsr_el2;
+	unsigned int ec = (esr >> 26) & 0x3f;
+
+	take_exception_to_el1(v, ((uint64_t)ESR_EC_UNKNOWN << 26) | ESR_IL, false, 0);
 	if (v->undef_reports < UNDEF_REPORT_LIMIT) {
 		v->undef_reports++;
 		log_warn("vcpu %u: %s (EC 0x%02x, ESR_EL2 0x%08x) at pc 0x%llx%s: UNDEF injected%s",
 			 v->index, class_name(ec), ec, esr,
-			 (unsigned long long)sys[SYSREG_ELR_EL1],
+			 (unsigned long long)v->ctx.sysregs[SYSREG_ELR_EL1],
 			 (old & PSTATE_nRW) ? " (AArch32)" : "",
 			 v->undef_reports == UNDEF_REPORT_LIMIT ? " (no more reports for this vCPU)" : "");
+	}
+}
+
+/*
+ * The guest fetched or accessed a guest-physical address with nothing
+ * behind it (no RAM, flash or device): on the hardware, on QEMU and on
+ * KVM that is a synchronous external abort, which the guest handles (a
+ * kernel oopses or kills the process, firmware prints its exception).
+ * ESR_EL1: EC = instruction abort 0x20/0x21 or data abort 0x24/0x25 (from
+ * a lower EL / from EL1 itself), IL as the trapped instruction had it,
+ * FSC 0x10 (synchronous external abort, not on a table walk), WnR for a
+ * write; FAR_EL1 = the virtual address, as FAR_EL2 has it (Arm ARM D17.2.37
+ * ESR_EL1, ISS encoding for an Instruction/Data Abort).
+ */
+static void inject_abort(struct vcpu *v, bool is_fetch, bool is_write, uint64_t ipa)
+{
+	uint64_t old = v->ctx.spsr_el2;
+	bool from_el0 = (old & PSTATE_nRW) || PSTATE_EL(old) == 0;
+	unsigned int ec = (is_fetch ? ESR_EC_IABT_LOW : ESR_EC_DABT_LOW) + (from_el0 ? 0 : 1);
+	uint64_t esr = ((uint64_t)ec << 26) | (v->ctx.esr_el2 & ESR_IL) | ABT_FSC_SEA;
+	uint64_t pc = v->ctx.elr_el2;
+
+	if (!is_fetch && is_write)
+		esr |= DABT_WNR;
+	take_exception_to_el1(v, esr, true, v->ctx.far_el2);
+	if (v->abort_reports < ABORT_REPORT_LIMIT) {
+		v->abort_reports++;
+		log_warn("vcpu %u: %s guest-physical 0x%llx at pc 0x%llx: nothing there, %s abort "
+			 "injected%s", v->index,
+			 is_fetch ? "instruction fetch from" : is_write ? "write to" : "read of",
+			 (unsigned long long)ipa, (unsigned long long)pc,
+			 is_fetch ? "prefetch" : "data",
+			 v->abort_reports == ABORT_REPORT_LIMIT ? " (no more reports for this vCPU)" : "");
 	}
 }
 
@@ -242,12 +300,22 @@ static void decode_smc(struct vcpu *v, uint32_t iss, struct vcpu_exit *exit)
 static void decode_sysreg(struct vcpu *v, uint32_t iss, struct vcpu_exit *exit)
 {
 	unsigned int rt = SYSREG_RT(iss);
+	uint64_t value;
 
 	exit->reason = VCPU_EXIT_SYSREG;
 	/* Op0 21:20, Op2 19:17, Op1 16:14, CRn 13:10, CRm 4:1. */
 	exit->sysreg.id = ((((iss >> 20) & 3) << 14) | (((iss >> 14) & 7) << 11) |
 			   (((iss >> 10) & 15) << 7) | (((iss >> 1) & 15) << 3) |
 			   ((iss >> 17) & 7));
+	/* The physical counter and timer are the backend's (ptimer.c): done here. */
+	value = guest_reg(v, rt);
+	if (el2_ptimer_sysreg(v, exit->sysreg.id, !(iss & SYSREG_IS_READ), &value)) {
+		exit->reason = VCPU_EXIT_NONE;
+		if ((iss & SYSREG_IS_READ) && rt < 31)
+			v->ctx.x[rt] = value;
+		step_over_instruction(v);
+		return;
+	}
 	if (iss & SYSREG_IS_READ) {
 		exit->sysreg.is_write = false;
 		exit->sysreg.value = 0;
@@ -262,10 +330,21 @@ static void decode_sysreg(struct vcpu *v, uint32_t iss, struct vcpu_exit *exit)
 	}
 }
 
+/*
+ * Code runs only from RAM and flash in read-array mode, which stage 2
+ * maps: a fetch that faults at stage 2 found nothing to run (no RAM, or a
+ * device) and gets the abort the hardware gives.  A fault while walking
+ * the guest's own tables still stops the VM: its tables are not in RAM.
+ */
 static void decode_instruction_abort(struct vcpu *v, uint32_t iss, struct vcpu_exit *exit)
 {
-	failed(exit, "instruction fetch from guest-physical 0x%llx: %s (no code mapped there)",
-	       (unsigned long long)fault_ipa(v), fault_name(ABT_FSC(iss)));
+	if (iss & DABT_S1PTW) {
+		failed(exit, "the guest's own page tables at guest-physical 0x%llx are not in RAM (%s)",
+		       (unsigned long long)fault_ipa(v), fault_name(ABT_FSC(iss)));
+		return;
+	}
+	exit->reason = VCPU_EXIT_NONE;
+	inject_abort(v, true, false, fault_ipa(v));
 }
 
 static void decode_data_abort(struct vcpu *v, uint32_t iss, struct vcpu_exit *exit)
@@ -286,6 +365,10 @@ static void decode_data_abort(struct vcpu *v, uint32_t iss, struct vcpu_exit *ex
 		return;
 	}
 	if (!(iss & DABT_ISV)) {
+		/* el2_emulate_mmio() asks whether a device is there at all. */
+		v->mmio.unsyndromed = true;
+		v->mmio.unsyndromed_write = iss & DABT_WNR;
+		v->mmio.unsyndromed_ipa = ipa;
 		/*
 		 * No syndrome: a load/store pair, a vector or an atomic access,
 		 * or a register write-back.  Emulating those needs an
@@ -333,22 +416,41 @@ static void decode_data_abort(struct vcpu *v, uint32_t iss, struct vcpu_exit *ex
 void el2_emulate_mmio(struct vcpu *v, struct vcpu_exit *exit)
 {
 	struct bus_access *acc = &exit->access;
+	enum bus_result result = BUS_UNASSIGNED;
 
+	/*
+	 * An access without syndrome cannot be performed; but with nothing at
+	 * its address there is nothing to perform: the guest gets the abort.
+	 */
+	if (exit->reason == VCPU_EXIT_FAILED && v->mmio.unsyndromed) {
+		v->mmio.unsyndromed = false;
+		if (v->io_ops && v->io_ops->present &&
+		    !v->io_ops->present(v->io_opaque, v, BUS_SPACE_MMIO, v->mmio.unsyndromed_ipa)) {
+			exit->reason = VCPU_EXIT_NONE;
+			inject_abort(v, false, v->mmio.unsyndromed_write, v->mmio.unsyndromed_ipa);
+		}
+		return;
+	}
 	if (exit->reason != VCPU_EXIT_MMIO || !v->mmio.decoded)
 		return;
 	v->mmio.decoded = false;
 	/* To the VM's handler (its bus); without one every address is unassigned. */
 	if (v->io_ops && v->io_ops->access)
-		v->io_ops->access(v->io_opaque, v, acc);
-	else if (acc->dir == BUS_READ)
+		result = v->io_ops->access(v->io_opaque, v, acc);
+	else
 		acc->data = ~0ULL;
+	exit->accesses = 1;
+	/* Nothing at the address: the guest gets a data abort, not all-ones. */
+	if (result == BUS_UNASSIGNED) {
+		inject_abort(v, false, acc->dir == BUS_WRITE, acc->addr);
+		return;
+	}
 	if (acc->dir == BUS_READ) {
 		/* Unassigned and refused reads come back all-ones, as on real buses. */
 		if (acc->width < 8)
 			acc->data &= (1ULL << (acc->width * 8)) - 1;
 		write_read_dest(v, &v->mmio.dest, acc->data);
 	}
-	exit->accesses = 1;
 	step_over_instruction(v);
 }
 
@@ -372,6 +474,7 @@ void el2_decode_exit(struct vcpu *v, struct vcpu_exit *exit)
 	exit->pc = v->ctx.elr_el2;
 	v->pending_read.active = false;
 	v->mmio.decoded = false;
+	v->mmio.unsyndromed = false;
 	v->pending_hypercall = false;
 
 	/* Lower EL, AArch64 (8..11) or AArch32 (12..15): sync, IRQ, FIQ, SError. */

@@ -21,6 +21,11 @@
  * low: more can be injected), the guest's virtual timer, a kick SGI.
  * el2_irq_after_exit() acknowledges them at the host GIC.
  *
+ * The physical timer (CNTP_*) is emulated (ptimer.c): its deadline is
+ * put on the hypervisor's timer (CNTHP) before every entry, so the guest
+ * exits when it passes, and its level goes to irq_ops->phys_timer() (PPI
+ * 30) from the same places as the virtual timer's.
+ *
  * The virtual timer (CNTV_*) belongs to the guest: it programs it without
  * exits.  Its output is a level: ENABLE and not IMASK and CNTVCT >= CVAL.
  * The backend computes it from the saved registers after every exit and
@@ -170,13 +175,30 @@ static bool vtimer_level(const struct vcpu *v)
 static void timer_report(struct vcpu *v)
 {
 	bool level = vtimer_level(v);
+	bool plevel = el2_ptimer_level(v);
 
-	if (v->timer_reported && level == v->timer_level)
-		return;
-	v->timer_level = level;
-	v->timer_reported = true;
-	if (v->irq_ops && v->irq_ops->timer)
-		v->irq_ops->timer(v, v->irq_opaque, level);
+	if (!v->timer_reported || level != v->timer_level) {
+		v->timer_level = level;
+		v->timer_reported = true;
+		if (v->irq_ops && v->irq_ops->timer)
+			v->irq_ops->timer(v, v->irq_opaque, level);
+	}
+	if (!v->ptimer.reported || plevel != v->ptimer.level) {
+		v->ptimer.level = plevel;
+		v->ptimer.reported = true;
+		if (v->irq_ops && v->irq_ops->phys_timer)
+			v->irq_ops->phys_timer(v, v->irq_opaque, plevel);
+	}
+}
+
+/* The virtual timer's deadline as a host count, when it is armed and reachable. */
+static bool vtimer_deadline(const struct vcpu *v, uint64_t *host_count)
+{
+	uint64_t ctl = v->ctx.sysregs[SYSREG_CNTV_CTL_EL0];
+
+	if (!(ctl & CNTV_CTL_ENABLE) || (ctl & CNTV_CTL_IMASK))
+		return false;
+	return el2_guest_to_host_count(v, v->ctx.sysregs[SYSREG_CNTV_CVAL_EL0], host_count);
 }
 
 void el2_irq_reset(struct vcpu *v)
@@ -184,12 +206,16 @@ void el2_irq_reset(struct vcpu *v)
 	memset(&v->vgic, 0, sizeof(v->vgic));
 	v->timer_level = false;
 	v->timer_reported = false;
+	el2_ptimer_reset(v);
+	v->ptimer.level = false;
+	v->ptimer.reported = false;
 }
 
 void el2_irq_before_entry(struct vcpu *v)
 {
 	struct el2_vgic_state *g = &v->vgic;
 	unsigned int count;
+	uint64_t deadline;
 
 	timer_report(v);
 	g->lr_used = 0;
@@ -200,6 +226,15 @@ void el2_irq_before_entry(struct vcpu *v)
 		return;
 	/* Pending in the guest already: the physical timer PPI would only bring it back out. */
 	aarch64_gic_set_ppi(GIC_PPI_VTIMER, !v->timer_level);
+	/*
+	 * The emulated physical timer has no hardware of its own: the
+	 * hypervisor's timer (CNTHP) brings the guest out at its deadline,
+	 * and timer_report() then raises PPI 30.
+	 */
+	if (!v->ptimer.level && el2_ptimer_deadline(v, &deadline))
+		aarch64_hyp_timer_wake_at(deadline);
+	else
+		aarch64_hyp_timer_cancel();
 
 	count = vcpu_aarch64_lr_count();
 	write_sysreg(ich_vmcr_el2, g->vmcr);
@@ -224,6 +259,8 @@ void el2_irq_after_exit(struct vcpu *v)
 		g->misr = read_sysreg(ich_misr_el2);
 		/* Off: no maintenance interrupt while the host runs. */
 		write_sysreg(ich_hcr_el2, 0);
+		/* The guest's physical-timer deadline is the guest's business only. */
+		aarch64_hyp_timer_cancel();
 		isb();
 		if (v->ctx.vector == VECTOR_LOWER_A64_IRQ)
 			aarch64_gic_handle_irqs();
@@ -245,7 +282,8 @@ int vcpu_wait_for_interrupt(struct vcpu *v, bool (*has_pending)(struct vcpu *v, 
 	__asm__ volatile("msr daifset, #2" : : : "memory");
 	__atomic_store_n(&v->on_cpu, cpu ? cpu->id + 1 : 0, __ATOMIC_SEQ_CST);
 	for (;;) {
-		uint64_t ctl = v->ctx.sysregs[SYSREG_CNTV_CTL_EL0];
+		uint64_t vdeadline, pdeadline;
+		bool vset, pset;
 
 		timer_report(v);
 		if (__atomic_load_n(&v->kick_requested, __ATOMIC_SEQ_CST)) {
@@ -260,9 +298,16 @@ int vcpu_wait_for_interrupt(struct vcpu *v, bool (*has_pending)(struct vcpu *v, 
 			arch_cpu_relax();       /* no interrupts to wake us: poll */
 			continue;
 		}
-		/* A deadline still ahead wakes us; one already reached is in timer_level. */
-		if ((ctl & CNTV_CTL_ENABLE) && !(ctl & CNTV_CTL_IMASK) && !v->timer_level)
-			aarch64_hyp_timer_wake_at(v->ctx.sysregs[SYSREG_CNTV_CVAL_EL0] + v->cntvoff);
+		/*
+		 * The earlier of the two timers' deadlines still ahead wakes
+		 * us; one already reached is in its reported level.
+		 */
+		vset = !v->timer_level && vtimer_deadline(v, &vdeadline);
+		pset = !v->ptimer.level && el2_ptimer_deadline(v, &pdeadline);
+		if (vset && pset)
+			aarch64_hyp_timer_wake_at(vdeadline < pdeadline ? vdeadline : pdeadline);
+		else if (vset || pset)
+			aarch64_hyp_timer_wake_at(vset ? vdeadline : pdeadline);
 		else
 			aarch64_hyp_timer_cancel();
 		arch_wait_for_interrupt();

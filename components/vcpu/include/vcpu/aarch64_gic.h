@@ -49,6 +49,8 @@
 
 /* The guest's virtual timer interrupt (EL1 virtual timer), a PPI. */
 #define VCPU_AARCH64_VTIMER_INTID 27
+/* The guest's EL1 physical timer interrupt (PPI 14), emulated by the backend. */
+#define VCPU_AARCH64_PTIMER_INTID 30
 
 /* List registers of this machine: ICH_VTR_EL2.ListRegs + 1 (0 without a GICv3). */
 unsigned int vcpu_aarch64_lr_count(void);

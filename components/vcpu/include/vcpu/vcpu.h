@@ -125,11 +125,17 @@ struct vcpu_exit {
  * have changed: after an exit (before sync()), right before fill(), and
  * in vcpu_wait_for_interrupt(); the first call of a vCPU always comes.
  * All three run on the vCPU's physical CPU with interrupts masked.
+ *
+ * phys_timer() (optional; aarch64) is the same for the guest's EL1
+ * physical timer (CNTP_*), which the backend emulates: the VM makes it
+ * the level of PPI 30 (VCPU_AARCH64_PTIMER_INTID), called at the same
+ * points.
  */
 struct vcpu_irq_ops {
 	void (*fill)(struct vcpu *v, void *opaque);
 	void (*sync)(struct vcpu *v, void *opaque);
 	void (*timer)(struct vcpu *v, void *opaque, bool level);
+	void (*phys_timer)(struct vcpu *v, void *opaque, bool level);
 };
 
 /*
@@ -144,6 +150,13 @@ struct vcpu_irq_ops {
  */
 struct vcpu_io_ops {
 	enum bus_result (*access)(void *opaque, struct vcpu *v, struct bus_access *acc);
+	/*
+	 * Optional: whether anything (a device) is at addr in space, for an
+	 * access the backend cannot perform (aarch64: a data abort without
+	 * syndrome); nothing there means the guest gets the abort the
+	 * hardware gives instead of the VM stopping.
+	 */
+	bool (*present)(void *opaque, struct vcpu *v, enum bus_space space, uint64_t addr);
 };
 
 /*

@@ -61,6 +61,13 @@ struct vm_config {
 	unsigned int device_count;
 	struct device devices[VM_DEVICES_MAX];
 
+	/* rtc = ...: the wall-clock time the VM's real-time clock starts at,
+	 * seconds since 1970; 0: the host's time when the VM is created. */
+	uint64_t rtc_start;
+
+	/* acpi = on|off: ACPI tables for the firmware (boards that have them). */
+	bool acpi;
+
 	/* cpu-affinity = ...: vCPU i runs on physical CPU
 	 * cpu_affinity[i % cpu_affinity_count]; count 0 means "any". */
 	unsigned int cpu_affinity_count;

@@ -43,9 +43,11 @@
 #include <bus/device.h>
 #include <bus/guest_mem.h>
 #include <bus/vclock.h>
+#include <vm/console_mux.h>
 #include <core/percpu.h>
 #include <core/spinlock.h>
 #include <vm/config.h>
+#include <vm/console_mux.h>
 
 struct gspace;
 struct vcpu;
@@ -108,6 +110,9 @@ struct vm {
 	struct device_env device_env;
 	struct chardev console_out;     /* UART output -> vm_console_output()   */
 	struct device *console_device;  /* gets the console's input, or NULL    */
+	/* Its output while it does not have the console (console.c). */
+	struct console_mux_source console;
+	int console_index;              /* in the multiplexer = vm_get() index  */
 
 	struct vm_ram ram[VM_RAM_MAX_REGIONS];
 	unsigned int ram_count;
@@ -216,8 +221,13 @@ void vm_fail(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 
 /* An interrupt for vCPU index (from the interrupt controller model). */
 void vm_vcpu_kick(struct vm *vm, unsigned int index);
 
-/* The guest's UART output: goes to the hypervisor console. */
+/*
+ * The guest's UART output: shown on the hypervisor console while the VM
+ * has it, kept in the VM's buffer otherwise (console.c).
+ */
 void vm_console_output(struct vm *vm, const uint8_t *buf, size_t len);
+/* With several VMs: one line saying which number is which VM. */
+void vm_console_list(void);
 
 /* Prints the exit statistics table of the VM. */
 void vm_print_statistics(struct vm *vm);

@@ -34,6 +34,7 @@ struct aarch64_gic {
 struct aarch64_platform {
 	const void *dtb;
 	uint64_t uart_base, uart_size;         /* PL011; 0 when none          */
+	uint64_t rtc_base;                     /* PL031 real-time clock; 0: none */
 	struct aarch64_gic gic;
 	enum psci_conduit psci;
 	bool timer_found;

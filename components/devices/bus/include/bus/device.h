@@ -109,6 +109,9 @@ struct device_env {
 	struct vclock *clock;           /* device timers                       */
 	const struct chardev *console;  /* a UART's output: the VM's console   */
 	const char *vm_name;            /* for messages: "VM <name>: ..."      */
+	/* Wall-clock time at the VM's power-on, seconds since 1970 (UTC): where
+	 * a real-time clock starts (the host's time, or the VM's rtc =). */
+	uint64_t wall_clock_start;
 	void *vm;                       /* opaque, for the callbacks below     */
 
 	/* The board's interrupt inputs: instance irq n -> irq_sink(irq_ctx, n). */
@@ -142,6 +145,8 @@ struct device_fdt_env {
 /* How the guest's ACPI tables describe interrupts (ISA IRQ or GSI). */
 struct device_acpi_env {
 	bool isa_irqs;                  /* IRQNoFlags(){n}; else Interrupt(){n} */
+	unsigned int irq_base;          /* Interrupt(){irq_base + n}: virt's SPIs
+					   are GIC interrupt ids 32 + n        */
 };
 
 struct device_class {
@@ -179,7 +184,7 @@ struct device_class {
 	void (*fdt_extra)(const struct device *dev, struct fdt_writer *w,
 			  const struct device_fdt_env *fe);
 
-	/* ACPI (x86): Device(<acpi_name><uid>) with _HID, _UID, _CRS (every
+	/* ACPI (x86, and aarch64 with acpi = on): Device(<acpi_name><uid>) with _HID, _UID, _CRS (every
 	 * range and interrupt), _STA when acpi_sta is not 0.  acpi_hid NULL:
 	 * no ACPI description.  "PNP0501" style ids become EisaId()s. */
 	const char *acpi_hid;

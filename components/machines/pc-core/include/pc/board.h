@@ -67,6 +67,8 @@ struct pc_cpu {
 	uint64_t guest_deadline;    /* IA32_TSC_DEADLINE as the guest wrote it */
 };
 
+struct pc_pvh;
+
 struct pc_board {
 	struct vm *vm;
 	const struct pc_board_ops *ops;
@@ -91,6 +93,7 @@ struct pc_board {
 	const struct bootfs_file *firmware, *kernel, *initrd, *option_rom;
 	struct bzimage_plan plan;
 	uint8_t *setup;
+	struct pc_pvh *pvh;          /* multiboot.c: a PVH kernel, or NULL   */
 
 	/* power.c */
 	bool nothing_to_boot;        /* firmware only, no kernel, no disks */
@@ -142,6 +145,11 @@ int pc_fwcfg_build(struct pc_board *m);
 void pc_fwcfg_report(struct pc_board *m);
 
 /* linux_boot.c */
+/* multiboot.c: the VM's kernel by its format (bzImage, Multiboot, PVH) into
+ * fw_cfg; at every reset, what goes straight into RAM (a PVH kernel). */
+int pc_kernel_prepare(struct pc_board *m);
+int pc_kernel_reset(struct pc_board *m);
+void pc_kernel_free(struct pc_board *m);
 int pc_linux_prepare(struct pc_board *m);
 void pc_linux_free(struct pc_board *m);
 

@@ -663,8 +663,11 @@ void device_write_aml(const struct device *dev, struct aml_writer *a,
 
 	if (!cls->acpi_hid)
 		return;
-	snprintf(name, sizeof(name), "%.3s%c", cls->acpi_name ? cls->acpi_name : "DEV",
-		 (char)('0' + dev->uid % 10));
+	if (cls->acpi_name && strlen(cls->acpi_name) == 2)
+		snprintf(name, sizeof(name), "%.2s%02u", cls->acpi_name, dev->uid % 100);
+	else
+		snprintf(name, sizeof(name), "%.3s%c", cls->acpi_name ? cls->acpi_name : "DEV",
+			 (char)('0' + dev->uid % 10));
 	aml_device_begin(a, name);
 	if (aml_is_eisa_id(cls->acpi_hid))
 		aml_name_eisa_id(a, "_HID", cls->acpi_hid);
@@ -673,6 +676,8 @@ void device_write_aml(const struct device *dev, struct aml_writer *a,
 	aml_name_integer(a, "_UID", dev->uid);
 	if (cls->acpi_sta)
 		aml_name_integer(a, "_STA", cls->acpi_sta);
+	if (cls->acpi_cca)
+		aml_name_integer(a, "_CCA", 1);
 	aml_resources_begin(a, "_CRS");
 	for (unsigned int i = 0; i < cls->range_count; i++) {
 		if (cls->ranges[i].space == BUS_SPACE_PIO)

@@ -156,6 +156,11 @@ DEVICE_CLASS(virtio_blk_mmio_class) = {
 	.fdt_name = "virtio_mmio",
 	.fdt_compatible = { "virtio,mmio" },
 	.fdt_extra = virtio_mmio_fdt_extra,
+	/* QEMU virt's DSDT (hw/arm/virt-acpi-build.c acpi_dsdt_add_virtio); Linux's
+	 * virtio_mmio driver matches LNRO0005. */
+	.acpi_hid = "LNRO0005",
+	.acpi_name = "VR",
+	.acpi_cca = true,
 };
 #endif
 

@@ -188,9 +188,11 @@ struct device_class {
 	 * range and interrupt), _STA when acpi_sta is not 0.  acpi_hid NULL:
 	 * no ACPI description.  "PNP0501" style ids become EisaId()s. */
 	const char *acpi_hid;
-	const char *acpi_name;          /* three characters: "COM"             */
+	const char *acpi_name;          /* three characters ("COM": COM1) or two
+					 * ("VR": VR00..VR99), the uid's digits follow */
 	unsigned int acpi_first_uid;    /* uid of the first instance (COM1: 1) */
 	uint8_t acpi_sta;
+	bool acpi_cca;                  /* _CCA 1: DMA is cache-coherent (arm64 needs it to do DMA) */
 };
 
 /* Registers a class: DEVICE_CLASS(my_class) = { .name = ..., ... }; */

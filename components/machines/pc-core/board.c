@@ -49,7 +49,9 @@ static int find_images(struct pc_board *m)
 	m->firmware = archive_file(vm, "firmware", c->firmware);
 	m->kernel = archive_file(vm, "kernel", c->kernel);
 	m->initrd = archive_file(vm, "initrd", c->initrd);
-	if (!m->firmware || (c->kernel[0] && !m->kernel) || (c->initrd[0] && !m->initrd))
+	m->vars_image = archive_file(vm, "firmware-vars", c->firmware_vars);
+	if (!m->firmware || (c->kernel[0] && !m->kernel) || (c->initrd[0] && !m->initrd) ||
+	    (c->firmware_vars[0] && !m->vars_image))
 		return -ENOENT;
 	m->nothing_to_boot = !m->kernel;
 	return 0;
@@ -109,10 +111,13 @@ int pc_board_devices_ready(struct vm *vm)
 	if (!ret)
 		ret = pc_linux_prepare(m);
 	if (!ret)
-		log_info("VM %s: BIOS '%s' (%llu KiB) at 0x%llx, RAM %llu MiB below 4 GiB%s%s",
+		log_info("VM %s: firmware '%s' (%llu KiB) at 0x%llx%s%s%s, RAM %llu MiB below 4 GiB%s%s",
 			 vm->name, vm->config.firmware,
 			 (unsigned long long)(m->layout.bios_size >> 10),
 			 (unsigned long long)m->layout.bios_base,
+			 m->vars_image ? ", variables '" : "",
+			 m->vars_image ? vm->config.firmware_vars : "",
+			 m->vars_image ? "' below it" : "",
 			 (unsigned long long)(m->layout.below_4g >> 20),
 			 m->layout.above_4g ? " and above" : "",
 			 m->kernel ? ", kernel through fw_cfg" : "");

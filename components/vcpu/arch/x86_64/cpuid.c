@@ -108,8 +108,17 @@ struct x86_cpuid_regs x86_cpuid_policy(const struct x86_cpuid_env *env, uint32_t
 		}
 		break;
 	case 0xd:
-		if (subleaf == 1 && !env->caps->xsaves)
-			r.eax &= ~CPUID_XSAVE_XSAVES;
+		/* XSAVES only where the vCPU may run it, and no supervisor state
+		 * components (IA32_XSS stays 0: msr.c), so Linux sizes its XSAVE
+		 * area from user state alone; their own subleaves read 0. */
+		if (subleaf == 1) {
+			if (!env->caps->xsaves)
+				r.eax &= ~CPUID_XSAVE_XSAVES;
+			r.ecx = 0;
+			r.edx = 0;
+		} else if (subleaf >= 2 && subleaf < 64 && !((env->caps->xcr0_supported >> subleaf) & 1)) {
+			memset(&r, 0, sizeof(r));
+		}
 		break;
 	case 0x80000001:
 		if (!env->caps->rdtscp)

@@ -163,6 +163,7 @@ enum x86_action x86_handle_cpuid(struct vcpu *v);
 /* ---- MSRs (msr.c) ------------------------------------------------------------------ */
 
 #define X86_MSR_TSC              0x010
+#define X86_MSR_PLATFORM_ID      0x017
 #define X86_MSR_FEATURE_CONTROL  0x03a
 #define X86_MSR_BIOS_UPDATE_TRIG 0x079
 #define X86_MSR_BIOS_SIGN_ID     0x08b
@@ -176,6 +177,7 @@ enum x86_action x86_handle_cpuid(struct vcpu *v);
 #define X86_MSR_MTRR_FIX_4K_C0000 0x268  /* .. 0x26f */
 #define X86_MSR_PAT              0x277
 #define X86_MSR_MTRR_DEF_TYPE    0x2ff
+#define X86_MSR_XSS              0xda0
 #define X86_MSR_EFER             0xc0000080
 
 /* The number of variable MTRRs the guest sees (MTRRcap.VCNT). */

@@ -3,8 +3,9 @@
  * The PC board core: what every x86 board of Tessera shares, the way QEMU
  * shares hw/i386/pc.c between its "pc" (i440FX) and "q35" boards.
  *
- *   memory.c      RAM below and above 4 GiB, the BIOS at 4 GiB and the
- *                 PAM area 0xC0000..0xFFFFF (the chipset says which mode)
+ *   memory.c      RAM below and above 4 GiB, the firmware flash ending at
+ *                 4 GiB and the PAM area 0xC0000..0xFFFFF (the chipset
+ *                 says which mode)
  *   cpu.c         one LAPIC per vCPU, interrupt injection, INIT/SIPI, MSRs
  *   interrupts.c  the 8259 pair and the IOAPIC; ISA IRQ n of a device
  *                 instance reaches both (pc_isa_irq_sink)
@@ -31,6 +32,7 @@
 #include <pc/layout.h>
 #include <pci/i440fx.h>
 #include <vcpu/vcpu.h>
+#include <vm/flash.h>
 #include <vm/vm.h>
 
 struct fwcfg;
@@ -74,8 +76,9 @@ struct pc_board {
 	struct pc_cpu cpus[VM_MAX_VCPUS];
 
 	/* memory.c */
-	uint8_t *bios;               /* the BIOS image, read-only to the guest */
-	size_t bios_pages;
+	struct vm_flash code;        /* pflash0: the firmware, read-only      */
+	struct vm_flash vars;        /* pflash1: the variable store, or none  */
+	uint8_t *bios;               /* the firmware image (code's memory)    */
 	enum pci_pam_mode pam[PC_PAM_PIECES];
 	bool pam_known;
 	uint64_t pam_switches;
@@ -88,7 +91,7 @@ struct pc_board {
 	struct rtc *rtc;             /* the rtc instance's (CMOS), or NULL   */
 
 	/* linux_boot.c */
-	const struct bootfs_file *firmware, *kernel, *initrd, *option_rom;
+	const struct bootfs_file *firmware, *vars_image, *kernel, *initrd, *option_rom;
 	struct bzimage_plan plan;
 	uint8_t *setup;
 

@@ -192,6 +192,8 @@ void vm_fail(struct vm *vm, const char *fmt, ...)
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	log_error("VM %s: stopped: %s", vm->name, reason);
+	if (vm->machine && vm->machine->report)
+		vm->machine->report(vm, NULL);
 	snprintf(full, sizeof(full), "stopped after a guest error (%s)", reason);
 	request_stop(vm, full);
 }

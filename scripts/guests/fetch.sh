@@ -60,7 +60,7 @@ say() {
 outputs_of() {
 	case $1 in
 	aarch64) echo AAVMF_CODE.fd AAVMF_VARS.fd Image Image.gz vmlinuz kernel-version initrd.cpio.gz MANIFEST ;;
-	x86_64) echo bios-256k.bin linuxboot_dma.bin OVMF_CODE_4M.fd OVMF_VARS_4M.fd bzImage kernel-version initrd.cpio.gz MANIFEST ;;
+	x86_64) echo bios-256k.bin linuxboot_dma.bin OVMF_CODE_4M.fd OVMF_VARS_4M.fd OVMF.fd bzImage kernel-version initrd.cpio.gz MANIFEST ;;
 	esac
 }
 
@@ -324,6 +324,7 @@ prepare_x86_64() {
 	take "$qemu" usr/share/qemu/linuxboot_dma.bin "$archdir/linuxboot_dma.bin"
 	take "$ovmf" usr/share/OVMF/OVMF_CODE_4M.fd "$archdir/OVMF_CODE_4M.fd"
 	take "$ovmf" usr/share/OVMF/OVMF_VARS_4M.fd "$archdir/OVMF_VARS_4M.fd"
+	take "$ovmf" usr/share/ovmf/OVMF.fd "$archdir/OVMF.fd"
 
 	vmlinuz=$(compgen -G "$kernel/boot/vmlinuz-*" | head -n1) || die "the kernel package has no boot/vmlinuz-*."
 	cp "$vmlinuz" "$archdir/bzImage"

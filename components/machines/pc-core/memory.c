@@ -26,7 +26,10 @@
  *
  * Trapped accesses land in the "pam" bus region below, which applies the
  * piece's mode byte by byte.  The VGA window 0xA0000..0xBFFFF has no
- * RAM behind it.
+ * RAM behind it and no VGA card: as on a QEMU pc without one (-vga
+ * none) reads give all-ones and writes vanish, without a word, so that
+ * Linux's vgacon probe at 0xB8000 finds no card instead of filling the
+ * log with unassigned accesses (Linux drivers/video/console/vgacon.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -171,6 +174,32 @@ static const struct bus_rules pam_rules = {
 	.undersize = BUS_UNDERSIZE_EXTEND,
 };
 
+/* ---- the VGA window: no card ---- */
+
+static uint64_t vga_read(void *opaque, uint64_t offset, unsigned width)
+{
+	struct pc_board *m = opaque;
+
+	(void)offset;
+	m->vga_accesses++;
+	return width >= 8 ? ~0ull : (1ull << (8 * width)) - 1;
+}
+
+static void vga_write(void *opaque, uint64_t offset, unsigned width, uint64_t value)
+{
+	struct pc_board *m = opaque;
+
+	(void)offset;
+	(void)width;
+	(void)value;
+	m->vga_accesses++;
+}
+
+static const struct bus_ops vga_ops = {
+	.read = vga_read,
+	.write = vga_write,
+};
+
 /* pflash0, the firmware, and pflash1, the variables (QEMU hw/i386/pc_sysfw.c). */
 static int flash_build(struct pc_board *m)
 {
@@ -223,6 +252,9 @@ int pc_memory_build(struct pc_board *m)
 	gspace_unmap(vm->gs, PC_VGA_BASE, PC_PAM_END - PC_VGA_BASE);
 	ret = bus_register_mmio(vm->bus, "pam", PC_PAM_BASE, PC_PAM_END - PC_PAM_BASE, &pam_ops,
 				m, &pam_rules);
+	if (!ret)
+		ret = bus_register_mmio(vm->bus, "vga-window", PC_VGA_BASE, PC_PAM_BASE - PC_VGA_BASE,
+					&vga_ops, m, &pam_rules);
 	if (ret)
 		return ret;
 	if (m->firmware) {
@@ -257,4 +289,5 @@ void pc_memory_destroy(struct pc_board *m)
 	vm_flash_destroy(&m->vars);
 	vm_flash_destroy(&m->code);
 	bus_unregister(m->vm->bus, BUS_SPACE_MMIO, PC_PAM_BASE);
+	bus_unregister(m->vm->bus, BUS_SPACE_MMIO, PC_VGA_BASE);
 }

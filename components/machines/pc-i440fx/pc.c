@@ -13,7 +13,9 @@
  *
  *   ports          0x40 8254 (IRQ 0), 0x70 CMOS/RTC (IRQ 8), 0x3F8 COM1
  *                  (IRQ 4, the VM's console), 0x60/0x64 i8042 (IRQ 1),
- *                  0x80 POST codes, 0x92 fast A20/reset, 0x510 fw_cfg
+ *                  0x80 POST codes, 0x92 fast A20/reset, 0x510 fw_cfg,
+ *                  0x402 the firmware's debug console (QEMU's
+ *                  -debugcon, which SeaBIOS and OVMF probe for)
  *
  * PCI INTx: pin P of slot S reaches PIRQ (S + P - 2) mod 4, which the
  * PIIX3 routes to an ISA IRQ; PIRQA..D also reach IOAPIC pins 16..19
@@ -60,6 +62,7 @@ static const char *const pc_devices[] = {
 	"port80 name=post",
 	"port92 name=port92",
 	"fw-cfg-io name=fw-cfg",
+	"debugcon name=debugcon port=0x402",
 };
 
 /* PCI INTx of device/pin (1..4) through the PIIX3 PIRQ routing. */
@@ -210,5 +213,7 @@ MACHINE(pc_machine) = {
 	.reset = pc_board_reset,
 	.handle_exit = pc_board_handle_exit,
 	.irq_pending = pc_board_irq_pending,
+	.halt_is_final = pc_board_halt_is_final,
+	.report = pc_board_report,
 	.destroy = pc_destroy,
 };

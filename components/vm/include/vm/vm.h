@@ -30,6 +30,11 @@
  *                       exit statistics; the VM has ended
  *   vm_fail()           like off, with the reason: a guest error stops its
  *                       VM, never the hypervisor
+ *   no progress         every vCPU that is on has run for VM_STUCK_NS
+ *                       without an exit a device or the machine handled
+ *                       (a dead loop), or halts where only another vCPU
+ *                       could wake it: the VM fails with what the
+ *                       machine reports (POST code, registers)
  */
 #ifndef VM_VM_H
 #define VM_VM_H
@@ -58,6 +63,8 @@ struct aml_writer;
 #define VM_MAX_VCPUS        MAX_CPUS
 #define VM_RAM_MAX_REGIONS  4
 #define VM_INPUT_BUFFER     256     /* console bytes waiting for the guest */
+/* A VM whose vCPUs made no progress this long has failed (run.c). */
+#define VM_STUCK_NS         (10ull * 1000000000ull)
 
 /* Power state of one vCPU, as the guest's firmware interface sees it. */
 enum vm_vcpu_power {
@@ -87,6 +94,13 @@ struct vm_vcpu {
 	unsigned int start_nargs;
 	volatile bool wake;             /* something for it: leave the WFI wait */
 	uint64_t wfi_ns;                /* time spent waiting in WFI            */
+	/* Progress check (run.c): the last exit a device or the machine
+	 * handled, or the end of a WFI wait; whether the vCPU now waits in a
+	 * WFI that nothing but another vCPU can end; the pc of its last exit. */
+	volatile uint64_t progress_ns;
+	volatile bool halted_final;
+	volatile bool waiting;
+	volatile uint64_t last_pc;
 };
 
 struct vm_ram {

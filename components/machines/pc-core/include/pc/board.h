@@ -82,6 +82,7 @@ struct pc_board {
 	enum pci_pam_mode pam[PC_PAM_PIECES];
 	bool pam_known;
 	uint64_t pam_switches;
+	uint64_t vga_accesses;       /* the empty VGA window 0xA0000..0xBFFFF */
 
 	/* interrupts.c; the device instances the core knows by class */
 	struct i8259 *pic;
@@ -114,6 +115,8 @@ int pc_board_reset(struct vm *vm);
 void pc_board_destroy(struct pc_board *b);
 int pc_board_handle_exit(struct vm *vm, struct vm_vcpu *vc, struct vcpu_exit *exit);
 bool pc_board_irq_pending(struct vm *vm, struct vm_vcpu *vc);
+bool pc_board_halt_is_final(struct vm *vm, struct vm_vcpu *vc);
+void pc_board_report(struct vm *vm, struct vm_vcpu *vc);
 /* The AML of an SSDT body: Scope (scope) { the VM's device instances }.
  * Its length, or a negative errno (-ENOSPC: buf too small). */
 long pc_board_devices_aml(struct pc_board *b, const char *scope, void *buf, size_t size);

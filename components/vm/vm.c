@@ -50,21 +50,12 @@ uint64_t vm_clock_now(void *ctx)
 
 #define RAM_ALIGN_PAGES ((2UL << 20) / PAGE_SIZE)
 
-int vm_add_ram(struct vm *vm, uint64_t gpa, uint64_t size)
+/* One host block of guest RAM at gpa. */
+static int add_ram_block(struct vm *vm, uint64_t gpa, uint64_t size, void *host)
 {
 	struct vm_ram *r;
-	void *host;
 	int ret;
 
-	if (vm->ram_count == VM_RAM_MAX_REGIONS || !size || (size & (PAGE_SIZE - 1)))
-		return -EINVAL;
-	host = page_alloc_aligned(size / PAGE_SIZE, RAM_ALIGN_PAGES);
-	if (!host) {
-		log_error("VM %s: cannot allocate %llu MiB of contiguous RAM (%llu MiB free)",
-			  vm->name, (unsigned long long)(size >> 20),
-			  (unsigned long long)((mm_free_pages() * PAGE_SIZE) >> 20));
-		return -ENOMEM;
-	}
 	ret = gspace_map(vm->gs, gpa, (uintptr_t)host, size, GSPACE_RWX, GSPACE_MEM_NORMAL);
 	if (ret == 0)
 		ret = guest_mem_add(&vm->mem, gpa, size, host, false);
@@ -79,6 +70,45 @@ int vm_add_ram(struct vm *vm, uint64_t gpa, uint64_t size)
 	r->gpa = gpa;
 	r->size = size;
 	r->host = host;
+	return 0;
+}
+
+int vm_add_ram(struct vm *vm, uint64_t gpa, uint64_t size)
+{
+	const uint64_t block_min = RAM_ALIGN_PAGES * PAGE_SIZE;
+	uint64_t block = size;
+	int ret;
+
+	if (!size || (size & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	while (size) {
+		uint64_t want = block < size ? block : size;
+		void *host;
+
+		if (vm->ram_count == VM_RAM_MAX_REGIONS) {
+			log_error("VM %s: RAM would need more than %u host blocks (%llu MiB free)",
+				  vm->name, VM_RAM_MAX_REGIONS,
+				  (unsigned long long)((mm_free_pages() * PAGE_SIZE) >> 20));
+			return -ENOMEM;
+		}
+		host = page_alloc_aligned(want / PAGE_SIZE, RAM_ALIGN_PAGES);
+		if (!host) {
+			if (want <= block_min) {
+				log_error("VM %s: cannot allocate %llu MiB of RAM (%llu MiB free)",
+					  vm->name, (unsigned long long)(size >> 20),
+					  (unsigned long long)((mm_free_pages() * PAGE_SIZE) >> 20));
+				return -ENOMEM;
+			}
+			/* No run that long: smaller blocks, each 2 MiB aligned. */
+			block = (want / 2 + block_min - 1) / block_min * block_min;
+			continue;
+		}
+		ret = add_ram_block(vm, gpa, want, host);
+		if (ret)
+			return ret;
+		gpa += want;
+		size -= want;
+	}
 	return 0;
 }
 

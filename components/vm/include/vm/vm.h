@@ -61,7 +61,7 @@ struct aml_writer;
 
 #define VM_MAX_VMS          8
 #define VM_MAX_VCPUS        MAX_CPUS
-#define VM_RAM_MAX_REGIONS  4
+#define VM_RAM_MAX_REGIONS  32    /* host blocks of guest RAM */
 #define VM_INPUT_BUFFER     256     /* console bytes waiting for the guest */
 /* A VM whose vCPUs made no progress this long has failed (run.c). */
 #define VM_STUCK_NS         (10ull * 1000000000ull)
@@ -182,9 +182,11 @@ void vm_run_vcpu(struct vm_vcpu *vc);
 /* ---- for machines ---- */
 
 /*
- * Adds size bytes of RAM at guest-physical gpa: contiguous pages of the
- * hypervisor (2 MiB aligned, so stage 2 / EPT can use large pages),
- * zeroed, mapped read/write/execute and offered to DMA (vm->mem).
+ * Adds size bytes of RAM at guest-physical gpa: pages of the hypervisor
+ * (2 MiB aligned, so stage 2 / EPT can use large pages), zeroed, mapped
+ * read/write/execute and offered to DMA (vm->mem).  One contiguous block
+ * when the allocator has one, else several (halving down to 2 MiB), each
+ * a vm->ram[] entry: guest RAM need not be contiguous on the host.
  */
 int vm_add_ram(struct vm *vm, uint64_t gpa, uint64_t size);
 

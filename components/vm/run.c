@@ -23,8 +23,10 @@
  * in "jmp $" with interrupts off) or halts where nothing can wake it
  * would otherwise run unnoticed until someone stops the emulator.  Every
  * exit a device or the machine handles, and every end of a WFI wait,
- * counts as progress; the host's own interrupts and kicks (at least one
- * per console slice) do not.  When every vCPU that is on has been without
+ * counts as progress; so does a pc that has moved more than
+ * VM_LOOP_WINDOW bytes since the last look at one of the host's own
+ * interrupts and kicks (at least one per console slice): code that runs
+ * for long without exits moves, a dead loop does not.  When every vCPU that is on has been without
  * progress for VM_STUCK_NS — running, or halted where only another vCPU
  * could wake it (machine->halt_is_final) — the VM fails with the
  * machine's report.  A vCPU waiting for an interrupt it can take is
@@ -45,6 +47,8 @@
 
 /* Rate limit for guest errors that do not stop the VM. */
 #define VM_REPORT_LIMIT 10
+/* How far the pc may wander and still be "the same loop" (bytes). */
+#define VM_LOOP_WINDOW 256
 
 static void vm_check_progress(struct vm_vcpu *self);
 
@@ -173,7 +177,7 @@ static void vm_check_progress(struct vm_vcpu *self)
 			return;
 		any_on |= READ_ONCE(vm->vcpus[i].power) == VM_VCPU_ON;
 	}
-	if (!any_on)
+	if (!any_on || __atomic_exchange_n(&vm->progress_failed, true, __ATOMIC_ACQ_REL))
 		return;
 	log_error("VM %s: no vCPU has made progress for %llu s:", vm->name,
 		  (unsigned long long)(VM_STUCK_NS / 1000000000ull));
@@ -214,6 +218,12 @@ static void handle_exit(struct vm_vcpu *vc, struct vcpu_exit *exit)
 	case VCPU_EXIT_IRQ:
 	case VCPU_EXIT_KICK:
 	case VCPU_EXIT_NONE:
+		/* Code that runs on without exits (Linux unpacking itself) moves;
+		 * a dead loop stays on the same few instructions. */
+		if (exit->pc - vc->loop_pc > VM_LOOP_WINDOW && vc->loop_pc - exit->pc > VM_LOOP_WINDOW) {
+			vc->loop_pc = exit->pc;
+			vc->progress_ns = arch_timer_ns();
+		}
 		vm_check_progress(vc);
 		return;
 	case VCPU_EXIT_FAILED:

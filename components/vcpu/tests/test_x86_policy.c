@@ -169,6 +169,18 @@ static void test_cpuid(void **state)
 	fake_caps.rdtscp = true;
 	r = x86_cpuid_policy(&env, 0xa, 0, all);
 	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	/* Leaf 0xD: XSAVES with the secondary control, never supervisor state. */
+	fake_caps.xsaves = true;
+	r = x86_cpuid_policy(&env, 0xd, 1, all);
+	assert_int_not_equal(r.eax & (1u << 3), 0);
+	assert_int_equal(r.ecx | r.edx, 0);
+	fake_caps.xsaves = false;
+	r = x86_cpuid_policy(&env, 0xd, 1, all);
+	assert_int_equal(r.eax & (1u << 3), 0);
+	r = x86_cpuid_policy(&env, 0xd, 8, all);          /* PT state: not offered */
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	r = x86_cpuid_policy(&env, 0xd, 0, all);
+	assert_int_equal(r.eax, ~0u);                     /* user state: the host's */
 	/* Through the handler: registers and RIP. */
 	vcpu.index = 0;
 	vcpu.gpr[X86_RAX] = 0x40000000;
@@ -218,6 +230,20 @@ static void test_msr_policy(void **state)
 	assert_int_equal(x86_msr_read(&s, &env, 0x12345678, &value), X86_MSR_FAULT);
 	assert_int_equal(x86_msr_read(&s, &env, X86_MSR_MISC_ENABLE, &value), X86_MSR_DONE);
 	assert_int_equal(value, 0x1801);
+	/* IA32_PLATFORM_ID: read by OVMF's CpuMpPei on Intel CPUs; no platform bits. */
+	value = 1;
+	assert_int_equal(x86_msr_read(&s, &env, X86_MSR_PLATFORM_ID, &value), X86_MSR_DONE);
+	assert_int_equal(value, 0);
+	/* IA32_XSS: only with XSAVES, and only 0. */
+	fake_caps.xsaves = true;
+	value = 1;
+	assert_int_equal(x86_msr_read(&s, &env, X86_MSR_XSS, &value), X86_MSR_DONE);
+	assert_int_equal(value, 0);
+	assert_int_equal(x86_msr_write(&s, &env, X86_MSR_XSS, 0), X86_MSR_DONE);
+	assert_int_equal(x86_msr_write(&s, &env, X86_MSR_XSS, 1ull << 8), X86_MSR_FAULT);
+	fake_caps.xsaves = false;
+	assert_int_equal(x86_msr_read(&s, &env, X86_MSR_XSS, &value), X86_MSR_FAULT);
+	assert_int_equal(x86_msr_write(&s, &env, X86_MSR_XSS, 0), X86_MSR_FAULT);
 }
 
 static void test_msr_handler(void **state)

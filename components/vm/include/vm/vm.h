@@ -101,6 +101,7 @@ struct vm_vcpu {
 	volatile bool halted_final;
 	volatile bool waiting;
 	volatile uint64_t last_pc;
+	uint64_t loop_pc;               /* where the pc was at the last look   */
 };
 
 struct vm_ram {
@@ -150,6 +151,7 @@ struct vm {
 	unsigned int input_head, input_tail;
 
 	uint64_t started_ns;
+	bool progress_failed;           /* the progress check reported it      */
 	uint64_t unhandled_exits;       /* exits nobody could handle (reported) */
 };
 

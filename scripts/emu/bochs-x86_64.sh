@@ -113,9 +113,20 @@ if [ "$mode" = debug ]; then
 fi
 printf 'c\nquit\n' >"$work/cmds"
 
+# 'script' gives Bochs' term display its terminal and copies what Bochs
+# draws there to /dev/null -- but only while its own stdin is open: at EOF
+# (</dev/null) it stops reading, and a run long enough for Bochs' screen
+# updates to fill the pty's buffer (a few minutes: an OVMF boot, a slow
+# machine) freezes Bochs in its next write.  A FIFO that this shell holds
+# open for writing never ends.
+keep_open=$work/script-stdin
+rm -f "$keep_open"
+mkfifo "$keep_open"
+exec 9<>"$keep_open"
+
 if [ "$mode" = run ]; then
 	# The term display takes the pty of 'script'; the console is this tty.
-	script -qc "bochs -q -f '$work/bochsrc' -rc '$work/cmds'" /dev/null </dev/null >/dev/null 2>&1
+	script -qc "bochs -q -f '$work/bochsrc' -rc '$work/cmds'" /dev/null <"$keep_open" >/dev/null 2>&1
 	exit 0
 fi
 
@@ -124,7 +135,7 @@ if [ "${typed:-}" = yes ]; then
 	exec "$here/emu/serial-pty.py" "$work/bochsrc" "$serial" -- \
 		script -qc "bochs -q -f '$work/bochsrc' -rc '$work/cmds'" /dev/null
 fi
-script -qc "bochs -q -f '$work/bochsrc' -rc '$work/cmds'" /dev/null </dev/null >/dev/null 2>&1 &
+script -qc "bochs -q -f '$work/bochsrc' -rc '$work/cmds'" /dev/null <"$keep_open" >/dev/null 2>&1 &
 bochs_pid=$!
 tail -s 0.2 -n +1 -f --pid=$bochs_pid "$serial" &
 tail_pid=$!

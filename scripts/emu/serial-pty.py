@@ -28,7 +28,9 @@ def main(argv):
         rc = f.read()
     with open(rcfile, "w") as f:
         f.write(rc.replace("@SERIAL_PTY@", os.ttyname(slave)))
-    child = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+    # The command's stdin is a pipe that stays open until it ends: 'script'
+    # stops draining Bochs' screen at EOF (see bochs-x86_64.sh).
+    child = subprocess.Popen(cmd, stdin=subprocess.PIPE)
     inputs = [master]
     if not os.isatty(0):
         inputs.append(0)

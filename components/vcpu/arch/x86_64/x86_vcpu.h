@@ -113,6 +113,7 @@ void x86_set_cr2(struct vcpu *v, uint64_t cr2);
 void x86_paging_changed(struct vcpu *v);
 /* Guest XCR0 (switched with the FPU state). */
 void x86_set_xcr0(struct vcpu *v, uint64_t xcr0);
+uint64_t x86_get_xcr0(struct vcpu *v);
 void x86_set_pat(struct vcpu *v, uint64_t pat);
 void x86_set_tsc_offset(struct vcpu *v, uint64_t offset);
 uint64_t x86_get_tsc_offset(struct vcpu *v);
@@ -153,6 +154,10 @@ struct x86_cpuid_env {
 	unsigned int vcpu_index, vcpu_count;
 	bool osxsave;                        /* the guest's CR4.OSXSAVE */
 	const struct x86_host_caps *caps;
+	uint64_t xcr0;                       /* the guest's XCR0 */
+	/* The host's CPUID, for the XSAVE sizes of leaf 0xD (NULL: the
+	 * host's sizes pass through). */
+	struct x86_cpuid_regs (*host_cpuid)(uint32_t leaf, uint32_t subleaf);
 };
 
 /* The guest's view of CPUID leaf/subleaf, from the host's answer to it. */

@@ -113,12 +113,11 @@ if [ "$mode" = debug ]; then
 fi
 printf 'c\nquit\n' >"$work/cmds"
 
-# 'script' gives Bochs' term display its terminal and copies what Bochs
-# draws there to /dev/null -- but only while its own stdin is open: at EOF
-# (</dev/null) it stops reading, and a run long enough for Bochs' screen
-# updates to fill the pty's buffer (a few minutes: an OVMF boot, a slow
-# machine) freezes Bochs in its next write.  A FIFO that this shell holds
-# open for writing never ends.
+# 'script' gives Bochs a terminal (its debugger's); bochs-screen.sh drains
+# the pty its term display draws on, which would otherwise fill and freeze
+# Bochs after a few minutes.  'script' itself stops reading Bochs' terminal
+# when its stdin ends, so its stdin is a FIFO this shell holds open.
+bochs_cmd="'$here/emu/bochs-screen.sh' -q -f '$work/bochsrc' -rc '$work/cmds'"
 keep_open=$work/script-stdin
 rm -f "$keep_open"
 mkfifo "$keep_open"
@@ -126,16 +125,16 @@ exec 9<>"$keep_open"
 
 if [ "$mode" = run ]; then
 	# The term display takes the pty of 'script'; the console is this tty.
-	script -qc "bochs -q -f '$work/bochsrc' -rc '$work/cmds'" /dev/null <"$keep_open" >/dev/null 2>&1
+	script -qc "$bochs_cmd" /dev/null <"$keep_open" >/dev/null 2>&1
 	exit 0
 fi
 
 # test: Bochs' own screen goes nowhere; the serial log streams to stdout.
 if [ "${typed:-}" = yes ]; then
 	exec "$here/emu/serial-pty.py" "$work/bochsrc" "$serial" -- \
-		script -qc "bochs -q -f '$work/bochsrc' -rc '$work/cmds'" /dev/null
+		script -qc "$bochs_cmd" /dev/null
 fi
-script -qc "bochs -q -f '$work/bochsrc' -rc '$work/cmds'" /dev/null <"$keep_open" >/dev/null 2>&1 &
+script -qc "$bochs_cmd" /dev/null <"$keep_open" >/dev/null 2>&1 &
 bochs_pid=$!
 tail -s 0.2 -n +1 -f --pid=$bochs_pid "$serial" &
 tail_pid=$!

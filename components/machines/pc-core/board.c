@@ -55,7 +55,9 @@ static int find_images(struct pc_board *m)
 	if (!m->firmware || (c->kernel[0] && !m->kernel) || (c->initrd[0] && !m->initrd) ||
 	    (c->firmware_vars[0] && !m->vars_image))
 		return -ENOENT;
-	m->nothing_to_boot = !m->kernel;
+	/* power.c: SeaBIOS without a kernel resets for ever; OVMF with its
+	 * variable store has its Shell. */
+	m->nothing_to_boot = !m->kernel && !m->vars_image;
 	return 0;
 }
 

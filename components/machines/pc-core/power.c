@@ -14,7 +14,10 @@
  * A reset clears RAM, resets every device and starts the BIOS again
  * (vm_request_reset(); pc_reset()).  A VM with firmware and nothing to
  * boot (no kernel; the pc machine has no disks yet) ends instead: SeaBIOS
- * would print "No bootable device" and reset for ever.
+ * would print "No bootable device" and reset for ever.  A UEFI firmware
+ * with a variable store of its own (firmware-vars) is not such a VM: its
+ * Shell and setup are what it boots, and a reset there is the user's (the
+ * variables written before it are read after it).
  */
 #include <core/log.h>
 

@@ -97,7 +97,7 @@ struct pc_board {
 	uint8_t *setup;
 
 	/* power.c */
-	bool nothing_to_boot;        /* firmware only, no kernel, no disks */
+	bool nothing_to_boot;        /* no kernel, no disks, no UEFI variables */
 	uint64_t tsc_hz;             /* cpu.c: the host TSC, for TSC-deadline */
 	uint64_t msr_reports;
 };

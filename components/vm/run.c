@@ -23,10 +23,11 @@
  * in "jmp $" with interrupts off) or halts where nothing can wake it
  * would otherwise run unnoticed until someone stops the emulator.  Every
  * exit a device or the machine handles, and every end of a WFI wait,
- * counts as progress; so does a pc that has moved more than
- * VM_LOOP_WINDOW bytes since the last look at one of the host's own
- * interrupts and kicks (at least one per console slice): code that runs
- * for long without exits moves, a dead loop does not.  When every vCPU that is on has been without
+ * counts as progress; so does a vCPU that has moved since the last look
+ * at one of the host's own interrupts and kicks (at least one per console
+ * slice): its pc more than VM_LOOP_WINDOW bytes away or its registers
+ * changed (vcpu_moved()).  Code that runs for long without exits moves,
+ * a dead loop does not.  When every vCPU that is on has been without
  * progress for VM_STUCK_NS — running, or halted where only another vCPU
  * could wake it (machine->halt_is_final) — the VM fails with the
  * machine's report.  A vCPU waiting for an interrupt it can take is
@@ -150,6 +151,35 @@ static void wait_for_interrupt(struct vm_vcpu *vc, bool is_wfe)
 	vc->wfi_ns += vc->progress_ns - start;
 }
 
+/*
+ * At a host interrupt or kick: whether the vCPU has moved since the last
+ * look.  Code that runs on without exits (Linux unpacking itself) changes
+ * its registers or leaves the few bytes it was in; a dead loop keeps both
+ * (EDK2's CpuDeadLoop() spins on a few instructions with the same values).
+ * The registers looked at are the ones every architecture names: the
+ * stack pointer and the four argument registers.
+ */
+static bool vcpu_moved(struct vm_vcpu *vc, uint64_t pc)
+{
+	static const unsigned int regs[] = { VCPU_REG_SP, VCPU_REG_ARG0, VCPU_REG_ARG1,
+					     VCPU_REG_ARG2, VCPU_REG_ARG3 };
+	uint64_t state = 0, value;
+	bool moved;
+
+	for (unsigned int i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		value = 0;
+		vcpu_get_reg(vc->vcpu, regs[i], &value);
+		state = (state << 13 | state >> 51) ^ value;
+	}
+	moved = state != vc->loop_state ||
+		(pc - vc->loop_pc > VM_LOOP_WINDOW && vc->loop_pc - pc > VM_LOOP_WINDOW);
+	if (moved) {
+		vc->loop_pc = pc;
+		vc->loop_state = state;
+	}
+	return moved;
+}
+
 /* Whether vCPU vc has been without progress since before 'since'. */
 static bool vcpu_stuck(const struct vm_vcpu *vc, uint64_t since)
 {
@@ -218,12 +248,8 @@ static void handle_exit(struct vm_vcpu *vc, struct vcpu_exit *exit)
 	case VCPU_EXIT_IRQ:
 	case VCPU_EXIT_KICK:
 	case VCPU_EXIT_NONE:
-		/* Code that runs on without exits (Linux unpacking itself) moves;
-		 * a dead loop stays on the same few instructions. */
-		if (exit->pc - vc->loop_pc > VM_LOOP_WINDOW && vc->loop_pc - exit->pc > VM_LOOP_WINDOW) {
-			vc->loop_pc = exit->pc;
+		if (vcpu_moved(vc, exit->pc))
 			vc->progress_ns = arch_timer_ns();
-		}
 		vm_check_progress(vc);
 		return;
 	case VCPU_EXIT_FAILED:

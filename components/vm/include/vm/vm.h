@@ -102,6 +102,7 @@ struct vm_vcpu {
 	volatile bool waiting;
 	volatile uint64_t last_pc;
 	uint64_t loop_pc;               /* where the pc was at the last look   */
+	uint64_t loop_state;            /* and a digest of its registers        */
 };
 
 struct vm_ram {

@@ -70,6 +70,9 @@ static int add_ram_block(struct vm *vm, uint64_t gpa, uint64_t size, void *host)
 	r->gpa = gpa;
 	r->size = size;
 	r->host = host;
+	log_debug("VM %s: RAM 0x%llx..0x%llx in host block 0x%llx", vm->name,
+		  (unsigned long long)gpa, (unsigned long long)(gpa + size - 1),
+		  (unsigned long long)(uintptr_t)host);
 	return 0;
 }
 
@@ -78,6 +81,9 @@ int vm_add_ram(struct vm *vm, uint64_t gpa, uint64_t size)
 	const uint64_t block_min = RAM_ALIGN_PAGES * PAGE_SIZE;
 	uint64_t block = size;
 	int ret;
+
+	uint64_t first_gpa = gpa, total = size;
+	unsigned int blocks = 0;
 
 	if (!size || (size & (PAGE_SIZE - 1)))
 		return -EINVAL;
@@ -106,9 +112,15 @@ int vm_add_ram(struct vm *vm, uint64_t gpa, uint64_t size)
 		ret = add_ram_block(vm, gpa, want, host);
 		if (ret)
 			return ret;
+		blocks++;
 		gpa += want;
 		size -= want;
 	}
+	if (blocks > 1)
+		log_info("VM %s: RAM 0x%llx..0x%llx from %u host blocks (no free run of %llu MiB)",
+			 vm->name, (unsigned long long)first_gpa,
+			 (unsigned long long)(first_gpa + total - 1), blocks,
+			 (unsigned long long)(total >> 20));
 	return 0;
 }
 

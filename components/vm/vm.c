@@ -13,6 +13,7 @@
 #include <core/arch.h>
 #include <core/bootfs.h>
 #include <core/compiler.h>
+#include <core/cmdline.h>
 #include <core/log.h>
 #include <core/mm.h>
 #include <core/percpu.h>
@@ -76,10 +77,37 @@ static int add_ram_block(struct vm *vm, uint64_t gpa, uint64_t size, void *host)
 	return 0;
 }
 
+/*
+ * vm-ram-block=<MiB>: the largest host block a VM's RAM is taken in (0:
+ * as large as the allocator has).  Smaller blocks leave the hypervisor's
+ * memory in pieces other VMs can use; a test also uses it to give a VM
+ * RAM made of several blocks.
+ */
+static uint64_t ram_block_max;
+
+static int set_ram_block(const char *value)
+{
+	uint64_t mib = 0;
+
+	if (!value || !*value)
+		return -EINVAL;
+	for (const char *c = value; *c; c++) {
+		if (*c < '0' || *c > '9' || mib > (1ull << 40))
+			return -EINVAL;
+		mib = mib * 10 + (uint64_t)(*c - '0');
+	}
+	if (mib && mib < 2)
+		return -EINVAL;             /* blocks are 2 MiB aligned */
+	ram_block_max = mib << 20;
+	return 0;
+}
+CMDLINE_OPTION("vm-ram-block", set_ram_block,
+	       "<MiB>: the largest host block of a VM's RAM (default: as large as free)");
+
 int vm_add_ram(struct vm *vm, uint64_t gpa, uint64_t size)
 {
 	const uint64_t block_min = RAM_ALIGN_PAGES * PAGE_SIZE;
-	uint64_t block = size;
+	uint64_t block = ram_block_max ? ram_block_max / block_min * block_min : size;
 	int ret;
 
 	uint64_t first_gpa = gpa, total = size;
@@ -117,10 +145,9 @@ int vm_add_ram(struct vm *vm, uint64_t gpa, uint64_t size)
 		size -= want;
 	}
 	if (blocks > 1)
-		log_info("VM %s: RAM 0x%llx..0x%llx from %u host blocks (no free run of %llu MiB)",
-			 vm->name, (unsigned long long)first_gpa,
-			 (unsigned long long)(first_gpa + total - 1), blocks,
-			 (unsigned long long)(total >> 20));
+		log_info("VM %s: RAM 0x%llx..0x%llx (%llu MiB) from %u host blocks", vm->name,
+			 (unsigned long long)first_gpa, (unsigned long long)(first_gpa + total - 1),
+			 (unsigned long long)(total >> 20), blocks);
 	return 0;
 }
 

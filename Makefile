@@ -237,7 +237,7 @@ help:
 	@echo '  components               list the enabled components, versions and folders'
 	@echo '  run                      install what is missing, build, boot in an emulator'
 	@echo '                           (ARCH=x86_64|aarch64, EMULATOR=qemu|bochs, CMDLINE="...")'
-	@echo '                           GUEST=<name>: with a ready-made VM of configs/vms/<arch>/ (disk, aavmf, linux;'
+	@echo '                           GUEST=<name>: with a ready-made VM of configs/vms/<arch>/ (disk, aavmf, linux, ovmf;'
 	@echo '                           default: disk, the whole boot chain; GUEST= boots the image alone)'
 	@echo '                           VM=path/to/my.vm: with your own VM (docs/vm-config.md)'
 	@echo '  archive                  only the boot archive; VMS="a.vm b.vm" adds VMs and their guest files'

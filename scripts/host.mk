@@ -112,7 +112,7 @@ coverage: all
 	$(Q)gcovr -r $(srctree) --object-directory $(OUT) $(OUT) \
 		--filter '$(srctree)/components/devices/' --filter '$(srctree)/components/fwcfg/' \
 		--filter '$(srctree)/components/x86emu/' --filter '$(srctree)/components/vm/' \
-		--filter '$(srctree)/components/acpi/' \
+		--filter '$(srctree)/components/acpi/' --filter '$(srctree)/components/smbios/' \
 		--exclude '.*/tests/.*' --print-summary --fail-under-line $(COVERAGE_MIN) \
 		--html-details $(OUT)/coverage.html -o $(OUT)/coverage.txt --txt $(OUT)/coverage.txt \
 		&& cat $(OUT)/coverage.txt \

@@ -428,3 +428,24 @@ int acpi_install(struct fwcfg *fw, const struct acpi_pc_config *cfg)
 	acpi_tables_release(&t);
 	return err;
 }
+
+int acpi_update(struct fwcfg *fw, const struct acpi_pc_config *cfg)
+{
+	struct acpi_tables t;
+	int err = acpi_build(cfg, &t);
+
+	if (err)
+		return err;
+	/* Nothing the firmware relocates changes a table's size. */
+	err = fwcfg_update_file(fw, ACPI_TABLES_FILE, t.tables, t.tables_len);
+	if (!err)
+		err = fwcfg_update_file(fw, ACPI_RSDP_FILE, t.rsdp, sizeof(t.rsdp));
+	if (!err)
+		err = fwcfg_update_file(fw, ACPI_LOADER_FILE, t.loader.buf, t.loader.len);
+	if (err)
+		log_error("acpi: cannot update the tables in fw_cfg (error %d)\n", err);
+	else
+		log_info("acpi: tables rebuilt for the PM block at %#x\n", cfg->pm_base);
+	acpi_tables_release(&t);
+	return err;
+}

@@ -38,6 +38,8 @@ struct fwcfg_item {
 	bool writable;
 	fwcfg_write_fn on_write;
 	void *opaque;
+	fwcfg_select_fn on_select;    /* refreshes the data before it is read */
+	void *select_opaque;
 };
 
 #define FWCFG_INDEX_MASK 0x3FFFu   /* the item index; bit 14 was a write flag */
@@ -240,6 +242,31 @@ const uint8_t *fwcfg_file_data(const struct fwcfg *fw, const char *name, uint32_
 	return file->item.data;
 }
 
+int fwcfg_set_select_hook(struct fwcfg *fw, const char *name, fwcfg_select_fn fn, void *opaque)
+{
+	struct fwcfg_file *file = fw && name ? fwcfg_find_file(fw, name) : NULL;
+
+	if (!file)
+		return -ENOENT;
+	file->item.on_select = fn;
+	file->item.select_opaque = opaque;
+	return 0;
+}
+
+int fwcfg_update_file(struct fwcfg *fw, const char *name, const void *data, size_t len)
+{
+	struct fwcfg_file *file = fw && name ? fwcfg_find_file(fw, name) : NULL;
+
+	if (!file)
+		return -ENOENT;
+	/* Same size: the directory the guest may have read stays true. */
+	if (len != file->item.len || (len && !data))
+		return -EINVAL;
+	if (len)
+		memcpy(file->item.data, data, len);
+	return 0;
+}
+
 int fwcfg_file_key(const struct fwcfg *fw, const char *name)
 {
 	const struct fwcfg_file *file = fw && name ? fwcfg_find_file(fw, name) : NULL;
@@ -350,11 +377,16 @@ static uint32_t *selection_counter(struct fwcfg *fw, uint16_t key)
 static void fwcfg_select(struct fwcfg *fw, uint16_t key)
 {
 	uint32_t *counter = selection_counter(fw, key);
+	struct fwcfg_item *item = fwcfg_item_for_key(fw, key);
 
 	if (counter && *counter != UINT32_MAX)
 		(*counter)++;
 	fw->selector = key;
 	fw->offset = 0;
+	/* Before the first byte is read, as QEMU's select callbacks run. */
+	if (item && item->on_select)
+		item->on_select(item->select_opaque, fw->files[(key & FWCFG_KEY_INDEX_MASK) -
+							       FWCFG_FILE_FIRST].name);
 }
 
 uint32_t fwcfg_selections(const struct fwcfg *fw, uint16_t key)

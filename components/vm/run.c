@@ -18,6 +18,20 @@
  * Around that: a vCPU that is off waits for a start request
  * (vm_vcpu_start()), a reset gathers every vCPU of the VM before the
  * board is reset, and a VM that is stopping makes every loop return.
+ *
+ * Progress: a guest that dead-loops (a firmware's exception handler ends
+ * in "jmp $" with interrupts off) or halts where nothing can wake it
+ * would otherwise run unnoticed until someone stops the emulator.  Every
+ * exit a device or the machine handles, and every end of a WFI wait,
+ * counts as progress; so does a vCPU that has moved since the last look
+ * at one of the host's own interrupts and kicks (at least one per console
+ * slice): its pc more than VM_LOOP_WINDOW bytes away or its registers
+ * changed (vcpu_moved()).  Code that runs for long without exits moves,
+ * a dead loop does not.  When every vCPU that is on has been without
+ * progress for VM_STUCK_NS — running, or halted where only another vCPU
+ * could wake it (machine->halt_is_final) — the VM fails with the
+ * machine's report.  A vCPU waiting for an interrupt it can take is
+ * never stuck: an idle guest is not a dead one.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,6 +48,10 @@
 
 /* Rate limit for guest errors that do not stop the VM. */
 #define VM_REPORT_LIMIT 10
+/* How far the pc may wander and still be "the same loop" (bytes). */
+#define VM_LOOP_WINDOW 256
+
+static void vm_check_progress(struct vm_vcpu *self);
 
 static void poll_devices(struct vm *vm)
 {
@@ -117,6 +135,7 @@ static bool vcpu_has_work(struct vcpu *v, void *ctx)
 	/* CPU 0 also serves the console; a keystroke raises the UART's interrupt. */
 	if (this_cpu()->id == 0)
 		vm_console_poll();
+	vm_check_progress(vc);
 	return READ_ONCE(vm->state) != VM_RUNNING || __atomic_load_n(&vc->wake, __ATOMIC_ACQUIRE) ||
 	       vm->machine->irq_pending(vm, vc);
 }
@@ -134,9 +153,92 @@ static void wait_for_interrupt(struct vm_vcpu *vc, bool is_wfe)
 
 	if (is_wfe)
 		return;
+	vc->halted_final = vc->vm->machine->halt_is_final &&
+			   vc->vm->machine->halt_is_final(vc->vm, vc);
+	vc->waiting = true;
 	vcpu_wait_for_interrupt(vc->vcpu, vcpu_has_work, vc);
+	vc->waiting = false;
+	vc->halted_final = false;
 	__atomic_store_n(&vc->wake, false, __ATOMIC_RELEASE);
-	vc->wfi_ns += arch_timer_ns() - start;
+	vc->progress_ns = arch_timer_ns();
+	vc->wfi_ns += vc->progress_ns - start;
+}
+
+/*
+ * At a host interrupt or kick: whether the vCPU has moved since the last
+ * look.  Code that runs on without exits (Linux unpacking itself) changes
+ * its registers or leaves the few bytes it was in; a dead loop keeps both
+ * (EDK2's CpuDeadLoop() spins on a few instructions with the same values).
+ * The registers looked at are the ones every architecture names: the
+ * stack pointer and the four argument registers.
+ */
+static bool vcpu_moved(struct vm_vcpu *vc, uint64_t pc)
+{
+	static const unsigned int regs[] = { VCPU_REG_SP, VCPU_REG_ARG0, VCPU_REG_ARG1,
+					     VCPU_REG_ARG2, VCPU_REG_ARG3 };
+	uint64_t state = 0, value;
+	bool moved;
+
+	for (unsigned int i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		value = 0;
+		vcpu_get_reg(vc->vcpu, regs[i], &value);
+		state = (state << 13 | state >> 51) ^ value;
+	}
+	moved = state != vc->loop_state ||
+		(pc - vc->loop_pc > VM_LOOP_WINDOW && vc->loop_pc - pc > VM_LOOP_WINDOW);
+	if (moved) {
+		vc->loop_pc = pc;
+		vc->loop_state = state;
+	}
+	return moved;
+}
+
+/* Whether vCPU vc has been without progress since before 'since'. */
+static bool vcpu_stuck(const struct vm_vcpu *vc, uint64_t since)
+{
+	if (READ_ONCE(vc->power) != VM_VCPU_ON)
+		return true;            /* off: it waits for another vCPU */
+	if (READ_ONCE(vc->waiting) && !READ_ONCE(vc->halted_final))
+		return false;           /* idle, waiting for an interrupt it can take */
+	return READ_ONCE(vc->progress_ns) < since;
+}
+
+/* The progress check (see the top of the file), on vCPU self's CPU. */
+static void vm_check_progress(struct vm_vcpu *self)
+{
+	struct vm *vm = self->vm;
+	uint64_t now = arch_timer_ns(), since;
+	bool any_on = false;
+
+	if (now < VM_STUCK_NS || READ_ONCE(vm->state) != VM_RUNNING)
+		return;
+	since = now - VM_STUCK_NS;
+	if (!vcpu_stuck(self, since))
+		return;
+	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
+		if (!vcpu_stuck(&vm->vcpus[i], since))
+			return;
+		any_on |= READ_ONCE(vm->vcpus[i].power) == VM_VCPU_ON;
+	}
+	if (!any_on || __atomic_exchange_n(&vm->progress_failed, true, __ATOMIC_ACQ_REL))
+		return;
+	log_error("VM %s: no vCPU has made progress for %llu s:", vm->name,
+		  (unsigned long long)(VM_STUCK_NS / 1000000000ull));
+	for (unsigned int i = 0; i < vm->vcpu_count; i++) {
+		const struct vm_vcpu *vc = &vm->vcpus[i];
+
+		if (READ_ONCE(vc->power) != VM_VCPU_ON)
+			log_error("VM %s vCPU%u: off", vm->name, i);
+		else
+			log_error("VM %s vCPU%u: %s, last exit at pc 0x%llx", vm->name, i,
+				  vc->waiting ? "halted with interrupts disabled"
+					      : "running without exits (a dead loop?)",
+				  (unsigned long long)vc->last_pc);
+	}
+	if (vm->machine->report)
+		vm->machine->report(vm, self);
+	vm_fail(vm, "no progress for %llu s (a dead loop or a final halt; see above)",
+		(unsigned long long)(VM_STUCK_NS / 1000000000ull));
 }
 
 static void handle_exit(struct vm_vcpu *vc, struct vcpu_exit *exit)
@@ -145,9 +247,11 @@ static void handle_exit(struct vm_vcpu *vc, struct vcpu_exit *exit)
 	char line[200];
 	int rc;
 
+	vc->last_pc = exit->pc;
 	switch (exit->reason) {
 	case VCPU_EXIT_MMIO:
 	case VCPU_EXIT_PIO:
+		vc->progress_ns = arch_timer_ns();
 		trace_exit(vc, exit, exit->access.dir == BUS_READ);
 		return;
 	case VCPU_EXIT_WFI:
@@ -157,11 +261,15 @@ static void handle_exit(struct vm_vcpu *vc, struct vcpu_exit *exit)
 	case VCPU_EXIT_IRQ:
 	case VCPU_EXIT_KICK:
 	case VCPU_EXIT_NONE:
+		if (vcpu_moved(vc, exit->pc))
+			vc->progress_ns = arch_timer_ns();
+		vm_check_progress(vc);
 		return;
 	case VCPU_EXIT_FAILED:
 		vm_fail(vm, "vCPU %u: %s", vc->index, exit->failed.reason);
 		return;
 	default:
+		vc->progress_ns = arch_timer_ns();
 		trace_exit(vc, exit, false);
 		rc = vm->machine->handle_exit(vm, vc, exit);
 		if (rc == -ENOSYS && exit->reason == VCPU_EXIT_HYPERCALL) {
@@ -246,6 +354,7 @@ void vm_run_vcpu(struct vm_vcpu *vc)
 		if (state != VM_RUNNING)
 			break;
 		if (READ_ONCE(vc->power) == VM_VCPU_ON_PENDING) {
+			vc->progress_ns = arch_timer_ns();
 			vcpu_set_entry(vc->vcpu, vc->start_pc, vc->start_args, vc->start_nargs);
 			__atomic_store_n(&vc->power, VM_VCPU_ON, __ATOMIC_RELEASE);
 			log_debug("VM %s: vCPU %u starts at 0x%llx", vm->name, vc->index,

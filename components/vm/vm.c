@@ -13,6 +13,7 @@
 #include <core/arch.h>
 #include <core/bootfs.h>
 #include <core/compiler.h>
+#include <core/cmdline.h>
 #include <core/log.h>
 #include <core/wallclock.h>
 #include <core/mm.h>
@@ -51,21 +52,12 @@ uint64_t vm_clock_now(void *ctx)
 
 #define RAM_ALIGN_PAGES ((2UL << 20) / PAGE_SIZE)
 
-int vm_add_ram(struct vm *vm, uint64_t gpa, uint64_t size)
+/* One host block of guest RAM at gpa. */
+static int add_ram_block(struct vm *vm, uint64_t gpa, uint64_t size, void *host)
 {
 	struct vm_ram *r;
-	void *host;
 	int ret;
 
-	if (vm->ram_count == VM_RAM_MAX_REGIONS || !size || (size & (PAGE_SIZE - 1)))
-		return -EINVAL;
-	host = page_alloc_aligned(size / PAGE_SIZE, RAM_ALIGN_PAGES);
-	if (!host) {
-		log_error("VM %s: cannot allocate %llu MiB of contiguous RAM (%llu MiB free)",
-			  vm->name, (unsigned long long)(size >> 20),
-			  (unsigned long long)((mm_free_pages() * PAGE_SIZE) >> 20));
-		return -ENOMEM;
-	}
 	ret = gspace_map(vm->gs, gpa, (uintptr_t)host, size, GSPACE_RWX, GSPACE_MEM_NORMAL);
 	if (ret == 0)
 		ret = guest_mem_add(&vm->mem, gpa, size, host, false);
@@ -80,6 +72,83 @@ int vm_add_ram(struct vm *vm, uint64_t gpa, uint64_t size)
 	r->gpa = gpa;
 	r->size = size;
 	r->host = host;
+	log_debug("VM %s: RAM 0x%llx..0x%llx in host block 0x%llx", vm->name,
+		  (unsigned long long)gpa, (unsigned long long)(gpa + size - 1),
+		  (unsigned long long)(uintptr_t)host);
+	return 0;
+}
+
+/*
+ * vm-ram-block=<MiB>: the largest host block a VM's RAM is taken in (0:
+ * as large as the allocator has).  Smaller blocks leave the hypervisor's
+ * memory in pieces other VMs can use; a test also uses it to give a VM
+ * RAM made of several blocks.
+ */
+static uint64_t ram_block_max;
+
+static int set_ram_block(const char *value)
+{
+	uint64_t mib = 0;
+
+	if (!value || !*value)
+		return -EINVAL;
+	for (const char *c = value; *c; c++) {
+		if (*c < '0' || *c > '9' || mib > (1ull << 40))
+			return -EINVAL;
+		mib = mib * 10 + (uint64_t)(*c - '0');
+	}
+	if (mib && mib < 2)
+		return -EINVAL;             /* blocks are 2 MiB aligned */
+	ram_block_max = mib << 20;
+	return 0;
+}
+CMDLINE_OPTION("vm-ram-block", set_ram_block,
+	       "<MiB>: the largest host block of a VM's RAM (default: as large as free)");
+
+int vm_add_ram(struct vm *vm, uint64_t gpa, uint64_t size)
+{
+	const uint64_t block_min = RAM_ALIGN_PAGES * PAGE_SIZE;
+	uint64_t block = ram_block_max ? ram_block_max / block_min * block_min : size;
+	int ret;
+
+	uint64_t first_gpa = gpa, total = size;
+	unsigned int blocks = 0;
+
+	if (!size || (size & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	while (size) {
+		uint64_t want = block < size ? block : size;
+		void *host;
+
+		if (vm->ram_count == VM_RAM_MAX_REGIONS) {
+			log_error("VM %s: RAM would need more than %u host blocks (%llu MiB free)",
+				  vm->name, VM_RAM_MAX_REGIONS,
+				  (unsigned long long)((mm_free_pages() * PAGE_SIZE) >> 20));
+			return -ENOMEM;
+		}
+		host = page_alloc_aligned(want / PAGE_SIZE, RAM_ALIGN_PAGES);
+		if (!host) {
+			if (want <= block_min) {
+				log_error("VM %s: cannot allocate %llu MiB of RAM (%llu MiB free)",
+					  vm->name, (unsigned long long)(size >> 20),
+					  (unsigned long long)((mm_free_pages() * PAGE_SIZE) >> 20));
+				return -ENOMEM;
+			}
+			/* No run that long: smaller blocks, each 2 MiB aligned. */
+			block = (want / 2 + block_min - 1) / block_min * block_min;
+			continue;
+		}
+		ret = add_ram_block(vm, gpa, want, host);
+		if (ret)
+			return ret;
+		blocks++;
+		gpa += want;
+		size -= want;
+	}
+	if (blocks > 1)
+		log_info("VM %s: RAM 0x%llx..0x%llx (%llu MiB) from %u host blocks", vm->name,
+			 (unsigned long long)first_gpa, (unsigned long long)(first_gpa + total - 1),
+			 (unsigned long long)(total >> 20), blocks);
 	return 0;
 }
 
@@ -193,6 +262,8 @@ void vm_fail(struct vm *vm, const char *fmt, ...)
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	log_error("VM %s: stopped: %s", vm->name, reason);
+	if (vm->machine && vm->machine->report)
+		vm->machine->report(vm, NULL);
 	snprintf(full, sizeof(full), "stopped after a guest error (%s)", reason);
 	request_stop(vm, full);
 }

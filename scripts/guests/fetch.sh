@@ -68,7 +68,7 @@ outputs_of() {
 	aarch64) echo AAVMF_CODE.fd AAVMF_VARS.fd Image Image.gz vmlinuz kernel-version initrd.cpio.gz \
 		initrd-disk.cpio.gz busybox BOOTAA64.EFI MANIFEST ;;
 	x86_64) echo bios-256k.bin linuxboot_dma.bin multiboot_dma.bin pvh.bin OVMF_CODE_4M.fd \
-		OVMF_VARS_4M.fd bzImage kernel-version initrd.cpio.gz initrd-disk.cpio.gz busybox \
+		OVMF_VARS_4M.fd OVMF.fd bzImage kernel-version initrd.cpio.gz initrd-disk.cpio.gz busybox \
 		BOOTX64.EFI grub-pc-boot.img grub-pc-core.img MANIFEST ;;
 	esac
 }
@@ -485,6 +485,7 @@ prepare_x86_64() {
 	take "$qemu" usr/share/qemu/pvh.bin "$archdir/pvh.bin"
 	take "$ovmf" usr/share/OVMF/OVMF_CODE_4M.fd "$archdir/OVMF_CODE_4M.fd"
 	take "$ovmf" usr/share/OVMF/OVMF_VARS_4M.fd "$archdir/OVMF_VARS_4M.fd"
+	take "$ovmf" usr/share/ovmf/OVMF.fd "$archdir/OVMF.fd"
 
 	vmlinuz=$(compgen -G "$kernel/boot/vmlinuz-*" | head -n1) || die "the kernel package has no boot/vmlinuz-*."
 	cp "$vmlinuz" "$archdir/bzImage"

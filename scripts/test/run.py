@@ -31,8 +31,8 @@ A boot test file has one 'key: value' per line ('#' starts a comment line):
                             repeat): the test gets its own boot archive with
                             these VMs and their guest files, same image
   send: <regex> => <text>   once <regex> appears after the previous send's
-                            match, type <text> and Enter on the console (QEMU);
-                            ^] in <text> is the console switch key Ctrl-]
+                            match, type <text> and Enter on the console (QEMU,
+                            Bochs); ^] in <text> is the console switch key Ctrl-]
   prepare: <script>         instead of the runner's image and archive: the script
                             (relative to the test file) is run as
                             '<script> SRCTREE RUNDIR ARCH' with GUESTS in its
@@ -448,9 +448,9 @@ class Runner:
         except ValueError as e:
             self.record(name, False, 0, "", str(e))
             return
-        if spec["send"] and spec["emulator"] != "qemu":
-            self.record(name, False, 0, "", "%s: send needs emulator: qemu (the only "
-                        "launcher that takes console input in test mode)" % path)
+        if spec["send"] and spec["emulator"] not in ("qemu", "bochs"):
+            self.record(name, False, 0, "", "%s: send needs emulator: qemu or bochs (the "
+                        "launchers that take console input in test mode)" % path)
             return
         if spec["guests"] == "yes":
             err = self.fetch_guests(arch)

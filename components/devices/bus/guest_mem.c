@@ -64,28 +64,69 @@ void *guest_mem_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len, bool
 	return NULL;
 }
 
+/* The region holding byte gpa, or NULL. */
+static const struct guest_mem_region *region_of(const struct guest_mem *gm, uint64_t gpa)
+{
+	for (unsigned i = 0; i < gm->count && i < GUEST_MEM_MAX_REGIONS; i++) {
+		const struct guest_mem_region *r = &gm->region[i];
+
+		if (gpa >= r->gpa && gpa - r->gpa < r->size)
+			return r;
+	}
+	return NULL;
+}
+
+/*
+ * Copies len bytes between buf and [gpa, gpa + len), which may run from
+ * one region into the next when they are adjacent (RAM made of several
+ * host blocks).  Checks the whole range first: nothing is copied unless
+ * every byte is RAM (writable, for a write).
+ */
+static int copy_span(const struct guest_mem *gm, uint64_t gpa, void *buf, uint64_t len,
+		     bool to_guest)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		uint64_t at = gpa, left = len;
+		uint8_t *p = buf;
+
+		while (left) {
+			const struct guest_mem_region *r = region_of(gm, at);
+			uint64_t offset, n;
+
+			if (!r || (to_guest && r->read_only))
+				return -EFAULT;
+			offset = at - r->gpa;
+			n = r->size - offset < left ? r->size - offset : left;
+			if (pass == 1) {
+				if (to_guest)
+					memcpy((uint8_t *)r->hva + offset, p, (size_t)n);
+				else
+					memcpy(p, (const uint8_t *)r->hva + offset, (size_t)n);
+				p += n;
+			}
+			left -= n;
+			if (left && at + n < at)
+				return -EFAULT;         /* would wrap past the top */
+			at += n;
+		}
+	}
+	return 0;
+}
+
 int guest_mem_read(const struct guest_mem *gm, uint64_t gpa, void *dst, uint64_t len)
 {
-	const void *src;
-
 	if (len == 0)
 		return 0;
-	src = guest_mem_ptr(gm, gpa, len, false);
-	if (!src || len > SIZE_MAX)
+	if (!gm || len > SIZE_MAX)
 		return -EFAULT;
-	memcpy(dst, src, (size_t)len);
-	return 0;
+	return copy_span(gm, gpa, dst, len, false);
 }
 
 int guest_mem_write(const struct guest_mem *gm, uint64_t gpa, const void *src, uint64_t len)
 {
-	void *dst;
-
 	if (len == 0)
 		return 0;
-	dst = guest_mem_ptr(gm, gpa, len, true);
-	if (!dst || len > SIZE_MAX)
+	if (!gm || len > SIZE_MAX)
 		return -EFAULT;
-	memcpy(dst, src, (size_t)len);
-	return 0;
+	return copy_span(gm, gpa, (void *)src, len, true);
 }

@@ -181,7 +181,10 @@ static void program_bytes(struct pflash *flash, uint64_t offset, const uint8_t *
 
 	flash->status |= PFLASH_STATUS_READY;
 	if (flash->cfg.read_only) {
-		pflash_warn_guest(flash, "program of read-only flash refused", offset, len);
+		/* What a write-protected part does; firmware probes for it (OVMF's
+		 * QemuFlashDetected), so it is no guest error worth a warning. */
+		log_debug("%s: program of read-only flash refused at offset 0x%llx", flash->cfg.name,
+			  (unsigned long long)offset);
 		flash->status |= PFLASH_STATUS_PROG_ERR;
 		return;
 	}
@@ -200,7 +203,8 @@ static void erase_block(struct pflash *flash, uint64_t offset)
 
 	flash->status |= PFLASH_STATUS_READY;
 	if (flash->cfg.read_only) {
-		pflash_warn_guest(flash, "erase of read-only flash refused", offset, block);
+		log_debug("%s: erase of read-only flash refused at offset 0x%llx", flash->cfg.name,
+			  (unsigned long long)offset);
 		flash->status |= PFLASH_STATUS_ERASE_ERR;
 		return;
 	}

@@ -231,6 +231,47 @@ static void test_seabios_file_directory(void **state)
 	machine_fini(&m);
 }
 
+/* A select hook refreshes a file before the guest reads it (the pc
+ * machine's ACPI tables follow the PM base the firmware programmed). */
+static unsigned hook_calls;
+
+static void refresh_bootorder(void *opaque, const char *name)
+{
+	struct machine *m = opaque;
+
+	hook_calls++;
+	assert_string_equal(name, "bootorder");
+	assert_int_equal(fwcfg_update_file(m->fw, name, "/pci@i0cf8/*@5\n", 15), 0);
+}
+
+static void test_select_hook_and_update(void **state)
+{
+	struct machine m;
+	uint8_t buf[16];
+	const uint64_t desc = RAM_GPA + 0x100, dst = RAM_GPA + 0x2000;
+
+	(void)state;
+	machine_init(&m, true);
+	hook_calls = 0;
+	assert_int_equal(fwcfg_set_select_hook(m.fw, "nope", refresh_bootorder, &m), -ENOENT);
+	assert_int_equal(fwcfg_set_select_hook(m.fw, "bootorder", refresh_bootorder, &m), 0);
+	/* The size cannot change: the directory already said it. */
+	assert_int_equal(fwcfg_update_file(m.fw, "bootorder", "x", 1), -EINVAL);
+	assert_int_equal(fwcfg_update_file(m.fw, "nope", "x", 1), -ENOENT);
+	/* Port selector: the hook runs before the first byte. */
+	seabios_read_entry(&m, 0x20, buf, 15);
+	assert_memory_equal(buf, "/pci@i0cf8/*@5\n", 15);
+	assert_int_equal(hook_calls, 1);
+	/* Other keys do not call it; a DMA SELECT does. */
+	seabios_read_entry(&m, 0x22, buf, 4);
+	assert_int_equal(hook_calls, 1);
+	put_desc(desc, (uint32_t)0x20 << 16 | FWCFG_DMA_CTL_SELECT | FWCFG_DMA_CTL_READ, 15, dst);
+	seabios_dma_kick(&m, desc);
+	assert_int_equal(hook_calls, 2);
+	assert_memory_equal(ram + (dst - RAM_GPA), "/pci@i0cf8/*@5\n", 15);
+	machine_fini(&m);
+}
+
 static void test_seabios_dma_read_e820(void **state)
 {
 	struct machine m;
@@ -632,6 +673,7 @@ int main(void)
 		cmocka_unit_test_setup(test_no_dma_device, setup),
 		cmocka_unit_test_setup(test_seabios_file_directory, setup),
 		cmocka_unit_test_setup(test_seabios_dma_read_e820, setup),
+		cmocka_unit_test_setup(test_select_hook_and_update, setup),
 		cmocka_unit_test_setup(test_dma_skip_select_and_zero_fill, setup),
 		cmocka_unit_test_setup(test_dma_write, setup),
 		cmocka_unit_test_setup(test_dma_bad_addresses, setup),

@@ -11,12 +11,14 @@
  *                    reset vector; the other vCPUs wait for INIT/SIPI
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <core/log.h>
 #include <core/mm.h>
 #include <fwcfg/fwcfg.h>
 #include <lib/aml_writer.h>
+#include <port80/port80.h>
 #include <rtc/rtc.h>
 #include <vcpu/x86_regs.h>
 #include <vm/machine.h>
@@ -37,9 +39,13 @@ static int find_images(struct pc_board *m)
 	m->firmware = vm_archive_file(vm, "firmware", c->firmware);
 	m->kernel = vm_archive_file(vm, "kernel", c->kernel);
 	m->initrd = vm_archive_file(vm, "initrd", c->initrd);
-	if (!m->firmware || (c->kernel[0] && !m->kernel) || (c->initrd[0] && !m->initrd))
+	m->vars_image = vm_archive_file(vm, "firmware-vars", c->firmware_vars);
+	if (!m->firmware || (c->kernel[0] && !m->kernel) || (c->initrd[0] && !m->initrd) ||
+	    (c->firmware_vars[0] && !m->vars_image))
 		return -ENOENT;
-	m->nothing_to_boot = !m->kernel;
+	/* power.c: SeaBIOS without a kernel or a disk resets for ever; OVMF with
+	 * its variable store has its Shell. */
+	m->nothing_to_boot = !m->kernel && !m->vars_image;
 	for (unsigned int i = 0; i < vm->device_count; i++)
 		if (vm->devices[i].cls->boot_device)
 			m->nothing_to_boot = false;
@@ -100,10 +106,13 @@ int pc_board_devices_ready(struct vm *vm)
 	if (!ret)
 		ret = pc_kernel_prepare(m);
 	if (!ret)
-		log_info("VM %s: BIOS '%s' (%llu KiB) at 0x%llx, RAM %llu MiB below 4 GiB%s%s",
+		log_info("VM %s: firmware '%s' (%llu KiB) at 0x%llx%s%s%s, RAM %llu MiB below 4 GiB%s%s",
 			 vm->name, vm->config.firmware,
 			 (unsigned long long)(m->layout.bios_size >> 10),
 			 (unsigned long long)m->layout.bios_base,
+			 m->vars_image ? ", variables '" : "",
+			 m->vars_image ? vm->config.firmware_vars : "",
+			 m->vars_image ? "' below it" : "",
 			 (unsigned long long)(m->layout.below_4g >> 20),
 			 m->layout.above_4g ? " and above" : "",
 			 m->kernel ? ", kernel through fw_cfg" : "");
@@ -156,6 +165,57 @@ int pc_board_handle_exit(struct vm *vm, struct vm_vcpu *vc, struct vcpu_exit *ex
 bool pc_board_irq_pending(struct vm *vm, struct vm_vcpu *vc)
 {
 	return pc_cpu_start_requests(pc_of(vm), vc) || pc_cpu_irq_pending(pc_of(vm), vc);
+}
+
+/* HLT with interrupts disabled: only an NMI, INIT or SIPI of another vCPU ends it. */
+#define PC_RFLAGS_IF (1ull << 9)
+bool pc_board_halt_is_final(struct vm *vm, struct vm_vcpu *vc)
+{
+	uint64_t rflags = PC_RFLAGS_IF;
+
+	(void)vm;
+	vcpu_get_reg(vc->vcpu, VCPU_REG_X86_RFLAGS, &rflags);
+	return !(rflags & PC_RFLAGS_IF);
+}
+
+/* The last POST code (port 0x80), or a vCPU's registers: for failure reports. */
+void pc_board_report(struct vm *vm, struct vm_vcpu *vc)
+{
+	static const struct { unsigned int reg; const char *name; } regs[] = {
+		{ VCPU_REG_PC, "rip" }, { VCPU_REG_SP, "rsp" }, { VCPU_REG_X86_RFLAGS, "rflags" },
+		{ VCPU_REG_X86_GPR(0), "rax" }, { VCPU_REG_X86_GPR(1), "rcx" },
+		{ VCPU_REG_X86_GPR(2), "rdx" }, { VCPU_REG_X86_GPR(3), "rbx" },
+		{ VCPU_REG_X86_GPR(5), "rbp" }, { VCPU_REG_X86_GPR(6), "rsi" },
+		{ VCPU_REG_X86_GPR(7), "rdi" }, { VCPU_REG_X86_CR0, "cr0" },
+		{ VCPU_REG_X86_CR2, "cr2" }, { VCPU_REG_X86_CR3, "cr3" },
+		{ VCPU_REG_X86_CR4, "cr4" }, { VCPU_REG_X86_EFER, "efer" },
+	};
+	struct device *post = vm_device_of_class(vm, "port80");
+	char line[160];
+	int len = 0;
+
+	if (!vc) {
+		if (post && port80_write_count(post->state))
+			log_error("VM %s: last POST code 0x%02x (port 0x80, %llu writes)", vm->name,
+				  port80_last_code(post->state),
+				  (unsigned long long)port80_write_count(post->state));
+		else
+			log_error("VM %s: no POST code was written to port 0x80", vm->name);
+		return;
+	}
+	for (unsigned int i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		uint64_t value = 0;
+
+		if (len > 100) {
+			log_error("VM %s vCPU%u:%s", vm->name, vc->index, line);
+			len = 0;
+		}
+		vcpu_get_reg(vc->vcpu, regs[i].reg, &value);
+		len += snprintf(line + len, sizeof(line) - (size_t)len, " %s=0x%llx", regs[i].name,
+				(unsigned long long)value);
+	}
+	if (len)
+		log_error("VM %s vCPU%u:%s", vm->name, vc->index, line);
 }
 
 long pc_board_devices_aml(struct pc_board *m, const char *scope, void *buf, size_t size)

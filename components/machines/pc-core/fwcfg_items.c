@@ -6,8 +6,9 @@
  *   RAM_SIZE (u64), NB_CPUS and MAX_CPUS (u16; MAX_CPUS is the APIC-id
  *   limit), NOGRAPHIC = 1 (SeaBIOS then mirrors its screen to COM1),
  *   IRQ0_OVERRIDE = 1, etc/e820 (layout.c), etc/boot-fail-wait,
- *   bootorder (the Linux option ROM first when there is a kernel), and
- *   the ACPI tables with their loader script (components/acpi).
+ *   bootorder (the Linux option ROM first when there is a kernel), the
+ *   SMBIOS tables and entry point (components/smbios) and the ACPI tables
+ *   with their loader script (components/acpi).
  *
  * The device itself is the VM's fw-cfg-io instance; it counts the keys
  * the guest selects, and pc_fwcfg_report() logs them at power-off and
@@ -19,7 +20,10 @@
 
 #include <bus/guest_mem.h>
 #include <core/log.h>
+#include <core/mm.h>
 #include <fwcfg/fwcfg.h>
+#include <smbios/smbios.h>
+#include <vm/machine.h>
 
 #include <pc/board.h>
 
@@ -86,6 +90,54 @@ void pc_fwcfg_report(struct pc_board *m)
 		log_info("VM %s:  %s", m->vm->name, line);
 }
 
+/* CPUID leaf 1 as the guest sees its signature and features (cpuid.c passes them through). */
+static void host_cpuid1(uint32_t *eax, uint32_t *edx)
+{
+	uint32_t ebx, ecx;
+
+	__asm__ volatile("cpuid" : "=a"(*eax), "=b"(ebx), "=c"(ecx), "=d"(*edx) : "a"(1), "c"(0));
+}
+
+/*
+ * SMBIOS as QEMU hands it over (hw/smbios/smbios.c, hw/i386/fw_cfg.c
+ * fw_cfg_build_smbios): SeaBIOS and OVMF install the structures and write
+ * the entry point where the OS finds it (SeaBIOS src/fw/biostables.c
+ * smbios_romfile_setup; EDK2 OvmfPkg/SmbiosPlatformDxe/Qemu.c).
+ */
+static int add_smbios(struct pc_board *m)
+{
+	struct vm *vm = m->vm;
+	struct smbios_config c = {
+		.manufacturer = "Tessera",
+		.product = vm->machine->name,
+		.version = TESSERA_VERSION,
+		.bios_vendor = "Tessera",
+		.bios_version = TESSERA_VERSION,
+		.bios_date = "01/01/2024",
+		.cpu_count = vm->vcpu_count,
+		.memory = m->layout.below_4g + m->layout.above_4g,
+	};
+	struct smbios_tables t;
+	size_t size = 1024 + (size_t)vm->vcpu_count * 128;
+	uint8_t *buf = kmalloc(size);
+	int ret;
+
+	if (!buf)
+		return -ENOMEM;
+	smbios_uuid_from_name(vm->name, c.uuid);
+	host_cpuid1(&c.cpuid_signature, &c.cpuid_features);
+	c.ram[c.ram_count++] = (struct smbios_ram_region){ 0, m->layout.below_4g };
+	if (m->layout.above_4g)
+		c.ram[c.ram_count++] = (struct smbios_ram_region){ PC_4G, m->layout.above_4g };
+	ret = smbios_build(&c, buf, size, &t);
+	if (!ret)
+		ret = fwcfg_add_file(m->fwcfg, SMBIOS_TABLES_FILE, buf, t.tables_len);
+	if (!ret)
+		ret = fwcfg_add_file(m->fwcfg, SMBIOS_ANCHOR_FILE, t.anchor, sizeof(t.anchor));
+	kfree(buf);
+	return ret;
+}
+
 int pc_fwcfg_build(struct pc_board *m)
 {
 	struct vm *vm = m->vm;
@@ -109,6 +161,8 @@ int pc_fwcfg_build(struct pc_board *m)
 		ret = fwcfg_add_file(m->fwcfg, "etc/e820", e820, entries * PC_E820_ENTRY_SIZE);
 	if (!ret)
 		ret = fwcfg_add_file(m->fwcfg, "etc/boot-fail-wait", &fail_wait, sizeof(fail_wait));
+	if (!ret)
+		ret = add_smbios(m);
 	if (ret) {
 		log_error("VM %s: cannot fill fw_cfg (%d)", vm->name, ret);
 		return ret;

@@ -1,18 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /* The pc memory map and its e820 table (see <pc/layout.h>). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <pc/layout.h>
 
-int pc_plan_memory(uint64_t memory, uint64_t bios_size, struct pc_memory_layout *out,
-		   char *err, size_t err_len)
+int pc_plan_memory(uint64_t memory, uint64_t bios_size, uint64_t vars_size,
+		   struct pc_memory_layout *out, char *err, size_t err_len)
 {
+	bool whole = bios_size && !vars_size && bios_size % PC_BIOS_ALIGN == 0;
+	bool split = bios_size && vars_size && bios_size % PC_FLASH_SECTOR == 0 &&
+		     vars_size % PC_FLASH_SECTOR == 0;
+
 	memset(out, 0, sizeof(*out));
-	if (bios_size && (bios_size % PC_BIOS_ALIGN || bios_size > PC_BIOS_MAX_SIZE)) {
-		snprintf(err, err_len, "is %llu bytes; a BIOS image must be a multiple of 64 KiB, "
-			 "at most 16 MiB", (unsigned long long)bios_size);
+	if (vars_size && !bios_size) {
+		snprintf(err, err_len, "firmware-vars needs a firmware image");
+		return -EINVAL;
+	}
+	if (bios_size && (!(whole || split) || bios_size + vars_size > PC_BIOS_MAX_SIZE)) {
+		snprintf(err, err_len, "is %llu bytes%s%llu bytes of variables; accepted are a "
+			 "firmware alone that is a multiple of 64 KiB (SeaBIOS bios-256k.bin, "
+			 "OVMF.fd) or a firmware with firmware-vars, each a multiple of 4 KiB "
+			 "(OVMF_CODE_4M.fd with OVMF_VARS_4M.fd), at most 16 MiB together",
+			 (unsigned long long)bios_size, vars_size ? " with " : " and ",
+			 (unsigned long long)vars_size);
 		return -EINVAL;
 	}
 	if (memory >= PC_LOWMEM_MAX) {
@@ -23,6 +36,8 @@ int pc_plan_memory(uint64_t memory, uint64_t bios_size, struct pc_memory_layout 
 	}
 	out->bios_size = bios_size;
 	out->bios_base = bios_size ? PC_4G - bios_size : 0;
+	out->vars_size = vars_size;
+	out->vars_base = vars_size ? out->bios_base - vars_size : 0;
 	return 0;
 }
 
@@ -48,12 +63,9 @@ unsigned int pc_build_e820(const struct pc_memory_layout *layout, uint8_t *buf,
 {
 	unsigned int n = 0;
 
-	/* Whole RAM ranges as QEMU gives them (SeaBIOS carves out its EBDA and
-	 * tables), and the BIOS image below 4 GiB reserved. */
+	/* Whole RAM ranges as QEMU gives them: SeaBIOS carves out its EBDA,
+	 * tables and image, OVMF describes its flash itself. */
 	n = add_entry(buf, n, max_entries, 0, layout->below_4g, E820_RAM);
-	if (layout->bios_size)
-		n = add_entry(buf, n, max_entries, layout->bios_base, layout->bios_size,
-			      E820_RESERVED);
 	if (layout->above_4g)
 		n = add_entry(buf, n, max_entries, PC_4G, layout->above_4g, E820_RAM);
 	return n;

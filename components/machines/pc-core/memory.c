@@ -1,9 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The pc machine's memory: RAM below and above 4 GiB, the BIOS image at
- * 4 GiB minus its size, and the PAM area 0xC0000..0xFFFFF whose pieces
+ * The pc machine's memory: RAM below and above 4 GiB, the firmware in
+ * flash ending at 4 GiB, and the PAM area 0xC0000..0xFFFFF whose pieces
  * the chipset switches between RAM and ROM (SeaBIOS src/fw/shadow.c,
  * QEMU hw/pci-host/pam.c; docs/machines.md).
+ *
+ * The flash is QEMU's (hw/i386/pc_sysfw.c): CFI, one byte wide, 4 KiB
+ * sectors; pflash0 holds the firmware image, read-only, and ends at
+ * 4 GiB; with firmware-vars, pflash1 directly below it holds this VM's
+ * copy of the variable store, writable.  OVMF probes the bank at its FD
+ * base (the variable store) and keeps its variables there when it
+ * answers as writable flash (EDK2 OvmfPkg/QemuFlashFvbServicesRuntimeDxe/
+ * QemuFlash.c); a firmware alone is read-only flash, as QEMU's -bios is
+ * ROM, and OVMF then keeps its variables in RAM.  Both banks run from
+ * mapped memory while in read-array mode (<vm/flash.h>).
  *
  * Each PAM piece is mapped so that the common cases run at full speed:
  *
@@ -16,7 +26,10 @@
  *
  * Trapped accesses land in the "pam" bus region below, which applies the
  * piece's mode byte by byte.  The VGA window 0xA0000..0xBFFFF has no
- * RAM behind it.
+ * RAM behind it and no VGA card: as on a QEMU pc without one (-vga
+ * none) reads give all-ones and writes vanish, without a word, so that
+ * Linux's vgacon probe at 0xB8000 finds no card instead of filling the
+ * log with unassigned accesses (Linux drivers/video/console/vgacon.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -25,6 +38,7 @@
 #include <core/log.h>
 #include <core/mm.h>
 #include <vcpu/gspace.h>
+#include <vm/flash.h>
 
 #include <pc/board.h>
 
@@ -160,20 +174,71 @@ static const struct bus_rules pam_rules = {
 	.undersize = BUS_UNDERSIZE_EXTEND,
 };
 
-static void load_bios(struct pc_board *m)
+/* ---- the VGA window: no card ---- */
+
+static uint64_t vga_read(void *opaque, uint64_t offset, unsigned width)
 {
-	if (m->bios)
-		memcpy(m->bios, m->firmware->data, m->layout.bios_size);
+	struct pc_board *m = opaque;
+
+	(void)offset;
+	m->vga_accesses++;
+	return width >= 8 ? ~0ull : (1ull << (8 * width)) - 1;
+}
+
+static void vga_write(void *opaque, uint64_t offset, unsigned width, uint64_t value)
+{
+	struct pc_board *m = opaque;
+
+	(void)offset;
+	(void)width;
+	(void)value;
+	m->vga_accesses++;
+}
+
+static const struct bus_ops vga_ops = {
+	.read = vga_read,
+	.write = vga_write,
+};
+
+/* pflash0, the firmware, and pflash1, the variables (QEMU hw/i386/pc_sysfw.c). */
+static int flash_build(struct pc_board *m)
+{
+	struct vm *vm = m->vm;
+	struct vm_flash_config cfg = {
+		.name = "pflash0-code",
+		.gpa = m->layout.bios_base,
+		.size = m->layout.bios_size,
+		.block_size = PC_FLASH_SECTOR,
+		.bank_width = 1,
+		.device_width = 1,
+		.read_only = true,
+		.image = m->firmware->data,
+		.image_size = m->firmware->size,
+	};
+	int ret = vm_flash_create(&m->code, vm, &cfg);
+
+	if (ret)
+		return ret;
+	m->bios = vm_flash_memory(&m->code);
+	if (!m->vars_image)
+		return 0;
+	cfg.name = "pflash1-vars";
+	cfg.gpa = m->layout.vars_base;
+	cfg.size = m->layout.vars_size;
+	cfg.read_only = false;
+	cfg.image = m->vars_image->data;
+	cfg.image_size = m->vars_image->size;
+	return vm_flash_create(&m->vars, vm, &cfg);
 }
 
 int pc_memory_build(struct pc_board *m)
 {
 	struct vm *vm = m->vm;
-	char err[160];
+	char err[400];
 	int ret;
 
-	ret = pc_plan_memory(vm->config.memory, m->firmware ? m->firmware->size : 0, &m->layout,
-			     err, sizeof(err));
+	ret = pc_plan_memory(vm->config.memory, m->firmware ? m->firmware->size : 0,
+			     m->vars_image ? m->vars_image->size : 0, &m->layout, err, sizeof(err));
 	if (ret) {
 		log_error("VM %s: firmware '%s' %s", vm->name, vm->config.firmware, err);
 		return ret;
@@ -187,23 +252,15 @@ int pc_memory_build(struct pc_board *m)
 	gspace_unmap(vm->gs, PC_VGA_BASE, PC_PAM_END - PC_VGA_BASE);
 	ret = bus_register_mmio(vm->bus, "pam", PC_PAM_BASE, PC_PAM_END - PC_PAM_BASE, &pam_ops,
 				m, &pam_rules);
+	if (!ret)
+		ret = bus_register_mmio(vm->bus, "vga-window", PC_VGA_BASE, PC_PAM_BASE - PC_VGA_BASE,
+					&vga_ops, m, &pam_rules);
 	if (ret)
 		return ret;
 	if (m->firmware) {
-		m->bios_pages = m->layout.bios_size / PAGE_SIZE;
-		m->bios = page_alloc(m->bios_pages);
-		if (!m->bios) {
-			log_error("VM %s: no memory for the BIOS image", vm->name);
-			return -ENOMEM;
-		}
-		load_bios(m);
-		ret = gspace_map(vm->gs, m->layout.bios_base, (uintptr_t)m->bios,
-				 m->layout.bios_size, GSPACE_READ | GSPACE_EXEC, GSPACE_MEM_NORMAL);
-		if (ret) {
-			log_error("VM %s: cannot map the BIOS at 0x%llx (%d)", vm->name,
-				  (unsigned long long)m->layout.bios_base, ret);
+		ret = flash_build(m);
+		if (ret)
 			return ret;
-		}
 	}
 	for (unsigned int i = 0; i < PC_PAM_PIECES; i++)
 		map_piece(m, i, PCI_PAM_PCI);
@@ -213,8 +270,10 @@ int pc_memory_build(struct pc_board *m)
 
 int pc_memory_reset(struct pc_board *m)
 {
-	/* The guest cannot write the image, but a reset starts from the archive's bytes. */
-	load_bios(m);
+	/* The flash keeps its contents (the variables survive a reset), in
+	 * read-array mode again as after power-on. */
+	vm_flash_reset(&m->code);
+	vm_flash_reset(&m->vars);
 	for (unsigned int i = 0; i < PC_PAM_PIECES; i++)
 		pc_pam_update(m, piece_base(i), piece_size(i), PCI_PAM_PCI);
 	return 0;
@@ -223,11 +282,12 @@ int pc_memory_reset(struct pc_board *m)
 void pc_memory_destroy(struct pc_board *m)
 {
 	if (m->bios) {
-		gspace_unmap(m->vm->gs, m->layout.bios_base, m->layout.bios_size);
 		for (unsigned int i = 0; i < PC_PAM_PIECES; i++)
 			gspace_unmap(m->vm->gs, piece_base(i), piece_size(i));
-		page_free(m->bios, m->bios_pages);
 		m->bios = NULL;
 	}
+	vm_flash_destroy(&m->vars);
+	vm_flash_destroy(&m->code);
 	bus_unregister(m->vm->bus, BUS_SPACE_MMIO, PC_PAM_BASE);
+	bus_unregister(m->vm->bus, BUS_SPACE_MMIO, PC_VGA_BASE);
 }

@@ -14,7 +14,10 @@
  * A reset clears RAM, resets every device and starts the BIOS again
  * (vm_request_reset(); pc_board_reset()).  A VM with firmware and nothing
  * to boot (no kernel, no disk) ends instead: SeaBIOS would print "No
- * bootable device" and reset for ever.
+ * bootable device" and reset for ever.  A UEFI firmware
+ * with a variable store of its own (firmware-vars) is not such a VM: its
+ * Shell and setup are what it boots, and a reset there is the user's (the
+ * variables written before it are read after it).
  */
 #include <core/log.h>
 

@@ -13,7 +13,9 @@
  *
  *   ports          0x40 8254 (IRQ 0), 0x70 CMOS/RTC (IRQ 8), 0x3F8 COM1
  *                  (IRQ 4, the VM's console), 0x60/0x64 i8042 (IRQ 1),
- *                  0x80 POST codes, 0x92 fast A20/reset, 0x510 fw_cfg
+ *                  0x80 POST codes, 0x92 fast A20/reset, 0x510 fw_cfg,
+ *                  0x402 the firmware's debug console (QEMU's
+ *                  -debugcon, which SeaBIOS and OVMF probe for)
  *
  * PCI INTx: pin P of slot S reaches PIRQ (S + P - 2) mod 4, which the
  * PIIX3 routes to an ISA IRQ; PIRQA..D also reach IOAPIC pins 16..19
@@ -27,6 +29,7 @@
 #include <bus/irq.h>
 #include <core/log.h>
 #include <core/mm.h>
+#include <fwcfg/fwcfg.h>
 #include <pci/i440fx.h>
 #include <pci/pci.h>
 #include <pci/piix.h>
@@ -42,6 +45,8 @@ struct pc_i440fx {
 	struct pci_i440fx *i440fx;
 	struct pci_piix3 *piix3;
 	struct pci_piix4_pm *pm;
+	struct acpi_pc_config acpi;  /* what the tables in fw_cfg describe */
+	uint8_t *ssdt_aml;           /* acpi.ssdt_body                      */
 };
 
 static struct pc_i440fx *i440fx_of(struct pc_board *b)
@@ -58,6 +63,7 @@ static const char *const pc_devices[] = {
 	"port80 name=post",
 	"port92 name=port92",
 	"fw-cfg-io name=fw-cfg",
+	"debugcon name=debugcon port=0x402",
 };
 
 /*
@@ -98,30 +104,50 @@ static uint16_t pc_elcr(struct pc_board *b)
 #define PC_DEVICES_AML_MAX (16u * 1024)
 
 /*
+ * The firmware picks the PM block's address: SeaBIOS 0x600 when it has a
+ * loader script, OVMF 0xB000 (EDK2 OvmfPkg/Include/OvmfPlatforms.h
+ * PIIX4_PMBA_VALUE).  As QEMU does (hw/i386/acpi-build.c builds the FADT
+ * from the PIIX4's PMBA when the firmware selects the files), the tables
+ * follow the base the PIIX4 decodes when the guest reads them.
+ */
+static void pc_acpi_select(void *opaque, const char *name)
+{
+	struct pc_i440fx *m = opaque;
+	uint16_t pm_base = pci_piix4_pm_io_base(m->pm);
+
+	(void)name;
+	if (!pm_base || pm_base == m->acpi.pm_base)
+		return;
+	m->acpi.pm_base = pm_base;
+	acpi_update(m->board.fwcfg, &m->acpi);
+}
+
+/*
  * The DSDT of components/acpi (PCI host, PIIX3 and its PIRQ links, PIIX4
  * PM), the FADT with the PIIX4 PM block, and an SSDT with the device
  * instances under the ISA bridge.
  */
 static int pc_install_acpi(struct pc_board *b, struct fwcfg *fw)
 {
-	struct acpi_pc_config acpi;
-	uint8_t *aml = kmalloc(PC_DEVICES_AML_MAX);
+	struct pc_i440fx *m = i440fx_of(b);
+	static const char *const files[] = { ACPI_TABLES_FILE, ACPI_RSDP_FILE, ACPI_LOADER_FILE };
 	long len;
 	int ret;
 
-	if (!aml)
+	m->ssdt_aml = kmalloc(PC_DEVICES_AML_MAX);
+	if (!m->ssdt_aml)
 		return -ENOMEM;
-	len = pc_board_devices_aml(b, "\\_SB.PCI0.ISA", aml, PC_DEVICES_AML_MAX);
+	len = pc_board_devices_aml(b, "\\_SB.PCI0.ISA", m->ssdt_aml, PC_DEVICES_AML_MAX);
 	if (len < 0) {
 		log_error("VM %s: cannot describe its devices in ACPI (%ld)", b->vm->name, len);
-		kfree(aml);
 		return (int)len;
 	}
-	acpi_pc_config_init(&acpi, b->vm->vcpu_count, (uint32_t)b->layout.below_4g);
-	acpi.ssdt_body = aml;
-	acpi.ssdt_body_len = (uint32_t)len;
-	ret = acpi_install(fw, &acpi);
-	kfree(aml);
+	acpi_pc_config_init(&m->acpi, b->vm->vcpu_count, (uint32_t)b->layout.below_4g);
+	m->acpi.ssdt_body = m->ssdt_aml;
+	m->acpi.ssdt_body_len = (uint32_t)len;
+	ret = acpi_install(fw, &m->acpi);
+	for (unsigned int i = 0; !ret && i < sizeof(files) / sizeof(files[0]); i++)
+		ret = fwcfg_set_select_hook(fw, files[i], pc_acpi_select, m);
 	return ret;
 }
 
@@ -191,6 +217,7 @@ static void pc_destroy(struct vm *vm)
 		pci_host_destroy(m->pci);
 	if (m->board.vm)
 		pc_board_destroy(&m->board);
+	kfree(m->ssdt_aml);
 	kfree(m);
 	vm->machine_data = NULL;
 }
@@ -210,5 +237,7 @@ MACHINE(pc_machine) = {
 	.reset = pc_board_reset,
 	.handle_exit = pc_board_handle_exit,
 	.irq_pending = pc_board_irq_pending,
+	.halt_is_final = pc_board_halt_is_final,
+	.report = pc_board_report,
 	.destroy = pc_destroy,
 };

@@ -24,12 +24,12 @@
 #include <bus/irq.h>
 #include <core/log.h>
 #include <core/mm.h>
-#include <pflash/pflash.h>
 #include <vcpu/aarch64_gic.h>
 #include <vcpu/aarch64_regs.h>
 #include <vcpu/gspace.h>
 #include <vgic3/vgic3.h>
 #include <virt/fdt.h>
+#include <vm/flash.h>
 #include <vm/machine.h>
 #include <vm/vm.h>
 
@@ -45,93 +45,30 @@ static struct virt_machine *virt_of(struct vm *vm)
 
 /* ---- flash ---- */
 
-static void flash_map(struct virt_flash *f, bool array_mode)
-{
-	struct vm *vm = f->machine->vm;
-	int ret;
-
-	if (array_mode == f->mapped)
-		return;
-	if (array_mode)
-		ret = gspace_map(vm->gs, f->gpa, (uintptr_t)f->mem, VIRT_FLASH_BANK_SIZE,
-				 GSPACE_READ | GSPACE_EXEC, GSPACE_MEM_NORMAL);
-	else
-		ret = gspace_unmap(vm->gs, f->gpa, VIRT_FLASH_BANK_SIZE);
-	if (ret) {
-		log_error("VM %s: cannot %s flash bank %s (%d)", vm->name,
-			  array_mode ? "map" : "unmap", f->name, ret);
-		return;
-	}
-	f->mapped = array_mode;
-	f->mode_switches++;
-}
-
-/* pflash: the bank entered or left read-array mode. */
-static void flash_mode_changed(void *ctx, bool array_mode)
-{
-	flash_map(ctx, array_mode);
-}
-
+/* Bank 0 holds the firmware (read-only), bank 1 the VM's copy of the
+ * variable store; AAVMF's doubled 16-bit chips (<pflash/pflash.h>). */
 static int flash_create(struct virt_machine *m, unsigned int bank, const char *name,
 			const struct bootfs_file *image, bool read_only)
 {
-	struct virt_flash *f = &m->flash[bank];
 	struct vm *vm = m->vm;
-	struct pflash_config cfg;
-
-	f->machine = m;
-	f->name = name;
-	f->gpa = VIRT_FLASH_BASE + bank * VIRT_FLASH_BANK_SIZE;
-	if (image && image->size > VIRT_FLASH_BANK_SIZE) {
-		log_error("VM %s: %s is %zu bytes, larger than the 64 MiB flash bank", vm->name,
-			  image->name, image->size);
-		return -EINVAL;
-	}
-	f->mem = page_alloc_aligned(VIRT_FLASH_BANK_SIZE / PAGE_SIZE, (2UL << 20) / PAGE_SIZE);
-	if (!f->mem) {
-		log_error("VM %s: no memory for flash bank %s (64 MiB)", vm->name, name);
-		return -ENOMEM;
-	}
-	/* What the image does not cover is erased flash. */
-	if (!image || image->size < VIRT_FLASH_BANK_SIZE) {
-		size_t covered = image ? image->size : 0;
-
-		memset(f->mem + covered, 0xff, VIRT_FLASH_BANK_SIZE - covered);
-	}
-	cfg = (struct pflash_config){
+	struct vm_flash_config cfg = {
 		.name = name,
-		.base = f->gpa,
-		.mem = f->mem,
+		.gpa = VIRT_FLASH_BASE + bank * VIRT_FLASH_BANK_SIZE,
 		.size = VIRT_FLASH_BANK_SIZE,
 		.block_size = VIRT_FLASH_BLOCK,
 		.bank_width = 4,
 		.device_width = 2,
 		.read_only = read_only,
-		.mode_changed = flash_mode_changed,
-		.ctx = f,
+		.image = image ? image->data : NULL,
+		.image_size = image ? image->size : 0,
 	};
-	f->flash = pflash_create(vm->bus, &cfg);
-	if (!f->flash)
-		return -ENOMEM;
-	flash_map(f, true);
-	if (!f->mapped)
-		return -ENOMEM;
-	/* Through the guest mapping: cleaned to the point of coherency for a guest
-	 * that starts with its MMU and caches off. */
-	if (image && image->size)
-		return vm_write_guest(vm, f->gpa, image->data, image->size);
-	return 0;
-}
 
-static void flash_destroy(struct virt_flash *f)
-{
-	if (f->flash)
-		pflash_destroy(f->flash);
-	if (f->mapped)
-		gspace_unmap(f->machine->vm->gs, f->gpa, VIRT_FLASH_BANK_SIZE);
-	if (f->mem)
-		page_free(f->mem, VIRT_FLASH_BANK_SIZE / PAGE_SIZE);
-	memset(f, 0, sizeof(*f));
+	if (image && image->size > VIRT_FLASH_BANK_SIZE) {
+		log_error("VM %s: %s is %zu bytes, larger than the 64 MiB flash bank", vm->name,
+			  image->name, image->size);
+		return -EINVAL;
+	}
+	return vm_flash_create(&m->flash[bank], vm, &cfg);
 }
 
 /* ---- devices ---- */
@@ -295,12 +232,8 @@ static int virt_reset(struct vm *vm)
 	struct virt_machine *m = virt_of(vm);
 
 	vgic3_reset(m->gic);
-	for (unsigned int i = 0; i < VIRT_FLASH_BANKS; i++) {
-		if (!m->flash[i].flash)
-			continue;
-		pflash_reset(m->flash[i].flash);
-		flash_map(&m->flash[i], true);
-	}
+	for (unsigned int i = 0; i < VIRT_FLASH_BANKS; i++)
+		vm_flash_reset(&m->flash[i]);
 	return virt_boot_load(m);
 }
 
@@ -311,8 +244,7 @@ static void virt_destroy(struct vm *vm)
 	if (!m)
 		return;
 	for (unsigned int i = 0; i < VIRT_FLASH_BANKS; i++)
-		if (m->flash[i].machine)
-			flash_destroy(&m->flash[i]);
+		vm_flash_destroy(&m->flash[i]);
 	if (m->gic)
 		vgic3_destroy(m->gic);
 	virt_boot_free(m);

@@ -11,37 +11,21 @@
 #include <virt/boot_layout.h>
 #include <virt/fdt.h>
 #include <virt/kernel_image.h>
+#include <vm/flash.h>
 #include <vm/vm.h>
 
 struct vgic3;
 struct fwcfg;
-struct pflash;
 
 #define VIRT_FLASH_BANKS 2
 #define VIRT_FLASH_BLOCK (256u * 1024)   /* two x16 chips, 128 KiB each */
 #define VIRT_DTB_MAX     (64u * 1024)
 
-/*
- * One flash bank.  Its memory is mapped into the guest read-only while
- * the bank is in read-array mode (reads and instruction fetches at full
- * speed); writes, which are commands, still trap to the pflash model.
- * In any other mode the mapping is removed and every access traps.
- */
-struct virt_flash {
-	struct virt_machine *machine;
-	const char *name;
-	uint64_t gpa;
-	uint8_t *mem;               /* VIRT_FLASH_BANK_SIZE bytes          */
-	struct pflash *flash;
-	bool mapped;
-	uint64_t mode_switches;
-};
-
 struct virt_machine {
 	struct vm *vm;
 	struct vgic3 *gic;
 	struct fwcfg *fwcfg;        /* the fw-cfg-mmio instance's, or NULL  */
-	struct virt_flash flash[VIRT_FLASH_BANKS];
+	struct vm_flash flash[VIRT_FLASH_BANKS];  /* code, variables (<vm/flash.h>) */
 
 	const struct bootfs_file *kernel, *initrd, *firmware, *vars;
 	struct virt_kernel_image kernel_image;  /* kernel as booted (gunzipped) */

@@ -131,6 +131,51 @@ static void test_vmcall_from_kernel_reaches_the_vm(void **state)
 
 /* ---- CPUID ---- */
 
+/* Leaf 0xD of a CPU with AVX and AVX-512 (offsets and sizes of the SDM's
+ * standard layout; MPX between AVX and AVX-512 but not enabled). */
+static struct x86_cpuid_regs xsave_host(uint32_t leaf, uint32_t subleaf)
+{
+	struct x86_cpuid_regs r = { 0, 0, 0, 0 };
+
+	(void)leaf;
+	switch (subleaf) {
+	case 2: r.eax = 256; r.ebx = 576; break;           /* AVX */
+	case 3: r.eax = 64; r.ebx = 960; break;            /* BNDREGS */
+	case 4: r.eax = 64; r.ebx = 1024; break;           /* BNDCSR */
+	case 5: r.eax = 64; r.ebx = 1088; break;           /* opmask */
+	case 6: r.eax = 512; r.ebx = 1152; break;          /* ZMM_Hi256 */
+	case 7: r.eax = 1024; r.ebx = 1664; break;         /* Hi16_ZMM */
+	case 9: r.eax = 8; r.ebx = 2688; r.ecx = 2; break; /* PKRU, 64-byte aligned */
+	}
+	return r;
+}
+
+static void test_cpuid_xsave_sizes(void **state)
+{
+	struct x86_cpuid_env env = { .vcpu_count = 1, .caps = &fake_caps,
+				     .host_cpuid = xsave_host };
+	struct x86_cpuid_regs host = { 0x2e7, 9999, 2696, 0 }, r;
+
+	(void)state;
+	fake_caps.xsaves = true;
+	/* x87, SSE, AVX, AVX-512: standard 2688, compacted without MPX's 256 bytes. */
+	env.xcr0 = 0xe7;
+	r = x86_cpuid_policy(&env, 0xd, 0, host);
+	assert_int_equal(r.ebx, 2688);
+	assert_int_equal(r.ecx, 2696);                    /* all supported: the host's */
+	r = x86_cpuid_policy(&env, 0xd, 1, host);
+	assert_int_equal(r.ebx, 2432);
+	/* With PKRU: aligned to 64 when compacted. */
+	env.xcr0 = 0x2e7;
+	assert_int_equal(x86_cpuid_policy(&env, 0xd, 0, host).ebx, 2696);
+	assert_int_equal(x86_cpuid_policy(&env, 0xd, 1, host).ebx, 2440);
+	/* x87 and SSE only. */
+	env.xcr0 = 0x3;
+	assert_int_equal(x86_cpuid_policy(&env, 0xd, 0, host).ebx, 576);
+	assert_int_equal(x86_cpuid_policy(&env, 0xd, 1, host).ebx, 576);
+	fake_caps.xsaves = false;
+}
+
 static void test_cpuid(void **state)
 {
 	struct x86_cpuid_env env = { .vcpu_index = 1, .vcpu_count = 2, .osxsave = false,
@@ -169,6 +214,18 @@ static void test_cpuid(void **state)
 	fake_caps.rdtscp = true;
 	r = x86_cpuid_policy(&env, 0xa, 0, all);
 	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	/* Leaf 0xD: XSAVES with the secondary control, never supervisor state. */
+	fake_caps.xsaves = true;
+	r = x86_cpuid_policy(&env, 0xd, 1, all);
+	assert_int_not_equal(r.eax & (1u << 3), 0);
+	assert_int_equal(r.ecx | r.edx, 0);
+	fake_caps.xsaves = false;
+	r = x86_cpuid_policy(&env, 0xd, 1, all);
+	assert_int_equal(r.eax & (1u << 3), 0);
+	r = x86_cpuid_policy(&env, 0xd, 8, all);          /* PT state: not offered */
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	r = x86_cpuid_policy(&env, 0xd, 0, all);
+	assert_int_equal(r.eax, ~0u);                     /* user state: the host's */
 	/* Through the handler: registers and RIP. */
 	vcpu.index = 0;
 	vcpu.gpr[X86_RAX] = 0x40000000;
@@ -218,6 +275,20 @@ static void test_msr_policy(void **state)
 	assert_int_equal(x86_msr_read(&s, &env, 0x12345678, &value), X86_MSR_FAULT);
 	assert_int_equal(x86_msr_read(&s, &env, X86_MSR_MISC_ENABLE, &value), X86_MSR_DONE);
 	assert_int_equal(value, 0x1801);
+	/* IA32_PLATFORM_ID: read by OVMF's CpuMpPei on Intel CPUs; no platform bits. */
+	value = 1;
+	assert_int_equal(x86_msr_read(&s, &env, X86_MSR_PLATFORM_ID, &value), X86_MSR_DONE);
+	assert_int_equal(value, 0);
+	/* IA32_XSS: only with XSAVES, and only 0. */
+	fake_caps.xsaves = true;
+	value = 1;
+	assert_int_equal(x86_msr_read(&s, &env, X86_MSR_XSS, &value), X86_MSR_DONE);
+	assert_int_equal(value, 0);
+	assert_int_equal(x86_msr_write(&s, &env, X86_MSR_XSS, 0), X86_MSR_DONE);
+	assert_int_equal(x86_msr_write(&s, &env, X86_MSR_XSS, 1ull << 8), X86_MSR_FAULT);
+	fake_caps.xsaves = false;
+	assert_int_equal(x86_msr_read(&s, &env, X86_MSR_XSS, &value), X86_MSR_FAULT);
+	assert_int_equal(x86_msr_write(&s, &env, X86_MSR_XSS, 0), X86_MSR_FAULT);
 }
 
 static void test_msr_handler(void **state)
@@ -299,6 +370,7 @@ int main(void)
 		cmocka_unit_test_setup(test_vmcall_from_user_mode_is_ud, reset),
 		cmocka_unit_test_setup(test_vmcall_from_kernel_reaches_the_vm, reset),
 		cmocka_unit_test_setup(test_cpuid, reset),
+		cmocka_unit_test_setup(test_cpuid_xsave_sizes, reset),
 		cmocka_unit_test_setup(test_msr_policy, reset),
 		cmocka_unit_test_setup(test_msr_handler, reset),
 		cmocka_unit_test_setup(test_cr_policy, reset),

@@ -67,6 +67,7 @@ void x86_set_efer(struct vcpu *v, uint64_t efer) { v->efer = efer; }
 void x86_set_cr2(struct vcpu *v, uint64_t cr2) { v->cr2 = cr2; }
 void x86_paging_changed(struct vcpu *v) { v->paging_changes++; }
 void x86_set_xcr0(struct vcpu *v, uint64_t xcr0) { v->xcr0 = xcr0; }
+uint64_t x86_get_xcr0(struct vcpu *v) { return v->xcr0; }
 void x86_set_pat(struct vcpu *v, uint64_t pat) { v->msr.pat = pat; }
 void x86_set_tsc_offset(struct vcpu *v, uint64_t offset) { v->tsc_offset = offset; }
 uint64_t x86_get_tsc_offset(struct vcpu *v) { return v->tsc_offset; }

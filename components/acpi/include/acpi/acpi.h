@@ -104,6 +104,14 @@ void acpi_tables_release(struct acpi_tables *tables);
  */
 int acpi_install(struct fwcfg *fw, const struct acpi_pc_config *cfg);
 
+/*
+ * Rebuilds the tables for cfg in the three files acpi_install() added
+ * (their sizes stay: only addresses such as the PM block change), for a
+ * machine whose firmware moved something the tables describe.  0 or a
+ * negative errno.
+ */
+int acpi_update(struct fwcfg *fw, const struct acpi_pc_config *cfg);
+
 /* The DSDT compiled from dsdt.asl (before the PCI window is filled in). */
 extern const uint8_t acpi_dsdt_aml[];
 extern const uint32_t acpi_dsdt_aml_len;

@@ -128,6 +128,35 @@ static void test_read_only(void **state)
 	assert_int_equal(buf[0], 0x55);
 }
 
+/* RAM of several host blocks: copies run on into the adjacent block. */
+static void test_adjacent_blocks(void **state)
+{
+	static uint8_t a[0x100], b[0x100];
+	struct guest_mem gm;
+	uint8_t buf[0x40];
+
+	(void)state;
+	guest_mem_init(&gm);
+	memset(a, 0x11, sizeof(a));
+	memset(b, 0x22, sizeof(b));
+	assert_int_equal(guest_mem_add(&gm, 0x1000, sizeof(a), a, false), 0);
+	assert_int_equal(guest_mem_add(&gm, 0x1100, sizeof(b), b, false), 0);
+	assert_int_equal(guest_mem_read(&gm, 0x10E0, buf, sizeof(buf)), 0);
+	assert_int_equal(buf[0x1F], 0x11);
+	assert_int_equal(buf[0x20], 0x22);
+	memset(buf, 0x33, sizeof(buf));
+	assert_int_equal(guest_mem_write(&gm, 0x10F0, buf, 0x20), 0);
+	assert_int_equal(a[0xFF], 0x33);
+	assert_int_equal(b[0x0F], 0x33);
+	assert_int_equal(b[0x10], 0x22);
+	/* One pointer still needs one block. */
+	assert_null(guest_mem_ptr(&gm, 0x10F0, 0x20, false));
+	/* A hole after the second block: nothing copied. */
+	memset(buf, 0x44, sizeof(buf));
+	assert_int_equal(guest_mem_write(&gm, 0x11F0, buf, 0x20), -EFAULT);
+	assert_int_equal(b[0xF0], 0x22);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -136,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_zero_length),
 		cmocka_unit_test(test_wrap_around),
 		cmocka_unit_test(test_read_only),
+		cmocka_unit_test(test_adjacent_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

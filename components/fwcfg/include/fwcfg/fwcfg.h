@@ -121,6 +121,21 @@ int fwcfg_add_file(struct fwcfg *fw, const char *name, const void *data, size_t 
  */
 int fwcfg_add_file_writable(struct fwcfg *fw, const char *name, const void *data, size_t len,
 			    fwcfg_write_fn on_write, void *opaque);
+/*
+ * Called when the guest selects a file (through the selector register or
+ * a DMA SELECT), before it reads a byte: the owner may bring the contents
+ * up to date with fwcfg_update_file(), the way QEMU builds its ACPI tables
+ * when the firmware first asks for them (hw/i386/acpi-build.c
+ * acpi_build_update).
+ */
+typedef void (*fwcfg_select_fn)(void *opaque, const char *name);
+/* -ENOENT when there is no such file. */
+int fwcfg_set_select_hook(struct fwcfg *fw, const char *name, fwcfg_select_fn fn, void *opaque);
+/*
+ * Replaces the bytes of a file with as many new ones (its size, which the
+ * directory states, cannot change).  -ENOENT, or -EINVAL for another size.
+ */
+int fwcfg_update_file(struct fwcfg *fw, const char *name, const void *data, size_t len);
 /* The device's copy of a file and its size, or NULL. */
 const uint8_t *fwcfg_file_data(const struct fwcfg *fw, const char *name, uint32_t *len);
 /* The key a file currently has, or -ENOENT. */

@@ -36,6 +36,38 @@ static const char hypervisor_signature[12] = "TesseraTSRA";
 #define CPUID_XSAVE_XSAVES (1u << 3)
 #define CPUID_EXT1_EDX_RDTSCP (1u << 27)
 
+#define XSAVE_LEGACY_AND_HEADER 576u       /* x87/SSE area + XSAVE header */
+#define CPUID_XSAVE_ALIGNED64 (1u << 1)    /* leaf 0xD.i ECX: 64-byte aligned when compacted */
+
+/*
+ * The XSAVE area size for the guest's XCR0 (XSS is always 0): standard
+ * format (leaf 0xD.0 EBX) or compacted (0xD.1 EBX), from the host's
+ * offsets and sizes of each component, as the SDM (vol. 1, 13.4.3) and
+ * Linux (arch/x86/kernel/fpu/xstate.c xstate_calculate_size) compute it.
+ * The hardware's own answer would count whatever XCR0 and XSS it holds
+ * when the hypervisor runs CPUID.
+ */
+static uint32_t xsave_size(const struct x86_cpuid_env *env, bool compacted)
+{
+	uint32_t size = XSAVE_LEGACY_AND_HEADER;
+
+	for (unsigned int i = 2; i < 64; i++) {
+		struct x86_cpuid_regs c;
+
+		if (!((env->xcr0 >> i) & 1))
+			continue;
+		c = env->host_cpuid(0xd, i);
+		if (compacted) {
+			if (c.ecx & CPUID_XSAVE_ALIGNED64)
+				size = (size + 63) & ~63u;
+			size += c.eax;
+		} else if (c.ebx + c.eax > size) {
+			size = c.ebx + c.eax;
+		}
+	}
+	return size;
+}
+
 static unsigned int bits_for(unsigned int count)
 {
 	unsigned int bits = 0;
@@ -108,8 +140,19 @@ struct x86_cpuid_regs x86_cpuid_policy(const struct x86_cpuid_env *env, uint32_t
 		}
 		break;
 	case 0xd:
-		if (subleaf == 1 && !env->caps->xsaves)
-			r.eax &= ~CPUID_XSAVE_XSAVES;
+		/* XSAVES only where the vCPU may run it, and no supervisor state
+		 * components (IA32_XSS stays 0: msr.c), so Linux sizes its XSAVE
+		 * area from user state alone; their own subleaves read 0. */
+		if ((subleaf == 0 || subleaf == 1) && env->host_cpuid && env->xcr0)
+			r.ebx = xsave_size(env, subleaf == 1);
+		if (subleaf == 1) {
+			if (!env->caps->xsaves)
+				r.eax &= ~CPUID_XSAVE_XSAVES;
+			r.ecx = 0;
+			r.edx = 0;
+		} else if (subleaf >= 2 && subleaf < 64 && !((env->caps->xcr0_supported >> subleaf) & 1)) {
+			memset(&r, 0, sizeof(r));
+		}
 		break;
 	case 0x80000001:
 		if (!env->caps->rdtscp)
@@ -130,6 +173,8 @@ enum x86_action x86_handle_cpuid(struct vcpu *v)
 		.vcpu_count = x86_vcpu_count(v),
 		.osxsave = x86_get_cr4(v) & X86_CR4_OSXSAVE,
 		.caps = x86_host_caps(),
+		.xcr0 = x86_get_xcr0(v),
+		.host_cpuid = x86_host_cpuid,
 	};
 	struct x86_cpuid_regs r = x86_cpuid_policy(&env, leaf, subleaf, x86_host_cpuid(leaf, subleaf));
 

@@ -6,7 +6,11 @@
  * (locked, VMX off), BIOS_SIGN_ID, MTRRcap (8 variable ranges, fixed
  * ranges, WC) with MTRRdefType, the fixed and variable MTRRs with their
  * reserved-bit checks, PAT, EFER (LME frozen while paging is on),
- * MISC_ENABLE (fast strings), DEBUGCTL (reads 0).  IA32_APIC_BASE and
+ * MISC_ENABLE (fast strings), DEBUGCTL (reads 0), PLATFORM_ID (reads 0:
+ * no platform bits, so no microcode patch matches; EDK2's CpuMpPei and
+ * MicrocodeLib read it on every Intel CPU), XSS (0 only: CPUID leaf 0xD
+ * offers no supervisor state, and the hardware keeps the host's 0 while
+ * the guest's XSAVES runs).  IA32_APIC_BASE and
  * TSC_DEADLINE belong to the VM's LAPIC: a SYSREG exit.  Anything else
  * is #GP, reported once.
  *
@@ -98,6 +102,12 @@ enum x86_msr_result x86_msr_read(const struct x86_msr_state *s, const struct x86
 	case X86_MSR_TSC: *value = env->host_tsc + s->tsc_offset; return X86_MSR_DONE;
 	case X86_MSR_FEATURE_CONTROL: *value = 1; return X86_MSR_DONE;   /* locked, VMX off */
 	case X86_MSR_BIOS_SIGN_ID: *value = 0; return X86_MSR_DONE;
+	case X86_MSR_PLATFORM_ID: *value = 0; return X86_MSR_DONE;
+	case X86_MSR_XSS:
+		if (!env->caps->xsaves)
+			return X86_MSR_FAULT;
+		*value = 0;
+		return X86_MSR_DONE;
 	case X86_MSR_MTRR_CAP: *value = MTRR_CAP_VALUE; return X86_MSR_DONE;
 	case X86_MSR_MTRR_DEF_TYPE: *value = s->mtrr_def_type; return X86_MSR_DONE;
 	case X86_MSR_PAT: *value = s->pat; return X86_MSR_DONE;
@@ -174,6 +184,9 @@ enum x86_msr_result x86_msr_write(struct x86_msr_state *s, const struct x86_msr_
 	case X86_MSR_DEBUGCTL:
 		/* No branch tracing for guests: accepted, nothing happens. */
 		return X86_MSR_DONE;
+	case X86_MSR_XSS:
+		/* No supervisor state is offered (CPUID 0xD.1 ECX/EDX = 0). */
+		return env->caps->xsaves && value == 0 ? X86_MSR_DONE : X86_MSR_FAULT;
 	default:
 		return X86_MSR_FAULT;
 	}

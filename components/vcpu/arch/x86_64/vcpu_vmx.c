@@ -1463,6 +1463,11 @@ void x86_set_xcr0(struct vcpu *v, uint64_t xcr0)
 	xsetbv(0, xcr0);
 }
 
+uint64_t x86_get_xcr0(struct vcpu *v)
+{
+	return v->xcr0;
+}
+
 void x86_set_pat(struct vcpu *v, uint64_t pat)
 {
 	v->msr.pat = pat;

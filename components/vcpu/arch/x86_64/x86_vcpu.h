@@ -113,6 +113,7 @@ void x86_set_cr2(struct vcpu *v, uint64_t cr2);
 void x86_paging_changed(struct vcpu *v);
 /* Guest XCR0 (switched with the FPU state). */
 void x86_set_xcr0(struct vcpu *v, uint64_t xcr0);
+uint64_t x86_get_xcr0(struct vcpu *v);
 void x86_set_pat(struct vcpu *v, uint64_t pat);
 void x86_set_tsc_offset(struct vcpu *v, uint64_t offset);
 uint64_t x86_get_tsc_offset(struct vcpu *v);
@@ -153,6 +154,10 @@ struct x86_cpuid_env {
 	unsigned int vcpu_index, vcpu_count;
 	bool osxsave;                        /* the guest's CR4.OSXSAVE */
 	const struct x86_host_caps *caps;
+	uint64_t xcr0;                       /* the guest's XCR0 */
+	/* The host's CPUID, for the XSAVE sizes of leaf 0xD (NULL: the
+	 * host's sizes pass through). */
+	struct x86_cpuid_regs (*host_cpuid)(uint32_t leaf, uint32_t subleaf);
 };
 
 /* The guest's view of CPUID leaf/subleaf, from the host's answer to it. */
@@ -163,6 +168,7 @@ enum x86_action x86_handle_cpuid(struct vcpu *v);
 /* ---- MSRs (msr.c) ------------------------------------------------------------------ */
 
 #define X86_MSR_TSC              0x010
+#define X86_MSR_PLATFORM_ID      0x017
 #define X86_MSR_FEATURE_CONTROL  0x03a
 #define X86_MSR_BIOS_UPDATE_TRIG 0x079
 #define X86_MSR_BIOS_SIGN_ID     0x08b
@@ -176,6 +182,7 @@ enum x86_action x86_handle_cpuid(struct vcpu *v);
 #define X86_MSR_MTRR_FIX_4K_C0000 0x268  /* .. 0x26f */
 #define X86_MSR_PAT              0x277
 #define X86_MSR_MTRR_DEF_TYPE    0x2ff
+#define X86_MSR_XSS              0xda0
 #define X86_MSR_EFER             0xc0000080
 
 /* The number of variable MTRRs the guest sees (MTRRcap.VCNT). */

@@ -94,6 +94,19 @@ struct machine_ops {
 	 * Called on the vCPU's CPU with interrupts masked.
 	 */
 	bool (*irq_pending)(struct vm *vm, struct vm_vcpu *vc);
+	/*
+	 * Whether vCPU vc, waiting in WFI/HLT, can only be woken by another
+	 * vCPU (x86: HLT with interrupts disabled).  For the progress check
+	 * of run.c; may be NULL (a wait is never final).
+	 */
+	bool (*halt_is_final)(struct vm *vm, struct vm_vcpu *vc);
+	/*
+	 * Logs what helps to understand a VM that failed: with vc NULL the
+	 * board's own state (x86: the last POST code; vm_fail() asks for it),
+	 * else the registers of vCPU vc, which the calling CPU runs (the
+	 * progress check asks for it).  May be NULL.
+	 */
+	void (*report)(struct vm *vm, struct vm_vcpu *vc);
 	/* Frees what build() and devices_ready() made; runs after the device
 	 * instances were destroyed.  May be NULL. */
 	void (*destroy)(struct vm *vm);

@@ -30,6 +30,11 @@
  *                       exit statistics; the VM has ended
  *   vm_fail()           like off, with the reason: a guest error stops its
  *                       VM, never the hypervisor
+ *   no progress         every vCPU that is on has run for VM_STUCK_NS
+ *                       without an exit a device or the machine handled
+ *                       (a dead loop), or halts where only another vCPU
+ *                       could wake it: the VM fails with what the
+ *                       machine reports (POST code, registers)
  */
 #ifndef VM_VM_H
 #define VM_VM_H
@@ -59,8 +64,10 @@ struct bootfs_file;
 
 #define VM_MAX_VMS          8
 #define VM_MAX_VCPUS        MAX_CPUS
-#define VM_RAM_MAX_REGIONS  4
+#define VM_RAM_MAX_REGIONS  32    /* host blocks of guest RAM */
 #define VM_INPUT_BUFFER     256     /* console bytes waiting for the guest */
+/* A VM whose vCPUs made no progress this long has failed (run.c). */
+#define VM_STUCK_NS         (10ull * 1000000000ull)
 
 /* Power state of one vCPU, as the guest's firmware interface sees it. */
 enum vm_vcpu_power {
@@ -90,6 +97,15 @@ struct vm_vcpu {
 	unsigned int start_nargs;
 	volatile bool wake;             /* something for it: leave the WFI wait */
 	uint64_t wfi_ns;                /* time spent waiting in WFI            */
+	/* Progress check (run.c): the last exit a device or the machine
+	 * handled, or the end of a WFI wait; whether the vCPU now waits in a
+	 * WFI that nothing but another vCPU can end; the pc of its last exit. */
+	volatile uint64_t progress_ns;
+	volatile bool halted_final;
+	volatile bool waiting;
+	volatile uint64_t last_pc;
+	uint64_t loop_pc;               /* where the pc was at the last look   */
+	uint64_t loop_state;            /* and a digest of its registers        */
 };
 
 struct vm_ram {
@@ -142,6 +158,7 @@ struct vm {
 	unsigned int input_head, input_tail;
 
 	uint64_t started_ns;
+	bool progress_failed;           /* the progress check reported it      */
 	uint64_t unhandled_exits;       /* exits nobody could handle (reported) */
 };
 
@@ -174,9 +191,11 @@ void vm_run_vcpu(struct vm_vcpu *vc);
 /* ---- for machines ---- */
 
 /*
- * Adds size bytes of RAM at guest-physical gpa: contiguous pages of the
- * hypervisor (2 MiB aligned, so stage 2 / EPT can use large pages),
- * zeroed, mapped read/write/execute and offered to DMA (vm->mem).
+ * Adds size bytes of RAM at guest-physical gpa: pages of the hypervisor
+ * (2 MiB aligned, so stage 2 / EPT can use large pages), zeroed, mapped
+ * read/write/execute and offered to DMA (vm->mem).  One contiguous block
+ * when the allocator has one, else several (halving down to 2 MiB), each
+ * a vm->ram[] entry: guest RAM need not be contiguous on the host.
  */
 int vm_add_ram(struct vm *vm, uint64_t gpa, uint64_t size);
 

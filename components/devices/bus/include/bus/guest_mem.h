@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Guest memory as seen by DMA-capable devices (fw_cfg DMA, virtio).
- * Every access names a guest-physical range; the range must lie entirely
- * inside one RAM region of the VM.  Anything else (MMIO, holes, ranges
+ * Every access names a guest-physical range of RAM: guest_mem_ptr() wants
+ * it inside one region, the copies may run on into an adjacent region
+ * (a VM's RAM can be made of several host blocks).  Anything else (MMIO, holes, ranges
  * that wrap around the top of the address space) fails cleanly with
  * -EFAULT and the device reports a DMA error to the guest.
  */
@@ -13,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GUEST_MEM_MAX_REGIONS 8
+#define GUEST_MEM_MAX_REGIONS 32
 
 struct guest_mem_region {
 	uint64_t gpa;        /* guest-physical start                      */
@@ -33,7 +34,7 @@ int guest_mem_add(struct guest_mem *gm, uint64_t gpa, uint64_t size, void *hva, 
 
 /* Host pointer to [gpa, gpa+len) if it is all inside one region, else NULL. */
 void *guest_mem_ptr(const struct guest_mem *gm, uint64_t gpa, uint64_t len, bool write);
-/* Copies; 0 or -EFAULT (nothing is copied on failure). */
+/* Copies, across adjacent regions; 0 or -EFAULT (nothing is copied on failure). */
 int guest_mem_read(const struct guest_mem *gm, uint64_t gpa, void *dst, uint64_t len);
 int guest_mem_write(const struct guest_mem *gm, uint64_t gpa, const void *src, uint64_t len);
 

@@ -3,8 +3,9 @@
  * The PC board core: what every x86 board of Tessera shares, the way QEMU
  * shares hw/i386/pc.c between its "pc" (i440FX) and "q35" boards.
  *
- *   memory.c      RAM below and above 4 GiB, the BIOS at 4 GiB and the
- *                 PAM area 0xC0000..0xFFFFF (the chipset says which mode)
+ *   memory.c      RAM below and above 4 GiB, the firmware flash ending at
+ *                 4 GiB and the PAM area 0xC0000..0xFFFFF (the chipset
+ *                 says which mode)
  *   cpu.c         one LAPIC per vCPU, interrupt injection, INIT/SIPI, MSRs
  *   interrupts.c  the 8259 pair and the IOAPIC; ISA IRQ n of a device
  *                 instance reaches both (pc_isa_irq_sink)
@@ -31,6 +32,7 @@
 #include <pc/layout.h>
 #include <pci/i440fx.h>
 #include <vcpu/vcpu.h>
+#include <vm/flash.h>
 #include <vm/vm.h>
 
 struct fwcfg;
@@ -76,11 +78,13 @@ struct pc_board {
 	struct pc_cpu cpus[VM_MAX_VCPUS];
 
 	/* memory.c */
-	uint8_t *bios;               /* the BIOS image, read-only to the guest */
-	size_t bios_pages;
+	struct vm_flash code;        /* pflash0: the firmware, read-only      */
+	struct vm_flash vars;        /* pflash1: the variable store, or none  */
+	uint8_t *bios;               /* the firmware image (code's memory)    */
 	enum pci_pam_mode pam[PC_PAM_PIECES];
 	bool pam_known;
 	uint64_t pam_switches;
+	uint64_t vga_accesses;       /* the empty VGA window 0xA0000..0xBFFFF */
 
 	/* interrupts.c; the device instances the core knows by class */
 	struct i8259 *pic;
@@ -90,13 +94,13 @@ struct pc_board {
 	struct rtc *rtc;             /* the rtc instance's (CMOS), or NULL   */
 
 	/* linux_boot.c */
-	const struct bootfs_file *firmware, *kernel, *initrd, *option_rom;
+	const struct bootfs_file *firmware, *vars_image, *kernel, *initrd, *option_rom;
 	struct bzimage_plan plan;
 	uint8_t *setup;
 	struct pc_pvh *pvh;          /* multiboot.c: a PVH kernel, or NULL   */
 
 	/* power.c */
-	bool nothing_to_boot;        /* firmware only, no kernel, no disks */
+	bool nothing_to_boot;        /* no kernel, no disks, no UEFI variables */
 	uint64_t tsc_hz;             /* cpu.c: the host TSC, for TSC-deadline */
 	uint64_t msr_reports;
 };
@@ -114,6 +118,8 @@ int pc_board_reset(struct vm *vm);
 void pc_board_destroy(struct pc_board *b);
 int pc_board_handle_exit(struct vm *vm, struct vm_vcpu *vc, struct vcpu_exit *exit);
 bool pc_board_irq_pending(struct vm *vm, struct vm_vcpu *vc);
+bool pc_board_halt_is_final(struct vm *vm, struct vm_vcpu *vc);
+void pc_board_report(struct vm *vm, struct vm_vcpu *vc);
 /* The AML of an SSDT body: Scope (scope) { the VM's device instances }.
  * Its length, or a negative errno (-ENOSPC: buf too small). */
 long pc_board_devices_aml(struct pc_board *b, const char *scope, void *buf, size_t size);

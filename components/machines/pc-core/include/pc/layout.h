@@ -8,11 +8,20 @@
  *                            else 0xC0000000 (the 32-bit PCI hole above)
  *   0xA0000 .. 0xBFFFF       VGA window (no RAM visible)
  *   0xC0000 .. 0xFFFFF       RAM or ROM piece by piece (PAM)
- *   4 GiB - bios_size        the BIOS image, read-only
+ *   vars_base .. bios_base   the UEFI variable store, writable flash
+ *                            (only with a split image: firmware-vars)
+ *   4 GiB - bios_size        the firmware image, read-only flash
  *   4 GiB .. + above_4g      the rest of RAM
  *
- * and the etc/e820 table the firmware reads from fw_cfg: RAM below and
- * above 4 GiB (type 1) and the BIOS image (type 2).
+ * The firmware goes at the top of 4 GiB as QEMU's hw/i386/pc_sysfw.c puts
+ * its flash: pflash0 (code) ends at 4 GiB, pflash1 (variables) directly
+ * below it, so a split OVMF_CODE/OVMF_VARS pair sits where the single
+ * OVMF.fd would (EDK2 OvmfPkg/Include/Fdf/OvmfPkgDefines.fdf.inc).
+ *
+ * The etc/e820 table the firmware reads from fw_cfg lists RAM below and
+ * above 4 GiB (type 1), as QEMU's does: the firmware reserves its own
+ * image (SeaBIOS src/fw/paravirt.c qemu_preinit; OVMF describes its flash
+ * as MMIO itself).
  * Plain C: tested on the host (tests/test_layout.c).
  */
 #ifndef PC_LAYOUT_H
@@ -29,8 +38,9 @@
 #define PC_PAM_END          0x100000u
 #define PC_BIOS_LOW_BASE    0xE0000u
 #define PC_BIOS_LOW_SIZE    0x20000u       /* the last 128 KiB of the BIOS */
-#define PC_BIOS_MAX_SIZE    (16u << 20)
-#define PC_BIOS_ALIGN       0x10000u
+#define PC_BIOS_MAX_SIZE    (16u << 20)    /* code and variables together */
+#define PC_BIOS_ALIGN       0x10000u       /* a whole image alone (QEMU -bios) */
+#define PC_FLASH_SECTOR     0x1000u        /* a split image: CFI 4 KiB sectors */
 
 /* QEMU's ACPI_DATA_SIZE for current pc machines: kept free below the end of low RAM. */
 #define PC_ACPI_DATA_SIZE   0x28000u
@@ -44,16 +54,21 @@ struct pc_memory_layout {
 	uint64_t below_4g;      /* bytes of RAM from 0                          */
 	uint64_t above_4g;      /* bytes of RAM from 4 GiB                      */
 	uint64_t bios_base;     /* 4 GiB - bios_size                            */
-	uint64_t bios_size;
+	uint64_t bios_size;     /* the firmware (code) image                    */
+	uint64_t vars_base;     /* bios_base - vars_size                        */
+	uint64_t vars_size;     /* the variable store; 0: none                  */
 };
 
 /*
- * Plans the map for memory bytes of RAM and a BIOS image of bios_size
- * bytes (0: none).  0, or -EINVAL with one sentence in err: a BIOS that
- * is not a non-zero multiple of 64 KiB or larger than 16 MiB.
+ * Plans the map for memory bytes of RAM, a firmware image of bios_size
+ * bytes (0: none) and a variable store of vars_size bytes (0: none).
+ * Accepted: a firmware alone that is a multiple of 64 KiB (SeaBIOS,
+ * OVMF.fd), or a firmware with its variable store, each a multiple of
+ * 4 KiB (OVMF_CODE_4M.fd + OVMF_VARS_4M.fd); at most 16 MiB in all.
+ * 0, or -EINVAL with one sentence in err saying what is accepted.
  */
-int pc_plan_memory(uint64_t memory, uint64_t bios_size, struct pc_memory_layout *out,
-		   char *err, size_t err_len);
+int pc_plan_memory(uint64_t memory, uint64_t bios_size, uint64_t vars_size,
+		   struct pc_memory_layout *out, char *err, size_t err_len);
 
 /*
  * The etc/e820 file: 20-byte little-endian records.  Writes at most

@@ -113,7 +113,8 @@ def count_missing(text, counts):
 
 def clock_wrong(text, checks, now):
     """The first (seconds, regex) whose match is missing or whose time is
-    further than seconds from now, with what was found; else None."""
+    further than seconds from now (a number, or {regex: when it was read}),
+    with what was found; else None."""
     for limit, pat in checks:
         m = re.compile(pat, re.M).search(text)
         if not m:
@@ -122,8 +123,9 @@ def clock_wrong(text, checks, now):
             found = int(m.group(1))
         except ValueError:
             return pat, "'%s' is not a number of seconds" % m.group(1)
-        if abs(found - now) > limit:
-            return pat, "%d is %d s away from this machine's %d" % (found, found - now, now)
+        when = int(now.get(pat, time.time())) if isinstance(now, dict) else now
+        if abs(found - when) > limit:
+            return pat, "%d is %d s away from this machine's %d" % (found, found - when, when)
     return None
 
 
@@ -312,11 +314,13 @@ class Runner:
             print("      full log: %s" % logname, flush=True)
 
     # -- running ---------------------------------------------------------------
-    def run_process(self, cmd, timeout, env=None, expect=(), counts=(), sends=()):
+    def run_process(self, cmd, timeout, env=None, expect=(), counts=(), sends=(), watch=()):
         """Runs cmd, typing each send's text once its pattern has appeared;
         returns (output, timed_out, exit_code, seconds).  Stops the process
-        once every expect (in order) and count was seen and all was sent."""
+        once every expect (in order) and count was seen and all was sent.
+        self.seen_at[pat] is when each watch pattern first appeared."""
         start = time.time()
+        self.seen_at = {}
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              stdin=subprocess.PIPE if sends else subprocess.DEVNULL,
                              env=env, start_new_session=True)
@@ -333,6 +337,9 @@ class Runner:
             if chunk:
                 buf += chunk
                 text = screen_text(buf.decode("utf-8", "replace"))
+                for pat in watch:
+                    if pat not in self.seen_at and re.search(pat, text, re.M):
+                        self.seen_at[pat] = time.time()
                 while sent < len(sends):
                     m = re.compile(sends[sent][0], re.M).search(text, send_pos)
                     if not m:
@@ -494,13 +501,14 @@ class Runner:
         out, timed_out, code, secs = self.run_process(
             [script, "test", rundir, spec["cmdline"]], timeout, env=env,
             expect=spec["expect"] + [p for _, p in spec["expect-clock"]],
-            counts=spec["expect-count"], sends=spec["send"])
+            counts=spec["expect-count"], sends=spec["send"],
+            watch=[p for _, p in spec["expect-clock"]])
         text = screen_text(out)
         missing = expect_missing(text, spec["expect"])
         short = count_missing(text, spec["expect-count"])
         bad = [p for p in spec["reject"] if re.search(p, text, re.M)]
         bad += [p for p, marker in spec["reject-before"] if early(text, p, marker)]
-        clock = clock_wrong(text, spec["expect-clock"], int(time.time()))
+        clock = clock_wrong(text, spec["expect-clock"], self.seen_at)
         why = "timed out after %ds" % timeout if timed_out else "emulator ended"
         if bad:
             self.record(name, False, secs, out, "unexpected output: /%s/" % bad[0])

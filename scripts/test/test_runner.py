@@ -104,6 +104,10 @@ class Spec(unittest.TestCase):
         self.assertEqual(run.clock_wrong("clock 1000\n", clock, 1061),
                          (r"clock (\d+)", "1000 is -61 s away from this machine's 1061"))
         self.assertEqual(run.clock_wrong("none\n", clock, 0), (r"clock (\d+)", "not found"))
+        # When the line was read, per pattern.
+        self.assertIsNone(run.clock_wrong("clock 1000\n", clock, {r"clock (\d+)": 1030}))
+        self.assertEqual(run.clock_wrong("clock 1000\n", clock, {r"clock (\d+)": 1100})[1],
+                         "1000 is -100 s away from this machine's 1100")
         self.assertTrue(run.early(text, "b", "c"))
         self.assertFalse(run.early(text, "c", "b"))
         self.assertTrue(run.early(text, "c", "never"))

@@ -76,9 +76,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		check(!(r.ecx & (1u << 5)) && !(r.ecx & (1u << 21)) && (r.ecx & (1u << 31)));
 	} else {
-		x86_cpuid_policy(&cenv, (uint32_t)a, (uint32_t)(a >> 32),
-				 (struct x86_cpuid_regs){ (uint32_t)b, (uint32_t)(b >> 32),
-							  (uint32_t)c, (uint32_t)(c >> 32) });
+		struct x86_cpuid_regs r;
+
+		/* Leaf 0x16 says the TSC's rate, whatever the host's leaf says; 0x15 nothing. */
+		caps.tsc_hz = d >> 24;
+		r = x86_cpuid_policy(&cenv, (uint32_t)a, (uint32_t)(a >> 32),
+				     (struct x86_cpuid_regs){ (uint32_t)b, (uint32_t)(b >> 32),
+							      (uint32_t)c, (uint32_t)(c >> 32) });
+		if ((uint32_t)a == 0x15)
+			check(!(r.eax | r.ebx | r.ecx | r.edx));
+		if ((uint32_t)a == 0x16)
+			check(r.eax == (uint32_t)((caps.tsc_hz + 500000) / 1000000) &&
+			      r.ebx == r.eax && !r.ecx && !r.edx);
 	}
 	return 0;
 }

@@ -226,6 +226,25 @@ static void test_cpuid(void **state)
 	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
 	r = x86_cpuid_policy(&env, 0xd, 0, all);
 	assert_int_equal(r.eax, ~0u);                     /* user state: the host's */
+	/*
+	 * The clocks: no crystal or TSC/crystal ratio (an OS would trust them
+	 * for its TSC and LAPIC timer), the base frequency is the TSC's
+	 * measured rate in MHz, rounded (Bochs' own leaf says 3500 MHz for a
+	 * TSC that counts 50 million instructions a second).
+	 */
+	r = x86_cpuid_policy(&env, 0x15, 0, (struct x86_cpuid_regs){ 2, 0x124, 0, 0 });
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	r = x86_cpuid_policy(&env, 0x16, 0, (struct x86_cpuid_regs){ 0xdac, 0xfa0, 0x64, 0 });
+	assert_int_equal(r.eax, 50);
+	assert_int_equal(r.ebx, 50);
+	assert_int_equal(r.ecx | r.edx, 0);
+	fake_caps.tsc_hz = 2893500000ull;
+	r = x86_cpuid_policy(&env, 0x16, 0, all);
+	assert_int_equal(r.eax, 2894);
+	fake_caps.tsc_hz = 0;                              /* unknown: no frequencies */
+	r = x86_cpuid_policy(&env, 0x16, 0, all);
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	fake_caps.tsc_hz = 49997016;
 	/* Through the handler: registers and RIP. */
 	vcpu.index = 0;
 	vcpu.gpr[X86_RAX] = 0x40000000;

@@ -46,7 +46,7 @@ struct vcpu {
 
 static struct x86_host_caps fake_caps = {
 	.rdtscp = true, .invpcid = true, .xsaves = true, .nx = true, .phys_bits = 39,
-	.xcr0_supported = 0x7, .cr4_allowed = 0x3727ff,
+	.xcr0_supported = 0x7, .cr4_allowed = 0x3727ff, .tsc_hz = 49997016,
 };
 static uint64_t fake_tsc = 1000000;
 

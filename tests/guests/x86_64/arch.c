@@ -10,18 +10,13 @@
  */
 #include <guest.h>
 
+#include "x86.h"
+
 #define COM1            0x3F8
 #define COM_LCR         3
 #define COM_LSR         5
 #define COM_LSR_THRE    0x20
 
-#define LAPIC_BASE      0xFEE00000ul
-#define LAPIC_TPR       0x080
-#define LAPIC_EOI       0x0B0
-#define LAPIC_SVR       0x0F0
-#define LAPIC_SVR_ENABLE 0x100
-#define LAPIC_ICR_LOW   0x300
-#define LAPIC_ICR_HIGH  0x310
 #define ICR_FIXED       0x00000
 #define ICR_INIT        0x00500
 #define ICR_STARTUP     0x00600
@@ -29,15 +24,6 @@
 #define ICR_PENDING     0x01000          /* delivery status: send pending */
 #define SPURIOUS_VECTOR 0xFF
 #define IPI_VECTOR_BASE 0x40
-
-#define PCI_CONFIG_ADDRESS 0xCF8
-#define PCI_CONFIG_DATA    0xCFC
-#define PIIX4_PM        (1u << 11 | 3u << 8)    /* bus 0, device 1, function 3 */
-#define PIIX4_PMBA      0x40
-#define PIIX4_PMREGMISC 0x80
-#define PM_BASE         0x600            /* where SeaBIOS and QEMU put it too */
-#define PM1_CNT         0x04
-#define PM1_CNT_SLP_EN  (1u << 13)       /* SLP_TYP 0: S5 on these boards */
 
 #define TRAMPOLINE      0x8000ul
 #define SIPI_VECTOR     (TRAMPOLINE >> 12)
@@ -68,45 +54,6 @@ static guest_irq_handler irq_handler[GUEST_MAX_CPUS];
 extern const char guest_isr_stubs[];
 extern const uint64_t guest_ap_trampoline_address, guest_ap_trampoline_size;
 
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline void outw(uint16_t port, uint16_t v)
-{
-	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void outl(uint16_t port, uint32_t v)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint32_t lapic_read(uint32_t reg)
-{
-	return *(volatile uint32_t *)(LAPIC_BASE + reg);
-}
-
-static inline void lapic_write(uint32_t reg, uint32_t value)
-{
-	*(volatile uint32_t *)(LAPIC_BASE + reg) = value;
-}
-
-static void pci_config_write32(uint32_t devfn, uint8_t reg, uint32_t value)
-{
-	outl(PCI_CONFIG_ADDRESS, 0x80000000u | devfn | (reg & 0xFC));
-	outl(PCI_CONFIG_DATA, value);
-}
-
 void guest_putc(char c)
 {
 	while (!(inb(COM1 + COM_LSR) & COM_LSR_THRE))
@@ -117,8 +64,7 @@ void guest_putc(char c)
 /* ACPI S5 through the PIIX4's PM block, placed where the firmware would put it. */
 void guest_poweroff(void)
 {
-	pci_config_write32(PIIX4_PM, PIIX4_PMBA, PM_BASE | 1);
-	pci_config_write32(PIIX4_PM, PIIX4_PMREGMISC, 1);
+	piix4_pm_enable();
 	outw(PM_BASE + PM1_CNT, PM1_CNT_SLP_EN);
 	for (;;)
 		__asm__ volatile("cli; hlt");
@@ -126,10 +72,7 @@ void guest_poweroff(void)
 
 unsigned int guest_cpu_id(void)
 {
-	uint32_t a = 1, b, c = 0, d;
-
-	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
-	return b >> 24;
+	return cpuid(1, 0).ebx >> 24;         /* the initial APIC id */
 }
 
 void guest_cpu_relax(void)
@@ -217,10 +160,7 @@ bool guest_start_cpu(unsigned int cpu, void (*fn)(unsigned int cpu))
 
 uint64_t guest_counter(void)
 {
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
+	return rdtsc();
 }
 
 const char *guest_counter_name(void)

@@ -3,8 +3,9 @@
  * CPUID as the guest sees it: the host's answer with what the VM does not
  * offer hidden and its own topology (APIC id = vCPU index, one thread per
  * core, as many cores as vCPUs), the hypervisor bit and Tessera's leaf
- * 0x40000000.  x86_cpuid_policy() is pure: the host's registers for the
- * leaf in, the guest's out.
+ * 0x40000000, and the clock leaves describing the TSC the guest really
+ * has.  x86_cpuid_policy() is pure: the host's registers for the leaf in,
+ * the guest's out.
  */
 #include <string.h>
 
@@ -138,6 +139,27 @@ struct x86_cpuid_regs x86_cpuid_policy(const struct x86_cpuid_env *env, uint32_t
 		} else {
 			r.eax = r.ebx = 0;
 		}
+		break;
+	case 0x15:
+		/*
+		 * TSC/crystal ratio and crystal: not enumerated (EBX = 0).  An OS
+		 * trusts these without measuring: Linux takes the TSC rate from
+		 * them and the crystal as the LAPIC timer's clock.  The VM's LAPIC
+		 * timer is the machine's model, not fed by the host's crystal, and
+		 * an emulator may claim a rate its TSC does not run at (Bochs:
+		 * 3.5 GHz, while its TSC counts instructions, 50 MHz by default).
+		 * Without this leaf the guest measures its LAPIC timer itself.
+		 */
+		memset(&r, 0, sizeof(r));
+		break;
+	case 0x16:
+		/*
+		 * Base and maximum frequency: the TSC's measured rate in MHz, the
+		 * rate an OS takes for its TSC when leaf 0x15 is empty (and then
+		 * refines against a timer); no bus frequency.
+		 */
+		memset(&r, 0, sizeof(r));
+		r.eax = r.ebx = (uint32_t)((env->caps->tsc_hz + 500000) / 1000000);
 		break;
 	case 0xd:
 		/* XSAVES only where the vCPU may run it, and no supervisor state

@@ -16,6 +16,8 @@
 struct gspace {
 	struct pgtable pt;
 	unsigned int vcpu_count;     /* highest vCPU index + 1 (CPUID topology) */
+	uint64_t tsc_origin;         /* host TSC at its first vCPU's creation,
+					where every vCPU's TSC starts (0: none yet) */
 };
 
 /* ept.c: the EPT pointer of the VMCS (root, write-back walks, 4 levels). */

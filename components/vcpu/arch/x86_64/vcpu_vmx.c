@@ -240,6 +240,7 @@ static bool decide_controls(void)
 		.phys_bits = cpuid(0x80000008, 0).eax & 0xff,
 		.xcr0_supported = caps.xcr0_supported,
 		.cr4_allowed = caps.cr4_fixed1 & ~(CR4_VMXE | CR4_SMXE),
+		.tsc_hz = timer_tsc_hz(),
 	};
 
 	/* One MSR bitmap for every vCPU: everything exits but these. */
@@ -654,6 +655,24 @@ static void write_host_state(void)
 	vmwrite(VMCS_HOST_RIP, (uint64_t)(uintptr_t)vmx_exit_stub);
 }
 
+/*
+ * The guest's TSC starts at 0 when its VM's first vCPU is created, and
+ * every vCPU of the VM counts from that moment: one clock on all its
+ * CPUs, as on a PC, whose CPUs leave reset together.  A vCPU created a
+ * little later with its own zero would lag behind the others, and a
+ * guest that reads the TSC on one CPU and then on another would see it
+ * go back (Linux checks for that at CPU bring-up, check_tsc_warp(), and
+ * stops using the TSC as a clock at the first step back).
+ */
+static uint64_t vm_tsc_origin(struct gspace *gs)
+{
+	uint64_t none = 0, now = rdtsc();
+
+	__atomic_compare_exchange_n(&gs->tsc_origin, &none, now, false, __ATOMIC_SEQ_CST,
+				    __ATOMIC_SEQ_CST);
+	return __atomic_load_n(&gs->tsc_origin, __ATOMIC_SEQ_CST);
+}
+
 static void write_controls(struct vcpu *v, uint16_t vpid)
 {
 	v->pin_controls = caps.pin & ~PIN_PREEMPTION_TIMER;
@@ -675,8 +694,7 @@ static void write_controls(struct vcpu *v, uint16_t vpid)
 	vmwrite(VMCS_LINK_POINTER, ~0ull);
 	vmwrite(VMCS_CR0_MASK, caps.cr0_mask);
 	vmwrite(VMCS_CR4_MASK, caps.cr4_mask);
-	/* The guest's TSC starts at 0 now. */
-	v->tsc_offset = (uint64_t)0 - rdtsc();
+	v->tsc_offset = (uint64_t)0 - vm_tsc_origin(v->gs);
 	vmwrite(VMCS_TSC_OFFSET, v->tsc_offset);
 }
 

@@ -252,6 +252,15 @@ enum vmx_pending {
 	PENDING_HYPERCALL,     /* VMCALL: results into RAX, RBX, RCX, RDX */
 };
 
+/* A guest-physical RAM page this vCPU reached, as guest_phys.c remembers it. */
+#define VMX_GPA_CACHE_SIZE 16
+struct vmx_gpa_cache {
+	uint64_t generation;               /* the EPT's generation then; 0: empty */
+	uint64_t page;                     /* guest-physical page number          */
+	uint8_t *host;                     /* where it is in the hypervisor       */
+	bool writable;
+};
+
 struct vcpu {
 	struct vmx_guest_regs regs;        /* first: vmx_switch.S uses it      */
 	struct gspace *gs;
@@ -300,6 +309,7 @@ struct vcpu {
 	uint64_t xcr0;
 	void *fpu_area;                    /* XSAVE or FXSAVE image            */
 	size_t fpu_area_pages;
+	struct vmx_gpa_cache gpa_cache[VMX_GPA_CACHE_SIZE];   /* guest_phys.c */
 
 	const struct vcpu_irq_ops *irq_ops;
 	void *irq_opaque;

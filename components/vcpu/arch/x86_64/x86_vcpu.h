@@ -139,6 +139,9 @@ struct x86_host_caps {
 	unsigned int phys_bits;              /* MAXPHYADDR                          */
 	uint64_t xcr0_supported;             /* XCR0 bits of CPUID.(0xD,0)          */
 	uint64_t cr4_allowed;                /* CR4 bits the guest may set          */
+	uint64_t tsc_hz;                     /* the TSC's rate, measured at boot; the
+						guest's TSC runs at it (offset, never
+						scaled); 0: unknown                  */
 };
 const struct x86_host_caps *x86_host_caps(void);
 /* The host's CPUID and TSC (replaced in host tests). */

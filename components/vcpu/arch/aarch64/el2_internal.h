@@ -168,6 +168,8 @@ struct vcpu {
 	struct el2_vgic_state vgic;
 	bool timer_level;              /* last level given to irq_ops->timer() */
 	bool timer_reported;           /* ... and whether one was given        */
+	/* CNTPCT at which the guest must leave (vcpu_aarch64_set_run_limit()), or UINT64_MAX. */
+	uint64_t run_limit_count;
 	/* Physical CPU id + 1 while in vcpu_run() or vcpu_wait_for_interrupt(), else 0. */
 	unsigned int on_cpu;
 	uint64_t exits[VCPU_EXIT_REASON_COUNT];

@@ -34,6 +34,13 @@
  * switch disables the guest's timer (switch.S), so it never fires while
  * the host runs; a sleeping vCPU is woken by the EL2 physical timer
  * (CNTHP) at the guest's deadline instead.
+ *
+ * The same CNTHP is the run limit (vcpu_aarch64_set_run_limit()): armed
+ * before an entry at the VM's next device-timer deadline, it brings a
+ * guest that never exits by itself (a loop polling memory) back out as an
+ * IRQ exit, and the VM's run loop runs its due device timers; in a wait it
+ * wakes the CPU at whichever comes first, the guest's deadline or the
+ * VM's.
  */
 #include <errno.h>
 #include <string.h>
@@ -184,6 +191,23 @@ void el2_irq_reset(struct vcpu *v)
 	memset(&v->vgic, 0, sizeof(v->vgic));
 	v->timer_level = false;
 	v->timer_reported = false;
+	v->run_limit_count = UINT64_MAX;
+}
+
+void vcpu_aarch64_set_run_limit(struct vcpu *v, uint64_t ns)
+{
+	uint64_t hz = read_sysreg(cntfrq_el0) & 0xffffffffull, ticks, count;
+
+	if (!hz)
+		return;
+	/* At most 100 s ahead; ns * hz / 10^9 without overflow: seconds, then the rest. */
+	if (ns > 100000000000ull)
+		ns = 100000000000ull;
+	ticks = ns / 1000000000u * hz + (ns % 1000000000u) * hz / 1000000000u;
+	isb();
+	count = read_sysreg(cntpct_el0) + ticks;
+	if (count < v->run_limit_count)
+		v->run_limit_count = count;
 }
 
 void el2_irq_before_entry(struct vcpu *v)
@@ -194,10 +218,14 @@ void el2_irq_before_entry(struct vcpu *v)
 	timer_report(v);
 	g->lr_used = 0;
 	g->underflow_exit = false;
+	v->run_limit_count = UINT64_MAX;
 	if (v->irq_ops && v->irq_ops->fill)
 		v->irq_ops->fill(v, v->irq_opaque);
 	if (!aarch64_gic_ready())
 		return;
+	/* The run limit fill() asked for: CNTHP, a physical IRQ, exits the guest (HCR_EL2.IMO). */
+	if (v->run_limit_count != UINT64_MAX)
+		aarch64_hyp_timer_wake_at(v->run_limit_count);
 	/* Pending in the guest already: the physical timer PPI would only bring it back out. */
 	aarch64_gic_set_ppi(GIC_PPI_VTIMER, !v->timer_level);
 
@@ -227,7 +255,10 @@ void el2_irq_after_exit(struct vcpu *v)
 		isb();
 		if (v->ctx.vector == VECTOR_LOWER_A64_IRQ)
 			aarch64_gic_handle_irqs();
+		if (v->run_limit_count != UINT64_MAX)
+			aarch64_hyp_timer_cancel();
 	}
+	v->run_limit_count = UINT64_MAX;
 	timer_report(v);
 	if (v->irq_ops && v->irq_ops->sync)
 		v->irq_ops->sync(v, v->irq_opaque);
@@ -247,11 +278,14 @@ int vcpu_wait_for_interrupt(struct vcpu *v, bool (*has_pending)(struct vcpu *v, 
 	for (;;) {
 		uint64_t ctl = v->ctx.sysregs[SYSREG_CNTV_CTL_EL0];
 
+		uint64_t wake = UINT64_MAX;
+
 		timer_report(v);
 		if (__atomic_load_n(&v->kick_requested, __ATOMIC_SEQ_CST)) {
 			rc = -EINTR;
 			break;
 		}
+		v->run_limit_count = UINT64_MAX;      /* has_pending() may set it */
 		if (!has_pending || has_pending(v, ctx)) {
 			rc = 0;
 			break;
@@ -260,9 +294,16 @@ int vcpu_wait_for_interrupt(struct vcpu *v, bool (*has_pending)(struct vcpu *v, 
 			arch_cpu_relax();       /* no interrupts to wake us: poll */
 			continue;
 		}
-		/* A deadline still ahead wakes us; one already reached is in timer_level. */
+		/*
+		 * A deadline still ahead wakes us; one already reached is in
+		 * timer_level.  The VM's next device timer (run limit) too.
+		 */
 		if ((ctl & CNTV_CTL_ENABLE) && !(ctl & CNTV_CTL_IMASK) && !v->timer_level)
-			aarch64_hyp_timer_wake_at(v->ctx.sysregs[SYSREG_CNTV_CVAL_EL0] + v->cntvoff);
+			wake = v->ctx.sysregs[SYSREG_CNTV_CVAL_EL0] + v->cntvoff;
+		if (v->run_limit_count < wake)
+			wake = v->run_limit_count;
+		if (wake != UINT64_MAX)
+			aarch64_hyp_timer_wake_at(wake);
 		else
 			aarch64_hyp_timer_cancel();
 		arch_wait_for_interrupt();
@@ -270,6 +311,7 @@ int vcpu_wait_for_interrupt(struct vcpu *v, bool (*has_pending)(struct vcpu *v, 
 	}
 	if (aarch64_gic_ready())
 		aarch64_hyp_timer_cancel();
+	v->run_limit_count = UINT64_MAX;
 	__atomic_store_n(&v->on_cpu, 0, __ATOMIC_SEQ_CST);
 	write_sysreg(daif, daif);
 	return rc;

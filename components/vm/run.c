@@ -197,7 +197,8 @@ static void meet_for_reset(struct vm_vcpu *vc)
 	if (READ_ONCE(vm->state) != VM_RESETTING)
 		return;
 	vm->resets++;
-	log_info("VM %s: reset %u: RAM cleared, devices reset, restarting", vm->name, vm->resets);
+	log_limited(&vm->reset_reports, LOG_INFO, "VM %s: reset %u: RAM cleared, devices reset, restarting",
+		    vm->name, vm->resets);
 	if (vm_reset_board(vm, true) != 0) {
 		vm_fail(vm, "the reset failed");
 		return;

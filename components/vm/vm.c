@@ -157,7 +157,7 @@ void vm_request_reset(struct vm *vm)
 
 	if (__atomic_compare_exchange_n(&vm->state, &expected, VM_RESETTING, false,
 					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-		log_info("VM %s: system reset requested", vm->name);
+		log_limited(&vm->reset_requests, LOG_INFO, "VM %s: system reset requested", vm->name);
 		kick_all(vm);
 	}
 }
@@ -283,7 +283,7 @@ static void env_request_reset(void *ctx, const char *how)
 {
 	struct vm *vm = ctx;
 
-	log_info("VM %s: reset through %s", vm->name, how);
+	log_limited(&vm->reset_hows, LOG_INFO, "VM %s: reset through %s", vm->name, how);
 	vm_request_reset(vm);
 }
 

@@ -43,6 +43,7 @@
 #include <bus/device.h>
 #include <bus/guest_mem.h>
 #include <bus/vclock.h>
+#include <core/log.h>
 #include <core/percpu.h>
 #include <core/spinlock.h>
 #include <vm/config.h>
@@ -138,6 +139,8 @@ struct vm {
 
 	uint64_t started_ns;
 	uint64_t unhandled_exits;       /* exits nobody could handle (reported) */
+	/* Resets are the guest's to make, as often as it likes: their messages are limited. */
+	struct log_limit reset_requests, reset_hows, reset_reports;
 };
 
 /*

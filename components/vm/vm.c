@@ -650,6 +650,8 @@ void vm_ended(struct vm *vm)
 	if (vm->resets)
 		printk(" (%u reset%s)", vm->resets, vm->resets == 1 ? "" : "s");
 	printk("\n");
+	printk("VM %s: hypervisor memory at the end: %zu free pages, %zu heap bytes free\n",
+	       vm->name, mm_free_pages(), mm_heap_free_bytes());
 	vm_print_statistics(vm);
 	__atomic_store_n(&vm->state, VM_ENDED, __ATOMIC_RELEASE);
 }

@@ -2,8 +2,12 @@
 /*
  * The guests and the hypervisor console.
  *
- * Output: whatever a guest writes to its UART goes straight to the
- * hypervisor console (every VM; lines of different VMs may interleave).
+ * Output: whatever a guest writes to its UART goes to the hypervisor
+ * console.  With one VM it goes straight there (a shell's prompt shows at
+ * once); with several, each VM's output is collected into whole lines
+ * (or VM_OUTPUT_LINE bytes) first, so that lines of different VMs do not
+ * mix character by character.  A VM's partial line is written when it
+ * ends.
  *
  * Input: keystrokes go to one VM at a time, VM 0 at first.  The switch
  * key is Ctrl-] (0x1d), followed by:
@@ -28,10 +32,25 @@
 static unsigned int console_focus;
 static bool switch_key_seen;
 
+/* Called by the VM's UART model, under the VM's device lock. */
 void vm_console_output(struct vm *vm, const uint8_t *buf, size_t len)
 {
-	(void)vm;
-	console_write((const char *)buf, len);
+	if (!vm || vm_count() < 2) {
+		console_write((const char *)buf, len);
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		vm->output[vm->output_len++] = buf[i];
+		if (buf[i] == '\n' || vm->output_len == VM_OUTPUT_LINE)
+			vm_console_flush(vm);
+	}
+}
+
+void vm_console_flush(struct vm *vm)
+{
+	if (vm->output_len)
+		console_write((const char *)vm->output, vm->output_len);
+	vm->output_len = 0;
 }
 
 static void queue_input(struct vm *vm, uint8_t byte)

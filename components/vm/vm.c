@@ -645,6 +645,10 @@ void vm_ended(struct vm *vm)
 {
 	uint64_t ms = (arch_timer_ns() - vm->started_ns) / 1000000;
 
+	spin_lock(&vm->device_lock);
+	vm_console_flush(vm);
+	spin_unlock(&vm->device_lock);
+
 	printk("VM %s: %s after %llu.%03llu s", vm->name, vm->stop_reason,
 	       (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
 	if (vm->resets)

@@ -17,6 +17,8 @@ void vm_ended(struct vm *vm);
  * lock.
  */
 void vm_console_poll(void);
+/* Writes the VM's partial output line (several VMs: output is line by line). */
+void vm_console_flush(struct vm *vm);
 /*
  * run.c: the handler of every vCPU's trapped device accesses (the VM's
  * bus under its device lock); opaque is the struct vm_vcpu.

@@ -66,10 +66,57 @@ static void flash_map(struct virt_flash *f, bool array_mode)
 	f->mode_switches++;
 }
 
+/*
+ * Mapping the bank back costs nothing, but every unmap that follows
+ * invalidates the VM's stage-2 translations on every CPU (TLBI
+ * VMALLS12E1IS), and an emulator stops all its CPUs for that.  A guest
+ * switching modes in a loop would slow down every other VM; so a bank is
+ * mapped again at most VIRT_FLASH_MAPS_PER_SECOND times per second of VM
+ * time.  Past that it stays trapped in read-array mode (its reads go
+ * through the bus to the pflash model: slower, the same data) until the
+ * next window, when a VM-clock timer maps it.  Firmware writing its
+ * variables switches a few hundred times in a whole boot.
+ */
+#define VIRT_FLASH_MAPS_PER_SECOND 200
+#define NS_PER_SECOND 1000000000ull
+
+static void flash_update(struct virt_flash *f)
+{
+	struct vclock *clock = &f->machine->vm->clock;
+	uint64_t now = vclock_now(clock);
+
+	if (!f->want_mapped) {
+		vtimer_cancel(clock, &f->remap_timer);
+		flash_map(f, false);
+		return;
+	}
+	if (f->mapped)
+		return;
+	if (now - f->window_start >= NS_PER_SECOND) {
+		f->window_start = now;
+		f->maps_in_window = 0;
+	}
+	if (f->maps_in_window < VIRT_FLASH_MAPS_PER_SECOND) {
+		f->maps_in_window++;
+		flash_map(f, true);
+	} else {
+		vtimer_arm(clock, &f->remap_timer, f->window_start + NS_PER_SECOND);
+	}
+}
+
+/* The next window has begun (VM clock, under the device lock). */
+static void flash_remap_timer(void *ctx)
+{
+	flash_update(ctx);
+}
+
 /* pflash: the bank entered or left read-array mode. */
 static void flash_mode_changed(void *ctx, bool array_mode)
 {
-	flash_map(ctx, array_mode);
+	struct virt_flash *f = ctx;
+
+	f->want_mapped = array_mode;
+	flash_update(f);
 }
 
 static int flash_create(struct virt_machine *m, unsigned int bank, const char *name,
@@ -82,6 +129,7 @@ static int flash_create(struct virt_machine *m, unsigned int bank, const char *n
 	f->machine = m;
 	f->name = name;
 	f->gpa = VIRT_FLASH_BASE + bank * VIRT_FLASH_BANK_SIZE;
+	vtimer_init(&f->remap_timer, flash_remap_timer, f);
 	if (image && image->size > VIRT_FLASH_BANK_SIZE) {
 		log_error("VM %s: %s is %zu bytes, larger than the 64 MiB flash bank", vm->name,
 			  image->name, image->size);
@@ -113,6 +161,7 @@ static int flash_create(struct virt_machine *m, unsigned int bank, const char *n
 	f->flash = pflash_create(vm->bus, &cfg);
 	if (!f->flash)
 		return -ENOMEM;
+	f->want_mapped = true;
 	flash_map(f, true);
 	if (!f->mapped)
 		return -ENOMEM;
@@ -125,6 +174,8 @@ static int flash_create(struct virt_machine *m, unsigned int bank, const char *n
 
 static void flash_destroy(struct virt_flash *f)
 {
+	if (f->machine)
+		vtimer_cancel(&f->machine->vm->clock, &f->remap_timer);
 	if (f->flash)
 		pflash_destroy(f->flash);
 	if (f->mapped)

@@ -35,6 +35,11 @@ struct virt_flash {
 	struct pflash *flash;
 	bool mapped;
 	uint64_t mode_switches;
+	/* Mapping it again is rationed (flash_update() in virt.c). */
+	bool want_mapped;            /* the bank is in read-array mode        */
+	uint64_t window_start;       /* VM ns: the current one-second window */
+	unsigned int maps_in_window;
+	struct vtimer remap_timer;
 };
 
 struct virt_machine {

@@ -222,6 +222,29 @@ void guest_ipi_send(unsigned int cpu, unsigned int n)
 	isb();
 }
 
+uint64_t guest_mmio_read(uintptr_t addr, unsigned int width)
+{
+	uint64_t v;
+
+	switch (width) {
+	case 1: __asm__ volatile("ldrb %w0, [%1]" : "=r"(v) : "r"(addr) : "memory"); break;
+	case 2: __asm__ volatile("ldrh %w0, [%1]" : "=r"(v) : "r"(addr) : "memory"); break;
+	case 4: __asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(addr) : "memory"); break;
+	default: __asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(addr) : "memory"); break;
+	}
+	return v;
+}
+
+void guest_mmio_write(uintptr_t addr, unsigned int width, uint64_t value)
+{
+	switch (width) {
+	case 1: __asm__ volatile("strb %w0, [%1]" : : "r"(value), "r"(addr) : "memory"); break;
+	case 2: __asm__ volatile("strh %w0, [%1]" : : "r"(value), "r"(addr) : "memory"); break;
+	case 4: __asm__ volatile("str %w0, [%1]" : : "r"(value), "r"(addr) : "memory"); break;
+	default: __asm__ volatile("str %0, [%1]" : : "r"(value), "r"(addr) : "memory"); break;
+	}
+}
+
 /* guest_try(): where to go back to on each CPU, and what it caught. */
 static void *try_jump[GUEST_MAX_CPUS][5];
 static volatile bool trying[GUEST_MAX_CPUS];

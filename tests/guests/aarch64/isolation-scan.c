@@ -39,7 +39,7 @@ static void read_one(void *arg)
 {
 	uint64_t *a = arg;
 
-	a[1] = *(volatile uint64_t *)(uintptr_t)a[0];
+	a[1] = guest_mmio_read((uintptr_t)a[0], 8);
 }
 
 /* One read that may take the CPU's own abort (above its PA size). */

@@ -15,8 +15,16 @@
 #define RESETS          100u
 #define PSCI_SYSTEM_RESET 0x84000009ul
 
-static volatile uint32_t *const counter = (volatile uint32_t *)FLASH1;
-static volatile uint32_t *const store = (volatile uint32_t *)STORE;
+/* Flash is read-array mapped memory or, between commands, a device: plain accesses only. */
+static uint32_t flash_read(uintptr_t a)
+{
+	return (uint32_t)guest_mmio_read(a, 4);
+}
+
+static void flash_write(uintptr_t a, uint32_t v)
+{
+	guest_mmio_write(a, 4, v);
+}
 
 static uint32_t pattern(unsigned int i)
 {
@@ -24,14 +32,14 @@ static uint32_t pattern(unsigned int i)
 }
 
 /* Intel CFI word program on the 32-bit bank (two 16-bit chips side by side). */
-static void program(volatile uint32_t *where, uint32_t value)
+static void program(uintptr_t where, uint32_t value)
 {
-	*where = 0x00400040;
-	*where = value;
-	while ((*where & 0x00800080) != 0x00800080)
+	flash_write(where, 0x00400040);
+	flash_write(where, value);
+	while ((flash_read(where) & 0x00800080) != 0x00800080)
 		;                                /* status: both chips ready */
-	*where = 0x00500050;                     /* clear status */
-	*where = 0x00FF00FF;                     /* read array */
+	flash_write(where, 0x00500050);          /* clear status */
+	flash_write(where, 0x00FF00FF);          /* read array */
 }
 
 static void reset(void)
@@ -46,21 +54,21 @@ void guest_main(void)
 {
 	unsigned int boots = 0;
 
-	while (boots < RESETS + 8 && counter[boots] != 0xFFFFFFFFu)
+	while (boots < RESETS + 8 && flash_read(FLASH1 + 4 * boots) != 0xFFFFFFFFu)
 		boots++;
 	if (boots == 0) {
 		for (unsigned int i = 0; i < STORE_WORDS; i++)
-			program(&store[i], pattern(i));
+			program(STORE + 4 * i, pattern(i));
 	}
 	for (unsigned int i = 0; i < STORE_WORDS; i++)
-		if (store[i] != pattern(i))
+		if (flash_read(STORE + 4 * i) != pattern(i))
 			guest_fail("reset-loop: boot %u: variable store word %u is 0x%x, not 0x%x",
-				   boots, i, store[i], pattern(i));
+				   boots, i, flash_read(STORE + 4 * i), pattern(i));
 	if (boots >= RESETS) {
 		guest_printf("reset-loop: %u resets, variable store intact\n", boots);
 		guest_poweroff();
 	}
-	program(&counter[boots], 0);
+	program(FLASH1 + 4 * boots, 0);
 	guest_printf("reset-loop: boot %u, variable store intact, resetting\n", boots);
 	reset();
 }

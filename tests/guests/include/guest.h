@@ -83,6 +83,15 @@ unsigned int guest_ipi_irq(unsigned int n);        /* its number as the handler 
 void guest_ipi_enable(unsigned int n);             /* on this CPU (GICR_ISENABLER0) */
 void guest_ipi_send(unsigned int cpu, unsigned int n);
 
+/*
+ * One device access of width 1, 2, 4 or 8 bytes, as one plain load or
+ * store (no write-back addressing, no pair: the forms a hypervisor can
+ * decode from the trap alone).  Compiled code touching volatile memory
+ * may use other forms; device tests use these.
+ */
+uint64_t guest_mmio_read(uintptr_t addr, unsigned int width);
+void guest_mmio_write(uintptr_t addr, unsigned int width, uint64_t value);
+
 /* ---- exceptions the test provokes (the hostile-guest suite) ---- */
 /*
  * What guest_try() caught: code is the exception (aarch64: ESR_EL1.EC,

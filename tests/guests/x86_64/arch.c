@@ -272,6 +272,29 @@ void guest_ipi_send(unsigned int cpu, unsigned int n)
 	send_ipi(cpu, ICR_FIXED | ICR_ASSERT | guest_ipi_irq(n));
 }
 
+uint64_t guest_mmio_read(uintptr_t addr, unsigned int width)
+{
+	uint64_t v = 0;
+
+	switch (width) {
+	case 1: __asm__ volatile("movb (%1), %b0" : "+q"(v) : "r"(addr) : "memory"); break;
+	case 2: __asm__ volatile("movw (%1), %w0" : "+r"(v) : "r"(addr) : "memory"); break;
+	case 4: __asm__ volatile("movl (%1), %k0" : "+r"(v) : "r"(addr) : "memory"); break;
+	default: __asm__ volatile("movq (%1), %0" : "=r"(v) : "r"(addr) : "memory"); break;
+	}
+	return v;
+}
+
+void guest_mmio_write(uintptr_t addr, unsigned int width, uint64_t value)
+{
+	switch (width) {
+	case 1: __asm__ volatile("movb %b0, (%1)" : : "q"(value), "r"(addr) : "memory"); break;
+	case 2: __asm__ volatile("movw %w0, (%1)" : : "r"(value), "r"(addr) : "memory"); break;
+	case 4: __asm__ volatile("movl %k0, (%1)" : : "r"(value), "r"(addr) : "memory"); break;
+	default: __asm__ volatile("movq %0, (%1)" : : "r"(value), "r"(addr) : "memory"); break;
+	}
+}
+
 /* guest_try(): where to go back to on each CPU, and what it caught. */
 static void *try_jump[GUEST_MAX_CPUS][5];
 static volatile bool trying[GUEST_MAX_CPUS];

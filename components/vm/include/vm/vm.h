@@ -60,6 +60,7 @@ struct bootfs_file;
 #define VM_MAX_VCPUS        MAX_CPUS
 #define VM_RAM_MAX_REGIONS  4
 #define VM_INPUT_BUFFER     256     /* console bytes waiting for the guest */
+#define VM_OUTPUT_LINE      256     /* a guest's partial output line (several VMs) */
 
 /* Power state of one vCPU, as the guest's firmware interface sees it. */
 enum vm_vcpu_power {
@@ -136,6 +137,9 @@ struct vm {
 	/* Console input waiting until the guest's UART has room. */
 	uint8_t input[VM_INPUT_BUFFER];
 	unsigned int input_head, input_tail;
+	/* With several VMs, output goes to the console a line at a time. */
+	uint8_t output[VM_OUTPUT_LINE];
+	unsigned int output_len;
 
 	uint64_t started_ns;
 	uint64_t unhandled_exits;       /* exits nobody could handle (reported) */

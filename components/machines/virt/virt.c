@@ -235,17 +235,25 @@ static void virt_kick(void *ctx, unsigned int vcpu)
  * is due).  A device that continues its work later (fw_cfg's DMA in
  * steps) relies on it: a guest polling memory never exits by itself.
  */
+/*
+ * At least VIRT_MIN_SLICE_NS: a device timer that is always due would
+ * otherwise end every run before the guest's first instruction.
+ */
+#define VIRT_MIN_SLICE_NS 100000ull
+
 static void set_run_limit(struct virt_machine *m, struct vcpu *v)
 {
 	struct vclock *clock = &m->vm->clock;
-	uint64_t now, next;
+	uint64_t now, next, limit;
 
 	spin_lock(&m->vm->device_lock);
 	now = vclock_now(clock);
 	next = vclock_next_deadline(clock);
 	spin_unlock(&m->vm->device_lock);
-	if (next != UINT64_MAX)
-		vcpu_aarch64_set_run_limit(v, next > now ? next - now : 0);
+	if (next == UINT64_MAX)
+		return;
+	limit = next > now ? next - now : 0;
+	vcpu_aarch64_set_run_limit(v, limit < VIRT_MIN_SLICE_NS ? VIRT_MIN_SLICE_NS : limit);
 }
 
 static void irq_fill(struct vcpu *v, void *opaque)

@@ -63,7 +63,7 @@ DEFAULT_ARCH = $(or $(ARCH),$(CONFIG_ARCH_NOW),aarch64)
 
 .DEFAULT_GOAL := all
 .PHONY: guests guest-initrd host-fuzz kconfig-components all image archive prepare components menuconfig olddefconfig savedefconfig help \
-	clean distclean run debug setup test test-one host-tests coverage fuzz FORCE
+	clean distclean run debug setup test test-one host-tests coverage fuzz fuzz-long FORCE
 
 all: image
 
@@ -207,6 +207,12 @@ fuzz: prepare
 	$(Q)$(SUBMAKE) -f $(srctree)/scripts/host.mk VARIANT=fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) \
 		FUZZ_ONLY='$(FUZZ_ONLY)' fuzz
 
+# Every fuzz target for FUZZ_RUNS inputs (10 million by default; not part of make test).
+FUZZ_RUNS ?= 10000000
+fuzz-long: prepare
+	$(Q)$(SUBMAKE) -f $(srctree)/scripts/host.mk VARIANT=fuzz FUZZ_RUNS=$(FUZZ_RUNS) \
+		FUZZ_ONLY='$(FUZZ_ONLY)' fuzz
+
 bench-%: prepare
 	$(Q)$(SUBMAKE) -f $(srctree)/scripts/host.mk VARIANT=unit BENCH=$* bench
 
@@ -254,6 +260,8 @@ help:
 	@echo '  test-one T=<name>        one test, e.g. T=aarch64/banner or T=unit/core/test_heap'
 	@echo '  coverage                 line coverage of the guest-facing components (gcovr, >= 85%)'
 	@echo '  fuzz FUZZ_SECONDS=N      run every fuzz target for N seconds'
+	@echo '  fuzz-long                run every fuzz target for FUZZ_RUNS inputs (10 million; long,'
+	@echo '                           not in make test; counts in docs/reliability.md)'
 	@echo '                           (FUZZ_ONLY='"'"'virtio/*'"'"': only the targets <component>/<target> matching)'
 	@echo '  bench-<component>        run that component'"'"'s micro-benchmarks (e.g. bench-bus)'
 	@echo

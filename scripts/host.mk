@@ -120,17 +120,22 @@ coverage: all
 
 FUZZ_SECONDS ?= 60
 FUZZ_ONLY ?= *
+# FUZZ_RUNS=N: each target runs N inputs instead of FUZZ_SECONDS (make fuzz-long).
+FUZZ_RUNS ?=
+FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS))
+FUZZ_WHAT = $(if $(FUZZ_RUNS),$(FUZZ_RUNS) runs,$(FUZZ_SECONDS)s)
 fuzz: all
 	$(Q)failed=0; for entry in $(PROGRAM_LIST); do \
 		name=$${entry%%=*}; rest=$${entry#*=}; prog=$${rest%%=*}; dir=$${rest#*=}; \
 		case "$$name" in $(FUZZ_ONLY)) ;; *) continue ;; esac; \
 		stem=$${name#*/}; seeds=$$dir/tests/corpus/$$stem; work=$(OUT)/corpus/$$name; \
 		mkdir -p $$work $(OUT)/artifacts; \
-		printf '  FUZZ    %-34s %ss ... ' "$$name" "$(FUZZ_SECONDS)"; \
-		if $$prog -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		printf '  FUZZ    %-34s %s ... ' "$$name" "$(FUZZ_WHAT)"; \
+		start=$$(date +%s); \
+		if $$prog $(FUZZ_LIMIT) -print_final_stats=1 \
 			-artifact_prefix=$(OUT)/artifacts/$$stem- $$work $$( [ -d $$seeds ] && echo $$seeds ) \
 			> $(OUT)/$$stem.log 2>&1; then \
-			echo "ok ($$(sed -n 's/^stat::number_of_executed_units: *//p' $(OUT)/$$stem.log) runs)"; \
+			echo "ok ($$(sed -n 's/^stat::number_of_executed_units: *//p' $(OUT)/$$stem.log) runs, $$(( $$(date +%s) - start )) s)"; \
 		else echo "FINDING (log: $(OUT)/$$stem.log; input in $(OUT)/artifacts/)"; failed=1; fi; \
 	done; [ $$failed = 0 ] && echo "fuzzing: no findings" || { echo "fuzzing: findings above"; exit 1; }
 

@@ -170,3 +170,13 @@ size_t mm_total_pages(void)
 {
 	return page_allocator_total_pages(&kernel_pages);
 }
+
+size_t mm_heap_free_bytes(void)
+{
+	size_t n;
+
+	spin_lock(&kernel_heap.lock);
+	n = kernel_heap.bytes_free;
+	spin_unlock(&kernel_heap.lock);
+	return n;
+}

@@ -112,6 +112,33 @@ void log_printf(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
+bool log_limit_pass(struct log_limit *limit)
+{
+	unsigned long long n = __atomic_add_fetch(&limit->events, 1, __ATOMIC_RELAXED);
+
+	return n <= LOG_LIMIT_BURST || (n & (n - 1)) == 0;
+}
+
+void log_limited(struct log_limit *limit, enum log_level level, const char *fmt, ...)
+{
+	char line[LOG_LINE_MAX];
+	unsigned long long n;
+	va_list ap;
+
+	if (!log_limit_pass(limit) || !log_enabled(level))
+		return;
+	n = __atomic_load_n(&limit->events, __ATOMIC_RELAXED);
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < LOG_LIMIT_BURST)
+		log_printf(level, "%s", line);
+	else if (n == LOG_LIMIT_BURST)
+		log_printf(level, "%s (from now on only every power of two is shown)", line);
+	else
+		log_printf(level, "%s (%llu times so far)", line, n);
+}
+
 int printk(const char *fmt, ...)
 {
 	char buf[LOG_LINE_MAX];

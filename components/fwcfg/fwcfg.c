@@ -12,6 +12,21 @@
  *    selector and every DMA address register are big-endian, so their
  *    values are byte-swapped here (the guest swaps before writing).
  *  - DMA descriptors in guest memory are big-endian too.
+ *
+ * DMA in steps.  A descriptor may ask for 4 GiB (a READ past the end of an
+ * item zero-fills all of it), and the doorbell runs under the VM's device
+ * lock, where every other vCPU's device access waits.  So one step moves
+ * at most FWCFG_DMA_STEP bytes; when more is left, the transfer stays busy
+ * (its control word keeps its bits, which is what the guest polls: the
+ * protocol says the transfer is over when the control word is 0 or
+ * ERROR) and a VM-clock timer due at once continues it.  The VM's run loop
+ * runs due timers after every exit and bounds how long a vCPU may run the
+ * guest by the next deadline (x86: the VMX-preemption timer, aarch64: the
+ * EL2 physical timer), so the steps go on even while the only vCPU polls
+ * the control word in memory without ever exiting, and the device lock is
+ * free between them.  A small transfer (everything firmware asks for
+ * except the kernel and initrd) ends within the doorbell write, as on
+ * QEMU.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -19,6 +34,7 @@
 
 #include <bus/bus.h>
 #include <bus/guest_mem.h>
+#include <bus/vclock.h>
 #include <core/log.h>
 #include <core/mm.h>
 #include <bus/device.h>
@@ -31,6 +47,8 @@
 #define FWCFG_DIR_ENTRY_SIZE    64
 #define FWCFG_DMA_DESC_SIZE     16
 #define FWCFG_WARN_LIMIT        16
+/* Bytes one DMA step reads, writes or zero-fills (see the top of the file). */
+#define FWCFG_DMA_STEP          (256u * 1024)
 
 struct fwcfg_item {
 	uint8_t *data;                /* kmalloc'd copy, NULL when len == 0 */
@@ -69,6 +87,19 @@ struct fwcfg {
 	uint32_t offset;                               /* into the item     */
 	uint32_t dma_addr_high;
 	unsigned warnings;
+
+	/* The DMA transfer in progress, continued by dma_timer on clock. */
+	struct vclock *clock;
+	struct vtimer dma_timer;
+	struct {
+		bool busy;
+		bool ok;
+		uint32_t op;               /* READ, WRITE, SKIP or 0     */
+		uint32_t length;           /* bytes left                 */
+		uint64_t address;          /* guest address of the next  */
+		uint64_t desc_addr;        /* where the control word is  */
+	} dma;
+	uint64_t dma_steps;                /* statistics, for the tests  */
 };
 
 static void fwcfg_warn_guest(struct fwcfg *fw, const char *what, uint64_t value)
@@ -313,16 +344,23 @@ int fwcfg_add_item_u64(struct fwcfg *fw, uint16_t key, uint64_t value)
 	return fwcfg_add_item(fw, key, le, sizeof(le));
 }
 
-struct fwcfg *fwcfg_create(struct guest_mem *dma_mem)
+static void fwcfg_dma_continue(void *opaque);
+
+struct fwcfg *fwcfg_create(struct guest_mem *dma_mem, struct vclock *clock)
 {
-	struct fwcfg *fw = kzalloc(sizeof(*fw));
+	struct fwcfg *fw;
 	uint32_t id = FWCFG_ID_TRADITIONAL | (dma_mem ? FWCFG_ID_DMA : 0);
 	uint8_t id_le[4] = { (uint8_t)id, (uint8_t)(id >> 8), (uint8_t)(id >> 16),
 			     (uint8_t)(id >> 24) };
 
+	if (dma_mem && !clock)
+		return NULL;     /* DMA continues on the VM's clock */
+	fw = kzalloc(sizeof(*fw));
 	if (!fw)
 		return NULL;
 	fw->dma_mem = dma_mem;
+	fw->clock = clock;
+	vtimer_init(&fw->dma_timer, fwcfg_dma_continue, fw);
 	if (item_set(&fw->fixed[0][FWCFG_SIGNATURE], "QEMU", 4) ||
 	    item_set(&fw->fixed[0][FWCFG_ID], id_le, sizeof(id_le)) ||
 	    fwcfg_rebuild_directory(fw)) {
@@ -348,6 +386,8 @@ void fwcfg_destroy(struct fwcfg *fw)
 	}
 	if (!fw)
 		return;
+	if (fw->clock)
+		vtimer_cancel(fw->clock, &fw->dma_timer);
 	for (unsigned a = 0; a < 2; a++)
 		for (unsigned i = 0; i < FWCFG_FILE_FIRST; i++)
 			kfree(fw->fixed[a][i].data);
@@ -361,6 +401,20 @@ void fwcfg_reset(struct fwcfg *fw)
 	fw->selector = FWCFG_SIGNATURE;
 	fw->offset = 0;
 	fw->dma_addr_high = 0;
+	/* A transfer in progress is dropped: the guest's RAM is cleared anyway. */
+	fw->dma.busy = false;
+	if (fw->clock)
+		vtimer_cancel(fw->clock, &fw->dma_timer);
+}
+
+bool fwcfg_dma_busy(const struct fwcfg *fw)
+{
+	return fw->dma.busy;
+}
+
+uint64_t fwcfg_dma_steps(const struct fwcfg *fw)
+{
+	return fw->dma_steps;
 }
 
 /* ---- guest-visible behaviour ---------------------------------------- */
@@ -426,18 +480,108 @@ static void fwcfg_store_dma_control(struct fwcfg *fw, uint64_t desc_addr, uint32
 }
 
 /*
- * One DMA request.  Every guest address goes through guest_mem, which
- * refuses ranges outside RAM or wrapping around; a refused range ends
- * the transfer with ERROR.  At most two passes of the loop: one inside
- * the item, one past its end.
+ * One step of the transfer in fw->dma: at most FWCFG_DMA_STEP bytes.
+ * Every guest address goes through guest_mem, which refuses ranges
+ * outside RAM or wrapping around; a refused range ends the transfer with
+ * ERROR.  The item is looked up again on every pass, so whatever the
+ * guest selects in between, only the current item's bytes are read.
+ * True when the transfer is over.
  */
+static bool fwcfg_dma_step(struct fwcfg *fw)
+{
+	uint32_t budget = FWCFG_DMA_STEP;
+
+	fw->dma_steps++;
+	while (fw->dma.length && fw->dma.ok) {
+		struct fwcfg_item *item = fwcfg_item_for_key(fw, fw->selector);
+		uint32_t op = fw->dma.op, chunk;
+
+		if (op != FWCFG_DMA_CTL_SKIP && budget == 0)
+			return false;                  /* the rest in the next step */
+		if (!item || fw->offset >= item->len) {
+			/* Nothing left: reads see zeros, writes fail, skips just move on. */
+			chunk = op == FWCFG_DMA_CTL_SKIP ? fw->dma.length :
+				fw->dma.length < budget ? fw->dma.length : budget;
+			if (op == FWCFG_DMA_CTL_READ) {
+				uint8_t *dst = guest_mem_ptr(fw->dma_mem, fw->dma.address, chunk,
+							     true);
+
+				if (dst)
+					memset(dst, 0, chunk);
+				else
+					fw->dma.ok = false;
+			} else if (op == FWCFG_DMA_CTL_WRITE) {
+				fw->dma.ok = false;
+			}
+		} else {
+			chunk = item->len - fw->offset;
+			if (chunk > fw->dma.length)
+				chunk = fw->dma.length;
+			if (op == FWCFG_DMA_CTL_READ) {
+				if (chunk > budget)
+					chunk = budget;
+				fw->dma.ok = !guest_mem_write(fw->dma_mem, fw->dma.address,
+							      item->data + fw->offset, chunk);
+			} else if (op == FWCFG_DMA_CTL_WRITE) {
+				/*
+				 * Whole request inside a writable item, or nothing: one
+				 * copy, bounded by the item's size (the board's, small).
+				 */
+				fw->dma.ok = item->writable && chunk == fw->dma.length &&
+					     !guest_mem_read(fw->dma_mem, fw->dma.address,
+							     item->data + fw->offset, chunk);
+			}
+			if (fw->dma.ok) {
+				uint32_t start = fw->offset;
+
+				fw->offset += chunk;
+				if (op == FWCFG_DMA_CTL_WRITE && item->on_write)
+					item->on_write(item->opaque, start, item->data + start, chunk);
+			}
+		}
+		if (op != FWCFG_DMA_CTL_SKIP)
+			budget -= chunk < budget ? chunk : budget;
+		fw->dma.address += chunk;
+		fw->dma.length -= chunk;
+	}
+	return true;
+}
+
+/* The end of a transfer: the control word says how it went. */
+static void fwcfg_dma_finish(struct fwcfg *fw)
+{
+	fw->dma.busy = false;
+	if (!fw->dma.ok)
+		fwcfg_warn_guest(fw, "DMA transfer failed, descriptor at", fw->dma.desc_addr);
+	fwcfg_store_dma_control(fw, fw->dma.desc_addr, fw->dma.ok ? 0 : FWCFG_DMA_CTL_ERROR);
+}
+
+/* The next step of a long transfer, from the VM clock (under the device lock). */
+static void fwcfg_dma_continue(void *opaque)
+{
+	struct fwcfg *fw = opaque;
+
+	if (!fw->dma.busy)
+		return;
+	if (fwcfg_dma_step(fw))
+		fwcfg_dma_finish(fw);
+	else
+		vtimer_arm(fw->clock, &fw->dma_timer, vclock_now(fw->clock));
+}
+
+/* The doorbell: a new request, its first step now. */
 static void fwcfg_dma_transfer(struct fwcfg *fw, uint64_t desc_addr)
 {
 	uint8_t desc[FWCFG_DMA_DESC_SIZE];
 	uint32_t control, length, op;
-	uint64_t address;
-	bool ok = true;
 
+	if (fw->dma.busy) {
+		/* One transfer at a time; the one in progress goes on. */
+		fwcfg_warn_guest(fw, "DMA request while a transfer is in progress, descriptor at",
+				 desc_addr);
+		fwcfg_store_dma_control(fw, desc_addr, FWCFG_DMA_CTL_ERROR);
+		return;
+	}
 	if (guest_mem_read(fw->dma_mem, desc_addr, desc, sizeof(desc))) {
 		fwcfg_warn_guest(fw, "DMA descriptor outside guest RAM", desc_addr);
 		fwcfg_store_dma_control(fw, desc_addr, FWCFG_DMA_CTL_ERROR);
@@ -445,7 +589,6 @@ static void fwcfg_dma_transfer(struct fwcfg *fw, uint64_t desc_addr)
 	}
 	control = load_be32(desc);
 	length = load_be32(desc + 4);
-	address = load_be64(desc + 8);
 
 	if (control & FWCFG_DMA_CTL_SELECT)
 		fwcfg_select(fw, (uint16_t)(control >> 16));
@@ -459,50 +602,16 @@ static void fwcfg_dma_transfer(struct fwcfg *fw, uint64_t desc_addr)
 	else
 		op = 0, length = 0;
 
-	while (length && ok) {
-		struct fwcfg_item *item = fwcfg_item_for_key(fw, fw->selector);
-		uint32_t chunk;
-
-		if (!item || fw->offset >= item->len) {
-			/* Nothing left: reads see zeros, writes fail. */
-			chunk = length;
-			if (op == FWCFG_DMA_CTL_READ) {
-				uint8_t *dst = guest_mem_ptr(fw->dma_mem, address, chunk, true);
-
-				if (dst)
-					memset(dst, 0, chunk);
-				else
-					ok = false;
-			} else if (op == FWCFG_DMA_CTL_WRITE) {
-				ok = false;
-			}
-		} else {
-			chunk = item->len - fw->offset;
-			if (chunk > length)
-				chunk = length;
-			if (op == FWCFG_DMA_CTL_READ) {
-				ok = !guest_mem_write(fw->dma_mem, address, item->data + fw->offset,
-						      chunk);
-			} else if (op == FWCFG_DMA_CTL_WRITE) {
-				/* Whole request inside a writable item, or nothing. */
-				ok = item->writable && chunk == length &&
-				     !guest_mem_read(fw->dma_mem, address,
-						     item->data + fw->offset, chunk);
-			}
-			if (ok) {
-				uint32_t start = fw->offset;
-
-				fw->offset += chunk;
-				if (op == FWCFG_DMA_CTL_WRITE && item->on_write)
-					item->on_write(item->opaque, start, item->data + start, chunk);
-			}
-		}
-		address += chunk;
-		length -= chunk;
-	}
-	if (!ok)
-		fwcfg_warn_guest(fw, "DMA transfer failed, descriptor at", desc_addr);
-	fwcfg_store_dma_control(fw, desc_addr, ok ? 0 : FWCFG_DMA_CTL_ERROR);
+	fw->dma.busy = true;
+	fw->dma.ok = true;
+	fw->dma.op = op;
+	fw->dma.length = length;
+	fw->dma.address = load_be64(desc + 8);
+	fw->dma.desc_addr = desc_addr;
+	if (fwcfg_dma_step(fw))
+		fwcfg_dma_finish(fw);
+	else
+		vtimer_arm(fw->clock, &fw->dma_timer, vclock_now(fw->clock));
 }
 
 /* ---- register handlers ----------------------------------------------- */
@@ -674,7 +783,8 @@ int fwcfg_attach_mmio(struct fwcfg *fw, struct bus *bus, uint64_t base)
 
 static int fwcfg_dev_create(struct device *dev)
 {
-	struct fwcfg *fw = fwcfg_create(device_prop_bool(dev, "dma") ? dev->env->mem : NULL);
+	struct fwcfg *fw = fwcfg_create(device_prop_bool(dev, "dma") ? dev->env->mem : NULL,
+					dev->env->clock);
 	int err;
 
 	if (!fw)

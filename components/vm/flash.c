@@ -5,6 +5,7 @@
 
 #include <core/log.h>
 #include <core/mm.h>
+#include <bus/vclock.h>
 #include <pflash/pflash.h>
 #include <vcpu/gspace.h>
 #include <vm/flash.h>
@@ -32,10 +33,57 @@ static void flash_map(struct vm_flash *f, bool array_mode)
 	f->mode_switches++;
 }
 
+/*
+ * Mapping the bank back costs nothing, but every unmap that follows
+ * invalidates the VM's translations on every CPU (TLBI VMALLS12E1IS,
+ * INVEPT), and an emulator stops all its CPUs for that.  A guest
+ * switching modes in a loop would slow down every other VM; so a bank is
+ * mapped again at most VM_FLASH_MAPS_PER_SECOND times per second of VM
+ * time.  Past that it stays trapped in read-array mode (its reads go
+ * through the bus to the pflash model: slower, the same data) until the
+ * next window, when a VM-clock timer maps it.  Firmware writing its
+ * variables switches a few hundred times in a whole boot.
+ */
+#define VM_FLASH_MAPS_PER_SECOND 200
+#define NS_PER_SECOND 1000000000ull
+
+static void flash_update(struct vm_flash *f)
+{
+	struct vclock *clock = &f->vm->clock;
+	uint64_t now = vclock_now(clock);
+
+	if (!f->want_mapped) {
+		vtimer_cancel(clock, &f->remap_timer);
+		flash_map(f, false);
+		return;
+	}
+	if (f->mapped)
+		return;
+	if (now - f->window_start >= NS_PER_SECOND) {
+		f->window_start = now;
+		f->maps_in_window = 0;
+	}
+	if (f->maps_in_window < VM_FLASH_MAPS_PER_SECOND) {
+		f->maps_in_window++;
+		flash_map(f, true);
+	} else {
+		vtimer_arm(clock, &f->remap_timer, f->window_start + NS_PER_SECOND);
+	}
+}
+
+/* The next window has begun (VM clock, under the device lock). */
+static void flash_remap_timer(void *ctx)
+{
+	flash_update(ctx);
+}
+
 /* pflash: the bank entered or left read-array mode. */
 static void flash_mode_changed(void *ctx, bool array_mode)
 {
-	flash_map(ctx, array_mode);
+	struct vm_flash *f = ctx;
+
+	f->want_mapped = array_mode;
+	flash_update(f);
 }
 
 int vm_flash_create(struct vm_flash *f, struct vm *vm, const struct vm_flash_config *cfg)
@@ -50,6 +98,7 @@ int vm_flash_create(struct vm_flash *f, struct vm *vm, const struct vm_flash_con
 	f->name = cfg->name;
 	f->gpa = cfg->gpa;
 	f->size = cfg->size;
+	vtimer_init(&f->remap_timer, flash_remap_timer, f);
 	if (!cfg->size || cfg->size % PAGE_SIZE || cfg->gpa % PAGE_SIZE ||
 	    cfg->image_size > cfg->size) {
 		log_error("VM %s: flash bank %s: %zu bytes do not fit its %llu bytes", vm->name,
@@ -79,6 +128,7 @@ int vm_flash_create(struct vm_flash *f, struct vm *vm, const struct vm_flash_con
 	f->flash = pflash_create(vm->bus, &pc);
 	if (!f->flash)
 		return -ENOMEM;
+	f->want_mapped = true;
 	flash_map(f, true);
 	if (!f->mapped)
 		return -ENOMEM;
@@ -96,11 +146,17 @@ void vm_flash_reset(struct vm_flash *f)
 	if (!f->flash)
 		return;
 	pflash_reset(f->flash);
+	vtimer_cancel(&f->vm->clock, &f->remap_timer);
+	f->want_mapped = true;
+	f->window_start = vclock_now(&f->vm->clock);
+	f->maps_in_window = 0;
 	flash_map(f, true);
 }
 
 void vm_flash_destroy(struct vm_flash *f)
 {
+	if (f->vm)
+		vtimer_cancel(&f->vm->clock, &f->remap_timer);
 	if (f->flash)
 		pflash_destroy(f->flash);
 	if (f->mapped)

@@ -39,6 +39,7 @@
 #include <core/arch.h>
 #include <core/compiler.h>
 #include <core/log.h>
+#include <core/mm.h>
 #include <core/percpu.h>
 #include <vcpu/vcpu.h>
 #include <vm/machine.h>
@@ -318,7 +319,10 @@ static void meet_for_reset(struct vm_vcpu *vc)
 	if (READ_ONCE(vm->state) != VM_RESETTING)
 		return;
 	vm->resets++;
-	log_info("VM %s: reset %u: RAM cleared, devices reset, restarting", vm->name, vm->resets);
+	/* The hypervisor's free memory after each reset: a leak shows as a drift. */
+	log_limited(&vm->reset_reports, LOG_INFO, "VM %s: reset %u: RAM cleared, devices reset, "
+		    "restarting (hypervisor: %zu free pages, %zu heap bytes free)", vm->name,
+		    vm->resets, mm_free_pages(), mm_heap_free_bytes());
 	if (vm_reset_board(vm, true) != 0) {
 		vm_fail(vm, "the reset failed");
 		return;

@@ -227,7 +227,7 @@ void vm_request_reset(struct vm *vm)
 
 	if (__atomic_compare_exchange_n(&vm->state, &expected, VM_RESETTING, false,
 					__ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-		log_info("VM %s: system reset requested", vm->name);
+		log_limited(&vm->reset_requests, LOG_INFO, "VM %s: system reset requested", vm->name);
 		kick_all(vm);
 	}
 }
@@ -355,7 +355,7 @@ static void env_request_reset(void *ctx, const char *how)
 {
 	struct vm *vm = ctx;
 
-	log_info("VM %s: reset through %s", vm->name, how);
+	log_limited(&vm->reset_hows, LOG_INFO, "VM %s: reset through %s", vm->name, how);
 	vm_request_reset(vm);
 }
 
@@ -742,6 +742,8 @@ void vm_ended(struct vm *vm)
 	if (vm->resets)
 		printk(" (%u reset%s)", vm->resets, vm->resets == 1 ? "" : "s");
 	printk("\n");
+	printk("VM %s: hypervisor memory at the end: %zu free pages, %zu heap bytes free\n",
+	       vm->name, mm_free_pages(), mm_heap_free_bytes());
 	vm_print_statistics(vm);
 	vm_console_ended(vm);
 	__atomic_store_n(&vm->state, VM_ENDED, __ATOMIC_RELEASE);

@@ -17,6 +17,8 @@ A boot test file has one 'key: value' per line ('#' starts a comment line):
   env: NAME=value           environment of the launcher (SMP=2, MEM=1G, ...)
   expect: <regex>           must appear, each after the previous one's match
   expect-count: <n> <regex> must appear at least n times in all
+  expect-at-most: <n> <regex>  must appear at most n times in all (a message
+                            a guest can repeat at will must stay limited)
   reject: <regex>           must not appear anywhere
   expect-clock: <seconds> <regex>
                             <regex>'s first group is a time in seconds since
@@ -137,10 +139,21 @@ def early(text, pat, marker):
     return re.compile(pat, re.M).search(head) is not None
 
 
+def count_over(text, limits):
+    """The first (n, pattern) of limits that appears more than n times,
+    with how often it did appear; None when all are within their limits."""
+    for n, pat in limits:
+        seen = len(re.compile(pat, re.M).findall(text))
+        if seen > n:
+            return n, pat, seen
+    return None
+
+
 def parse_test(path):
     """The spec of a boot test file, or raises ValueError with the reason."""
     spec = {"emulator": "qemu", "timeout": "120", "cmdline": "", "expect": [],
             "reject": [], "env": [], "vm": [], "send": [], "expect-count": [],
+            "expect-at-most": [],
             "guests": "no", "prepare": "", "reject-before": [], "expect-clock": []}
     with open(path) as f:
         for number, line in enumerate(f, 1):
@@ -173,6 +186,11 @@ def parse_test(path):
                 if not n.isdigit() or int(n) < 1 or not pat.strip():
                     raise ValueError("%s: expect-count wants '<n> <regex>'" % where)
                 spec["expect-count"].append((int(n), pat.strip()))
+            elif key == "expect-at-most":
+                n, _, pat = value.partition(" ")
+                if not n.isdigit() or not pat.strip():
+                    raise ValueError("%s: expect-at-most wants '<n> <regex>'" % where)
+                spec["expect-at-most"].append((int(n), pat.strip()))
             elif key == "vm":
                 spec["vm"].append(os.path.join(os.path.dirname(os.path.abspath(path)), value))
             elif key == "prepare":
@@ -188,7 +206,7 @@ def parse_test(path):
             else:
                 raise ValueError("%s: unknown key '%s'" % (path, key))
     for pat in spec["expect"] + spec["reject"] + [p for p, _ in spec["send"]] + \
-            [p for _, p in spec["expect-count"]] + \
+            [p for _, p in spec["expect-count"]] + [p for _, p in spec["expect-at-most"]] + \
             [p for pair in spec["reject-before"] for p in pair] + \
             [p for _, p in spec["expect-clock"]]:
         try:
@@ -506,6 +524,7 @@ class Runner:
         text = screen_text(out)
         missing = expect_missing(text, spec["expect"])
         short = count_missing(text, spec["expect-count"])
+        over = count_over(text, spec["expect-at-most"])
         bad = [p for p in spec["reject"] if re.search(p, text, re.M)]
         bad += [p for p, marker in spec["reject-before"] if early(text, p, marker)]
         clock = clock_wrong(text, spec["expect-clock"], self.seen_at)
@@ -519,6 +538,9 @@ class Runner:
         elif short is not None:
             self.record(name, False, secs, out, "%s with /%s/ %d times, not %d" %
                         (why, short[1], short[2], short[0]))
+        elif over is not None:
+            self.record(name, False, secs, out, "/%s/ %d times, more than %d" %
+                        (over[1], over[2], over[0]))
         else:
             self.record(name, True, secs, out)
 

@@ -331,3 +331,24 @@ out:
 		ret = -1;
 	return ret;
 }
+
+unsigned host_console_lines(const char *needle)
+{
+	const char *text = host_console_text();
+	unsigned count = 0;
+
+	while (*text) {
+		const char *end = strchr(text, '\n');
+		size_t len = end ? (size_t)(end - text) : strlen(text);
+		size_t n = strlen(needle);
+
+		for (size_t i = 0; i + n <= len; i++) {
+			if (!memcmp(text + i, needle, n)) {
+				count++;
+				break;
+			}
+		}
+		text += len + (end ? 1 : 0);
+	}
+	return count;
+}

@@ -68,7 +68,7 @@ static void boot(struct booted *b, const struct acpi_pc_config *cfg)
 {
 	memset(b, 0, sizeof(*b));
 	guest_init(&b->guest);
-	b->fw = fwcfg_create(NULL);
+	b->fw = fwcfg_create(NULL, NULL);
 	assert_non_null(b->fw);
 	assert_int_equal(acpi_install(b->fw, cfg), 0);
 	assert_true(firmware_run_table_loader(&b->guest, b->fw));
@@ -129,7 +129,7 @@ static void test_files_in_fw_cfg(void **state)
 {
 	(void)state;
 	struct acpi_pc_config cfg;
-	struct fwcfg *fw = fwcfg_create(NULL);
+	struct fwcfg *fw = fwcfg_create(NULL, NULL);
 	uint32_t len;
 
 	acpi_pc_config_init(&cfg, 1, 0x80000000u);

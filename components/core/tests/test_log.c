@@ -132,10 +132,40 @@ static void test_printk_has_no_prefix(void **state)
 	assert_string_equal(host_console_text(), "banner v0.1\nno newline!");
 }
 
+/* A guest-triggered message a million times: a handful of lines. */
+static void test_limited_messages(void **state)
+{
+	struct log_limit limit = { 0 };
+	const char *text;
+	unsigned lines = 0;
+
+	(void)state;
+	for (unsigned i = 1; i <= 1000000; i++)
+		log_limited(&limit, LOG_WARN, "sleep request %u", i);
+	text = host_console_text();
+	for (const char *p = text; *p; p++)
+		lines += *p == '\n';
+	/* 10, then 16, 32, ..., 2^19. */
+	assert_int_equal(lines, 10 + 16);
+	assert_non_null(strstr(text, "[cpu0] warning: sleep request 1\n"));
+	assert_non_null(strstr(text, "sleep request 10 (from now on only every power of two is shown)\n"));
+	assert_non_null(strstr(text, "sleep request 16 (16 times so far)\n"));
+	assert_non_null(strstr(text, "sleep request 524288 (524288 times so far)\n"));
+	assert_null(strstr(text, "sleep request 11"));
+	assert_int_equal(limit.events, 1000000);
+	/* Below the level: counted, not printed. */
+	host_console_clear();
+	log_set_level(LOG_ERROR);
+	log_limited(&limit, LOG_WARN, "hidden");
+	assert_string_equal(host_console_text(), "");
+	assert_int_equal(limit.events, 1000001);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_level_is_the_configured_one),
+		cmocka_unit_test_setup(test_limited_messages, reset),
 		cmocka_unit_test_setup(test_lines_carry_cpu_and_level_tag, reset),
 		cmocka_unit_test_setup(test_trailing_newline_is_not_doubled, reset),
 		cmocka_unit_test_setup(test_levels_filter, reset),

@@ -67,7 +67,7 @@ static void queue_byte(struct i8042 *kbc, uint8_t b)
 static void request_reset(struct i8042 *kbc)
 {
 	kbc->resets_requested++;
-	log_info("i8042: guest pulsed the reset line");
+	log_limited(&kbc->reset_reports, LOG_INFO, "i8042: guest pulsed the reset line");
 	if (kbc->cb.reset)
 		kbc->cb.reset(kbc->cb.ctx);
 }

@@ -49,6 +49,7 @@ struct pci_piix3 {
 	uint8_t rcr;
 	pci_reset_request_fn reset_request;
 	void *reset_opaque;
+	struct log_limit reset_reports;     /* the guest may write 0xCF9 at will */
 };
 
 int pci_piix3_pirq_route(const struct pci_piix3 *piix3, unsigned pirq)
@@ -105,7 +106,8 @@ static void rcr_write(void *opaque, uint64_t offset, unsigned width, uint64_t va
 	/* Stored first: the callback may reset the chipset, which clears it. */
 	piix3->rcr = rcr;
 	if ((rcr & PCI_PIIX3_RCR_RST_CPU) && piix3->reset_request) {
-		log_info("piix3: reset requested through 0xCF9 (%#x)\n", rcr);
+		log_limited(&piix3->reset_reports, LOG_INFO,
+			    "piix3: reset requested through 0xCF9 (%#x)", rcr);
 		piix3->reset_request(piix3->reset_opaque, rcr);
 	}
 }
@@ -212,6 +214,7 @@ struct pci_piix4_pm {
 	uint8_t apm_cnt;
 	uint8_t apm_sts;
 	unsigned warnings_left;
+	struct log_limit sleep_reports;     /* the guest may write PM1_CNT at will */
 };
 
 /* Ticks of the 3.579545 MHz clock since VM time 0, without overflow. */
@@ -345,7 +348,8 @@ static void pm_block_write(void *opaque, uint64_t offset64, unsigned width, uint
 		pm->pm1_cnt = cnt & PM1_CNT_WRITABLE;
 		if (cnt & ACPI_PM1_CNT_SLP_EN) {
 			unsigned slp_typ = (cnt >> ACPI_PM1_CNT_SLP_TYP_SHIFT) & 7;
-			log_info("piix4-pm: sleep request, SLP_TYP %u\n", slp_typ);
+			log_limited(&pm->sleep_reports, LOG_INFO, "piix4-pm: sleep request, SLP_TYP %u",
+				    slp_typ);
 			if (pm->sleep_request)
 				pm->sleep_request(pm->sleep_opaque, slp_typ);
 		}

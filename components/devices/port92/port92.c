@@ -15,6 +15,7 @@ struct port92 {
 	struct bus *bus;
 	struct port92_callbacks cb;
 	uint8_t value;
+	struct log_limit reset_reports;   /* the guest may pulse the reset at will */
 };
 
 static uint64_t port92_read(void *opaque, uint64_t offset, unsigned width)
@@ -42,7 +43,7 @@ static void port92_write(void *opaque, uint64_t offset, unsigned width, uint64_t
 	}
 	/* Only the rising edge resets, so a read-modify-write that keeps the bit does not. */
 	if ((now & PORT92_FAST_RESET) && !(old & PORT92_FAST_RESET)) {
-		log_info("port92: guest requested a fast reset");
+		log_limited(&dev->reset_reports, LOG_INFO, "port92: guest requested a fast reset");
 		if (dev->cb.reset)
 			dev->cb.reset(dev->cb.ctx);
 	}

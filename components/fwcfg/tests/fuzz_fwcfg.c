@@ -22,6 +22,7 @@
 
 #include <bus/bus.h>
 #include <bus/guest_mem.h>
+#include <bus/vclock.h>
 #include <core/log.h>
 #include <fwcfg/fwcfg.h>
 
@@ -92,10 +93,17 @@ static uint64_t prepare_descriptor(uint8_t *ram, struct input *in)
 	return desc;
 }
 
+static uint64_t fuzz_clock(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct input in = { data, size };
 	struct guest_mem mem;
+	struct vclock clock;
 	struct bus *bus = bus_create("fuzz");
 	uint8_t *ram = malloc(RAM_SIZE);
 	struct fwcfg *fw;
@@ -106,7 +114,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!bus || !ram || guest_mem_add(&mem, RAM_GPA, RAM_SIZE, ram, false))
 		abort();
 	memset(ram, 0xA5, RAM_SIZE);
-	fw = fwcfg_create(&mem);
+	vclock_init(&clock, fuzz_clock, NULL);
+	fw = fwcfg_create(&mem, &clock);
 	if (!fw || fwcfg_attach_pio(fw, bus, FWCFG_PIO_BASE) ||
 	    fwcfg_attach_mmio(fw, bus, MMIO_BASE) ||
 	    fwcfg_add_item_u16(fw, FWCFG_NB_CPUS, 2) ||
@@ -119,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t op = (uint8_t)take(&in, 1);
 		uint64_t desc;
 
-		switch (op % 9) {
+		switch (op % 10) {
 		case 0:
 			guest_access(bus, BUS_SPACE_PIO, BUS_WRITE, 0x510, 2, take(&in, 2));
 			break;
@@ -164,10 +173,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				       0x50E + (reg % 0x10), width, value);
 			break;
 		}
+		case 8:
+			/* The VM's run loop: a long DMA transfer's next steps. */
+			for (unsigned n = (unsigned)take(&in, 1) & 7; n; n--)
+				vclock_run_expired(&clock);
+			break;
 		default:
 			fwcfg_reset(fw);
 			break;
 		}
+	}
+	/* Every transfer ends: the steps go on until it has. */
+	for (unsigned n = 0; fwcfg_dma_busy(fw); n++) {
+		if (n > 20000)
+			abort();
+		vclock_run_expired(&clock);
 	}
 
 	/* Read-only items survive anything the guest did. */

@@ -11,11 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include <bus/bus.h>
 #include <bus/guest_mem.h>
+#include <bus/vclock.h>
 #include <core/log.h>
 #include <fwcfg/fwcfg.h>
 #include <host/support.h>
@@ -26,9 +28,19 @@
 
 static uint8_t ram[RAM_SIZE];
 
+/* The VM clock of the tests: time stands still unless a test moves it. */
+static uint64_t test_now;
+
+static uint64_t test_clock(void *ctx)
+{
+	(void)ctx;
+	return test_now;
+}
+
 struct machine {
 	struct bus *bus;
 	struct guest_mem mem;
+	struct vclock clock;
 	struct fwcfg *fw;
 };
 
@@ -51,7 +63,8 @@ static void machine_init(struct machine *m, bool dma)
 	assert_int_equal(guest_mem_add(&m->mem, RAM_GPA, RAM_SIZE, ram, false), 0);
 	m->bus = bus_create("vm0");
 	assert_non_null(m->bus);
-	m->fw = fwcfg_create(dma ? &m->mem : NULL);
+	vclock_init(&m->clock, test_clock, NULL);
+	m->fw = fwcfg_create(dma ? &m->mem : NULL, &m->clock);
 	assert_non_null(m->fw);
 	assert_int_equal(fwcfg_attach_pio(m->fw, m->bus, FWCFG_PIO_BASE), 0);
 	assert_int_equal(fwcfg_attach_mmio(m->fw, m->bus, MMIO_BASE), 0);
@@ -601,7 +614,7 @@ static void test_reset_selects_signature(void **state)
 
 static void test_api_errors_and_ordering(void **state)
 {
-	struct fwcfg *fw = fwcfg_create(NULL);
+	struct fwcfg *fw = fwcfg_create(NULL, NULL);
 	char name[64];
 	uint32_t len;
 
@@ -640,6 +653,88 @@ static void test_api_errors_and_ordering(void **state)
 	}
 	assert_int_equal(fwcfg_add_file(fw, "opt/one-too-many", "x", 1), -ENOSPC);
 	fwcfg_destroy(fw);
+}
+
+/*
+ * Regression (a guest could stall its VM): a READ of a missing item with
+ * length 0xFFFFFFFF zero-filled the whole range in one doorbell write,
+ * under the VM's device lock.  Now each step moves at most 256 KiB and the
+ * rest continues from the VM clock; the guest polls the control word.
+ */
+#define BIG_RAM_GPA  0x40000000ULL
+#define BIG_RAM_SIZE (4ULL << 20)
+
+static void test_dma_long_transfer_in_steps(void **state)
+{
+	struct machine m;
+	uint8_t *big = malloc(BIG_RAM_SIZE);
+	const uint64_t desc = RAM_GPA + 0x100;
+	unsigned steps = 0;
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, 0xCC, BIG_RAM_SIZE);
+	machine_init(&m, true);
+	assert_int_equal(guest_mem_add(&m.mem, BIG_RAM_GPA, BIG_RAM_SIZE, big, false), 0);
+
+	/* 4 MiB of zeros from an item that does not exist. */
+	put_desc(desc, (uint32_t)0x3FFF << 16 | FWCFG_DMA_CTL_SELECT | FWCFG_DMA_CTL_READ,
+		 (uint32_t)BIG_RAM_SIZE, BIG_RAM_GPA);
+	seabios_dma_kick(&m, desc);
+	/* One step done: busy, the control word unchanged, the rest untouched. */
+	assert_true(fwcfg_dma_busy(m.fw));
+	assert_int_not_equal(desc_control(desc), 0);
+	assert_int_equal(big[0], 0);
+	assert_int_equal(big[BIG_RAM_SIZE - 1], 0xCC);
+	assert_true(vclock_next_deadline(&m.clock) <= vclock_now(&m.clock));
+	/* Another doorbell meanwhile: refused with ERROR, the first goes on. */
+	put_desc(RAM_GPA + 0x200, FWCFG_DMA_CTL_READ, 4, RAM_GPA + 0x300);
+	seabios_dma_kick(&m, RAM_GPA + 0x200);
+	assert_int_equal(desc_control(RAM_GPA + 0x200), FWCFG_DMA_CTL_ERROR);
+	assert_true(fwcfg_dma_busy(m.fw));
+	/* The VM's run loop runs the due timer: each call one more step. */
+	while (fwcfg_dma_busy(m.fw)) {
+		assert_true(++steps < 100);
+		vclock_run_expired(&m.clock);
+	}
+	assert_int_equal(desc_control(desc), 0);
+	assert_int_equal(steps, BIG_RAM_SIZE / (256 * 1024) - 1);
+	for (uint64_t i = 0; i < BIG_RAM_SIZE; i += 4093)
+		assert_int_equal(big[i], 0);
+	assert_int_equal(big[BIG_RAM_SIZE - 1], 0);
+	assert_int_equal(vclock_next_deadline(&m.clock), UINT64_MAX);
+
+	/* 0xFFFFFFFF bytes: the part in RAM is filled step by step, then ERROR. */
+	memset(big, 0xCC, BIG_RAM_SIZE);
+	put_desc(desc, (uint32_t)0x3FFF << 16 | FWCFG_DMA_CTL_SELECT | FWCFG_DMA_CTL_READ,
+		 0xFFFFFFFFu, BIG_RAM_GPA);
+	seabios_dma_kick(&m, desc);
+	assert_true(fwcfg_dma_busy(m.fw));
+	for (steps = 0; fwcfg_dma_busy(m.fw); steps++) {
+		assert_true(steps < 100);
+		vclock_run_expired(&m.clock);
+	}
+	assert_int_equal(desc_control(desc), FWCFG_DMA_CTL_ERROR);
+
+	/* A reset drops a transfer in progress and its timer. */
+	put_desc(desc, (uint32_t)0x3FFF << 16 | FWCFG_DMA_CTL_SELECT | FWCFG_DMA_CTL_READ,
+		 (uint32_t)BIG_RAM_SIZE, BIG_RAM_GPA);
+	seabios_dma_kick(&m, desc);
+	assert_true(fwcfg_dma_busy(m.fw));
+	fwcfg_reset(m.fw);
+	assert_false(fwcfg_dma_busy(m.fw));
+	assert_int_equal(vclock_next_deadline(&m.clock), UINT64_MAX);
+
+	/* SKIP costs nothing per byte: 4 GiB in one step. */
+	put_desc(desc, (uint32_t)0x3FFF << 16 | FWCFG_DMA_CTL_SELECT | FWCFG_DMA_CTL_SKIP,
+		 0xFFFFFFFFu, BIG_RAM_GPA);
+	seabios_dma_kick(&m, desc);
+	assert_false(fwcfg_dma_busy(m.fw));
+	assert_int_equal(desc_control(desc), 0);
+	/* A device with DMA needs the clock that continues it. */
+	assert_null(fwcfg_create(&m.mem, NULL));
+	machine_fini(&m);
+	free(big);
 }
 
 static void test_directory_via_mmio_matches_keys(void **state)
@@ -682,6 +777,7 @@ int main(void)
 		cmocka_unit_test_setup(test_reset_selects_signature, setup),
 		cmocka_unit_test_setup(test_api_errors_and_ordering, setup),
 		cmocka_unit_test_setup(test_directory_via_mmio_matches_keys, setup),
+		cmocka_unit_test_setup(test_dma_long_transfer_in_steps, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

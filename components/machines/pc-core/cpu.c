@@ -193,6 +193,8 @@ static uint64_t run_limit_ns(struct vm *vm)
 	uint64_t now = vclock_now(&vm->clock), next = vclock_next_deadline(&vm->clock);
 	uint64_t limit = next > now ? next - now : 0;
 
+	if (limit < PC_MIN_SLICE_NS)
+		limit = PC_MIN_SLICE_NS;
 	return limit < PC_CONSOLE_SLICE_NS ? limit : PC_CONSOLE_SLICE_NS;
 }
 

@@ -27,8 +27,11 @@ void pc_guest_reset(struct pc_board *m, const char *how)
 {
 	struct vm *vm = m->vm;
 
-	log_info("VM %s: reset through %s", vm->name, how);
-	pc_fwcfg_report(m);
+	/* A guest may reset as often as it likes: the report is limited (<core/log.h>). */
+	if (log_limit_pass(&vm->reset_hows)) {
+		log_info("VM %s: reset through %s", vm->name, how);
+		pc_fwcfg_report(m);
+	}
 	if (m->nothing_to_boot) {
 		log_info("VM %s: it has no kernel and no disk, so the firmware has nothing to boot; "
 			 "ending the VM instead of restarting it", vm->name);

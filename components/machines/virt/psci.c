@@ -175,7 +175,8 @@ void virt_psci_call(struct virt_machine *m, struct vm_vcpu *vc,
 		ret = PSCI_SUCCESS;
 		break;
 	case PSCI_0_2_SYSTEM_RESET:
-		log_info("VM %s: vCPU %u: PSCI SYSTEM_RESET", m->vm->name, vc->index);
+		log_limited(&m->vm->reset_hows, LOG_INFO, "VM %s: vCPU %u: PSCI SYSTEM_RESET",
+			    m->vm->name, vc->index);
 		vm_request_reset(m->vm);
 		ret = PSCI_SUCCESS;
 		break;

@@ -111,6 +111,31 @@ static void virt_kick(void *ctx, unsigned int vcpu)
 }
 
 /*
+ * How long the guest may run, or its sleeping vCPU sleep, before the VM
+ * must run its device timers: until the next vclock deadline, and at
+ * least VIRT_MIN_SLICE_NS (a device timer that is always due would
+ * otherwise end every run before the guest's first instruction).  A
+ * device that continues its work later (fw_cfg's DMA in steps) relies on
+ * it: a guest polling memory never exits by itself.
+ */
+#define VIRT_MIN_SLICE_NS 100000ull
+
+static void set_run_limit(struct virt_machine *m, struct vcpu *v)
+{
+	struct vclock *clock = &m->vm->clock;
+	uint64_t now, next, limit;
+
+	spin_lock(&m->vm->device_lock);
+	now = vclock_now(clock);
+	next = vclock_next_deadline(clock);
+	spin_unlock(&m->vm->device_lock);
+	if (next == UINT64_MAX)
+		return;
+	limit = next > now ? next - now : 0;
+	vcpu_aarch64_set_run_limit(v, limit < VIRT_MIN_SLICE_NS ? VIRT_MIN_SLICE_NS : limit);
+}
+
+/*
  * Interrupt injection (<vcpu/aarch64_gic.h>): the EL2 backend calls these
  * on the vCPU's CPU around every entry.  The vGIC decides what is pending;
  * the backend owns the list registers.
@@ -122,6 +147,8 @@ static void irq_fill(struct vcpu *v, void *opaque)
 	uint64_t values[VCPU_AARCH64_MAX_LRS];
 	unsigned int max = vcpu_aarch64_lr_count();
 	unsigned int n;
+
+	set_run_limit(m, v);
 
 	if (max > VCPU_AARCH64_MAX_LRS)
 		max = VCPU_AARCH64_MAX_LRS;
@@ -300,9 +327,26 @@ static int virt_handle_exit(struct vm *vm, struct vm_vcpu *vc, struct vcpu_exit 
 	}
 }
 
+/*
+ * Asked while the vCPU sleeps in WFI, after each wake-up: the device
+ * timers that are due run here, and the next one's deadline bounds the
+ * sleep (a device interrupt they raise kicks the vCPU awake).
+ */
 static bool virt_irq_pending(struct vm *vm, struct vm_vcpu *vc)
 {
-	return vgic3_has_pending(virt_of(vm)->gic, vc->index);
+	struct virt_machine *m = virt_of(vm);
+	struct vclock *clock = &vm->clock;
+	bool due;
+
+	spin_lock(&vm->device_lock);
+	due = vclock_next_deadline(clock) <= vclock_now(clock);
+	if (due)
+		vclock_run_expired(clock);
+	spin_unlock(&vm->device_lock);
+	if (vgic3_has_pending(m->gic, vc->index))
+		return true;
+	set_run_limit(m, vc->vcpu);
+	return false;
 }
 
 MACHINE(virt_machine) = {

@@ -222,6 +222,64 @@ void guest_ipi_send(unsigned int cpu, unsigned int n)
 	isb();
 }
 
+uint64_t guest_mmio_read(uintptr_t addr, unsigned int width)
+{
+	uint64_t v;
+
+	switch (width) {
+	case 1: __asm__ volatile("ldrb %w0, [%1]" : "=r"(v) : "r"(addr) : "memory"); break;
+	case 2: __asm__ volatile("ldrh %w0, [%1]" : "=r"(v) : "r"(addr) : "memory"); break;
+	case 4: __asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(addr) : "memory"); break;
+	default: __asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(addr) : "memory"); break;
+	}
+	return v;
+}
+
+void guest_mmio_write(uintptr_t addr, unsigned int width, uint64_t value)
+{
+	switch (width) {
+	case 1: __asm__ volatile("strb %w0, [%1]" : : "r"(value), "r"(addr) : "memory"); break;
+	case 2: __asm__ volatile("strh %w0, [%1]" : : "r"(value), "r"(addr) : "memory"); break;
+	case 4: __asm__ volatile("str %w0, [%1]" : : "r"(value), "r"(addr) : "memory"); break;
+	default: __asm__ volatile("str %0, [%1]" : : "r"(value), "r"(addr) : "memory"); break;
+	}
+}
+
+/* guest_try(): where to go back to on each CPU, and what it caught. */
+static void *try_jump[GUEST_MAX_CPUS][5];
+static volatile bool trying[GUEST_MAX_CPUS];
+static struct guest_fault caught[GUEST_MAX_CPUS];
+
+int guest_try(void (*fn)(void *arg), void *arg, struct guest_fault *fault)
+{
+	unsigned int cpu = guest_cpu_id() % GUEST_MAX_CPUS;
+
+	/*
+	 * __builtin_setjmp: the compiler saves what it needs (frame, stack,
+	 * the resume address); guest_vector() jumps back with
+	 * __builtin_longjmp, from the exception's own stack frame, which is
+	 * simply dropped (it is below ours on SP_EL1).
+	 */
+	if (__builtin_setjmp(try_jump[cpu])) {
+		trying[cpu] = false;
+		guest_barrier();
+		if (fault)
+			*fault = caught[cpu];
+		return (int)caught[cpu].code;
+	}
+	trying[cpu] = true;
+	guest_barrier();
+	fn(arg);
+	trying[cpu] = false;
+	return -1;
+}
+
+/* IRQ slots: from EL1 (SP0, SPx) and from EL0 (AArch64, AArch32). */
+static bool slot_is_irq(unsigned int slot)
+{
+	return slot == SLOT_IRQ_SP0 || slot == SLOT_IRQ_SPX || slot == 9 || slot == 13;
+}
+
 /* start.S: every exception.  Interrupts are acknowledged, handled and ended; the rest is fatal. */
 void guest_vector(unsigned int slot)
 {
@@ -229,7 +287,16 @@ void guest_vector(unsigned int slot)
 	uint64_t iar;
 	uint32_t intid;
 
-	if (slot != SLOT_IRQ_SP0 && slot != SLOT_IRQ_SPX)
+	if (!slot_is_irq(slot) && trying[cpu % GUEST_MAX_CPUS]) {
+		struct guest_fault *f = &caught[cpu % GUEST_MAX_CPUS];
+
+		f->syndrome = read_sysreg(esr_el1);
+		f->code = (unsigned int)(f->syndrome >> 26) & 0x3f;
+		f->address = read_sysreg(far_el1);
+		f->pc = read_sysreg(elr_el1);
+		__builtin_longjmp(try_jump[cpu % GUEST_MAX_CPUS], 1);
+	}
+	if (!slot_is_irq(slot))
 		guest_fail("CPU %u: exception (vector slot %u) ESR_EL1 0x%llx ELR_EL1 0x%llx "
 			   "FAR_EL1 0x%llx", cpu, slot, (unsigned long long)read_sysreg(esr_el1),
 			   (unsigned long long)read_sysreg(elr_el1),

@@ -6,7 +6,10 @@
  * (2 MiB) makes both the virt machine (`kernel =`, RAM base + text_offset)
  * and QEMU's -kernel load it at 0x40200000, where guest.ld links it.  It
  * is entered at EL1h with the MMU and caches off, interrupts masked and
- * x0 = the device tree (not used).
+ * x0 = the device tree (not used).  The same file also works as the
+ * virt machine's firmware (`firmware =`, flash bank 0 at 0x0, entered at
+ * 0x0): boot_entry then first copies the image to where it is linked and
+ * continues there (relocate below).
  *
  *   boot_entry             CPU 0: clear .bss, stack, vectors, guest_boot()
  *   guest_secondary_entry  PSCI CPU_ON's entry for the others, x0 = the
@@ -32,6 +35,11 @@ _head:
 
 	.text
 boot_entry:
+	/* Running where linked?  If not (firmware in flash), copy and go there. */
+	adr	x1, _head
+	ldr	x2, =_head_address
+	cmp	x1, x2
+	b.ne	relocate
 	ldr	x1, =__bss_start
 	ldr	x2, =__bss_end
 1:	cmp	x1, x2
@@ -40,6 +48,21 @@ boot_entry:
 	b	1b
 2:	mov	x0, #0
 	b	cpu_entry
+
+/* x1 = where the image is, x2 = where it is linked: copy _file_size bytes, jump. */
+relocate:
+	ldr	x3, =_file_size
+	mov	x4, x2
+1:	ldr	x5, [x1], #8
+	str	x5, [x4], #8
+	subs	x3, x3, #8
+	b.hi	1b
+	dsb	sy
+	ic	iallu
+	dsb	sy
+	isb
+	ldr	x1, =boot_entry
+	br	x1
 
 	.global guest_secondary_entry
 guest_secondary_entry:

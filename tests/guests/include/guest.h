@@ -17,6 +17,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define GUEST_MAX_CPUS 4
@@ -81,5 +82,51 @@ void guest_wait_for_interrupt(void);
 unsigned int guest_ipi_irq(unsigned int n);        /* its number as the handler sees it */
 void guest_ipi_enable(unsigned int n);             /* on this CPU (GICR_ISENABLER0) */
 void guest_ipi_send(unsigned int cpu, unsigned int n);
+
+/*
+ * One device access of width 1, 2, 4 or 8 bytes, as one plain load or
+ * store (no write-back addressing, no pair: the forms a hypervisor can
+ * decode from the trap alone).  Compiled code touching volatile memory
+ * may use other forms; device tests use these.
+ */
+uint64_t guest_mmio_read(uintptr_t addr, unsigned int width);
+void guest_mmio_write(uintptr_t addr, unsigned int width, uint64_t value);
+
+/* ---- exceptions the test provokes (the hostile-guest suite) ---- */
+/*
+ * What guest_try() caught: code is the exception (aarch64: ESR_EL1.EC,
+ * x86: the vector), syndrome ESR_EL1 / the error code (0 without one),
+ * address FAR_EL1 / CR2, pc where it happened (ELR_EL1 / RIP).
+ */
+struct guest_fault {
+	unsigned int code;
+	uint64_t syndrome;
+	uint64_t address;
+	uint64_t pc;
+};
+
+/*
+ * Runs fn(arg) on this CPU and catches the first synchronous exception it
+ * raises (UNDEF, data abort, #GP, #UD, #PF...), at any privilege level:
+ * fn is abandoned where it faulted and guest_try() returns the exception's
+ * code, with the details in *fault (may be NULL); -1 when fn returned.
+ * Exceptions outside guest_try() still end the test with FAIL.
+ */
+int guest_try(void (*fn)(void *arg), void *arg, struct guest_fault *fault);
+
+/*
+ * Named cases (lib/cases.c), for guests that run many: guest_case()
+ * starts one ("<prefix>: case <n> <name>: <expectation>"), guest_check()
+ * reports a broken expectation as "FAIL: <case>: ..." and goes on,
+ * guest_case_done() ends the case ("... contained: <what happened>").
+ * guest_cases_end() prints the totals and "<prefix>: passed" when no
+ * check failed.
+ */
+void guest_cases_begin(const char *prefix);
+void guest_case(const char *name, const char *expectation);
+bool guest_check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void guest_case_done(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* true when every check passed */
+bool guest_cases_end(void);
 
 #endif

@@ -212,11 +212,83 @@ void guest_ipi_send(unsigned int cpu, unsigned int n)
 	send_ipi(cpu, ICR_FIXED | ICR_ASSERT | guest_ipi_irq(n));
 }
 
+uint64_t guest_mmio_read(uintptr_t addr, unsigned int width)
+{
+	uint64_t v = 0;
+
+	switch (width) {
+	case 1: __asm__ volatile("movb (%1), %b0" : "+q"(v) : "r"(addr) : "memory"); break;
+	case 2: __asm__ volatile("movw (%1), %w0" : "+r"(v) : "r"(addr) : "memory"); break;
+	case 4: __asm__ volatile("movl (%1), %k0" : "+r"(v) : "r"(addr) : "memory"); break;
+	default: __asm__ volatile("movq (%1), %0" : "=r"(v) : "r"(addr) : "memory"); break;
+	}
+	return v;
+}
+
+void guest_mmio_write(uintptr_t addr, unsigned int width, uint64_t value)
+{
+	switch (width) {
+	case 1: __asm__ volatile("movb %b0, (%1)" : : "q"(value), "r"(addr) : "memory"); break;
+	case 2: __asm__ volatile("movw %w0, (%1)" : : "r"(value), "r"(addr) : "memory"); break;
+	case 4: __asm__ volatile("movl %k0, (%1)" : : "r"(value), "r"(addr) : "memory"); break;
+	default: __asm__ volatile("movq %0, (%1)" : : "r"(value), "r"(addr) : "memory"); break;
+	}
+}
+
+/* guest_try(): where to go back to on each CPU, and what it caught. */
+static void *try_jump[GUEST_MAX_CPUS][5];
+static volatile bool trying[GUEST_MAX_CPUS];
+static struct guest_fault caught[GUEST_MAX_CPUS];
+
+int guest_try(void (*fn)(void *arg), void *arg, struct guest_fault *fault)
+{
+	unsigned int cpu = guest_cpu_id() % GUEST_MAX_CPUS;
+
+	/*
+	 * __builtin_setjmp: the compiler saves frame, stack and resume
+	 * address; guest_x86_interrupt() jumps back with __builtin_longjmp
+	 * and the exception's frame (on this stack, or on the TSS's RSP0
+	 * stack when the fault came from CPL 3) is dropped.  The interrupt
+	 * gate cleared IF; tests run with interrupts off.
+	 */
+	if (__builtin_setjmp(try_jump[cpu])) {
+		trying[cpu] = false;
+		guest_barrier();
+		if (fault)
+			*fault = caught[cpu];
+		return (int)caught[cpu].code;
+	}
+	trying[cpu] = true;
+	guest_barrier();
+	fn(arg);
+	trying[cpu] = false;
+	return -1;
+}
+
+/* Exceptions that push an error code (SDM vol. 3, table 6-1). */
+static bool has_error_code(uint64_t vector)
+{
+	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21 ||
+	       vector == 29 || vector == 30;
+}
+
 /* start.S: every vector.  Interrupts are handled and ended at the LAPIC; exceptions are fatal. */
 void guest_x86_interrupt(uint64_t vector, const uint64_t *frame)
 {
 	unsigned int cpu = guest_cpu_id() % GUEST_MAX_CPUS;
 
+	if (vector < 32 && trying[cpu]) {
+		struct guest_fault *f = &caught[cpu];
+		bool ec = has_error_code(vector);
+		uint64_t cr2;
+
+		__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+		f->code = (unsigned int)vector;
+		f->syndrome = ec ? frame[0] : 0;
+		f->address = cr2;
+		f->pc = frame[ec ? 1 : 0];
+		__builtin_longjmp(try_jump[cpu], 1);
+	}
 	if (vector < 32)
 		guest_fail("CPU %u: exception %llu, frame 0x%llx 0x%llx 0x%llx (RIP is the "
 			   "first word, or the second after an error code)", cpu,

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # The x86_64 test guests: 64 KiB firmware images for the pc machine (firmware =).
-test-guests := ipi-pingpong timer-halt
+test-guests := ipi-pingpong timer-halt hostile
 
 # Long mode at CPL 0: no red zone (interrupts use the same stack), no SSE
 # state to care for.

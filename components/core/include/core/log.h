@@ -37,6 +37,28 @@ bool log_enabled(enum log_level level);
 /* Parses "error", "warn", "info", "debug", "trace" or a digit; -1 if bad. */
 int log_level_parse(const char *name);
 
+/*
+ * Messages a guest can cause at will (a register it should not write, a
+ * reset, a sleep request) go through a limit, so that no guest floods the
+ * console every VM shares: the first LOG_LIMIT_BURST events of one kind
+ * are printed, after that only the 16th, 32nd, 64th, ... (each power of
+ * two), with how many there were so far.  A guest hammering one register
+ * a million times adds about 16 lines.  One struct log_limit per kind of
+ * event and per thing the guest owns (a device, a VM), zero-initialised;
+ * it may be shared between CPUs.
+ */
+#define LOG_LIMIT_BURST 10
+
+struct log_limit {
+	unsigned long long events;
+};
+
+/* Counts the event; prints the message when the limit lets it through. */
+void log_limited(struct log_limit *limit, enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Counts the event; true when a message for it should be printed now. */
+bool log_limit_pass(struct log_limit *limit);
+
 /* Unconditional print without prefix (banners, tables).  Returns chars. */
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -79,5 +79,7 @@ void kfree(void *p);
 /* Free/total pages of the hypervisor's page allocator. */
 size_t mm_free_pages(void);
 size_t mm_total_pages(void);
+/* Bytes free in the heap's own blocks (a leak check compares it over time). */
+size_t mm_heap_free_bytes(void);
 
 #endif

@@ -218,6 +218,17 @@ static void test_reset_pulse(void **state)
 	assert_int_equal(command_with_answer(f, 0xD0) & I8042_OUT_RESET_HIGH, I8042_OUT_RESET_HIGH);
 }
 
+/* Regression: every reset pulse printed a line; a guest may pulse it in a loop. */
+static void test_reset_messages_are_limited(void **state)
+{
+	struct fixture *f = *state;
+
+	for (unsigned i = 0; i < 100000; i++)
+		outb(f, 0x64, I8042_CMD_PULSE_RESET);
+	assert_int_equal(f->resets, 100000);
+	assert_int_equal(host_console_lines("pulsed the reset line"), 10 + 13);
+}
+
 static void test_reset_keeps_a20(void **state)
 {
 	struct fixture *f = *state;
@@ -260,6 +271,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a20_through_output_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_pulse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_keeps_a20, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset_messages_are_limited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_and_mouse, setup, teardown),
 	};
 

@@ -547,6 +547,29 @@ static void test_creation_conflicts(void **state)
 	bus_destroy(bus);
 }
 
+/*
+ * Regression: a guest writing PM1_CNT with SLP_EN in a loop printed one
+ * line per write.  Sleep requests and 0xCF9 resets are the guest's to
+ * make as often as it likes; their messages are limited (<core/log.h>).
+ */
+static void test_guest_messages_are_limited(void **state)
+{
+	struct fixture *f = *state;
+
+	enable_pm_block(f, PM_BASE);
+	host_console_clear();
+	for (unsigned i = 0; i < 100000; i++)
+		pio_out(f->bus, PM_BASE + ACPI_PM1_CNT, 2,
+			1u << ACPI_PM1_CNT_SLP_TYP_SHIFT | ACPI_PM1_CNT_SLP_EN);
+	assert_int_equal(f->sleeps, 100000);
+	/* The first 10, then at 16, 32, ..., 65536. */
+	assert_int_equal(host_console_lines("sleep request"), 10 + 13);
+	for (unsigned i = 0; i < 100000; i++)
+		pio_out(f->bus, 0xCF9, 1, 0x06);
+	assert_int_equal(f->resets, 100000);
+	assert_int_equal(host_console_lines("0xCF9"), 10 + 13);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -559,6 +582,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pmbase_programming, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pm_timer_rate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pm1_control_sleep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guest_messages_are_limited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pm1_events_and_sci, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pm_timer_overflow_status, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chipset_reset, setup, teardown),

@@ -141,6 +141,19 @@ static void test_fast_reset_on_rising_edge(void **state)
 	assert_false(f->a20);
 }
 
+/* Regression: every fast reset printed a line; a guest may pulse it in a loop. */
+static void test_fast_reset_messages_are_limited(void **state)
+{
+	struct fixture *f = *state;
+
+	for (unsigned i = 0; i < 100000; i++) {
+		outb(f, PORT92_A20);
+		outb(f, PORT92_A20 | PORT92_FAST_RESET);
+	}
+	assert_int_equal(f->resets, 100000);
+	assert_int_equal(host_console_lines("fast reset"), 10 + 13);
+}
+
 static void test_other_bits_are_stored(void **state)
 {
 	struct fixture *f = *state;
@@ -173,6 +186,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_seabios_a20, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_linux_a20_fast, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fast_reset_on_rising_edge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fast_reset_messages_are_limited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_bits_are_stored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_without_callbacks, setup, teardown),
 	};

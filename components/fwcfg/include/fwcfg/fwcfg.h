@@ -22,11 +22,13 @@
 #ifndef FWCFG_FWCFG_H
 #define FWCFG_FWCFG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct bus;
 struct guest_mem;
+struct vclock;
 struct fwcfg;
 
 /* Fixed keys the device provides itself or that callers commonly set. */
@@ -85,10 +87,11 @@ typedef void (*fwcfg_write_fn)(void *opaque, uint32_t offset, const uint8_t *dat
 /*
  * A device with the signature, ID and an empty file directory.  dma_mem is
  * the guest memory DMA may touch; NULL builds a device without DMA (the ID
- * has no DMA bit and no DMA register is registered).  NULL when out of
- * memory.
+ * has no DMA bit and no DMA register is registered).  clock is the VM's:
+ * a long DMA transfer goes on in steps from a timer on it (required with
+ * dma_mem).  NULL when out of memory or without a clock for DMA.
  */
-struct fwcfg *fwcfg_create(struct guest_mem *dma_mem);
+struct fwcfg *fwcfg_create(struct guest_mem *dma_mem, struct vclock *clock);
 void fwcfg_destroy(struct fwcfg *fw);
 
 /* Register interfaces; both may be attached to the same device, each once;
@@ -146,7 +149,15 @@ int fwcfg_file_key(const struct fwcfg *fw, const char *name);
 uint32_t fwcfg_selections(const struct fwcfg *fw, uint16_t key);
 const char *fwcfg_file_name(const struct fwcfg *fw, uint16_t key);
 
-/* System reset: selects key 0 and clears the DMA address. */
+/* System reset: selects key 0, clears the DMA address, drops a transfer in progress. */
 void fwcfg_reset(struct fwcfg *fw);
+
+/*
+ * A DMA transfer is in progress (its control word still has its bits; the
+ * next step comes from a timer on the clock), and how many steps every
+ * transfer so far took in all.
+ */
+bool fwcfg_dma_busy(const struct fwcfg *fw);
+uint64_t fwcfg_dma_steps(const struct fwcfg *fw);
 
 #endif

@@ -222,6 +222,7 @@ struct vcpu *vcpu_create(struct gspace *gs, unsigned int index)
 		return NULL;
 	v->gs = gs;
 	v->index = index;
+	v->run_limit_count = UINT64_MAX;
 	v->vmpidr = vcpu_aarch64_mpidr_of_index(index);
 	/* The VM's time starts with its first vCPU; all vCPUs share it. */
 	if (!gs->guest_time_zero)

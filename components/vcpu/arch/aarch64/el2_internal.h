@@ -180,6 +180,8 @@ struct vcpu {
 		bool reported;
 	} ptimer;
 	unsigned int abort_reports;    /* injected aborts reported (rate limit) */
+	/* CNTPCT at which the guest must leave (vcpu_aarch64_set_run_limit()), or UINT64_MAX. */
+	uint64_t run_limit_count;
 	/* Physical CPU id + 1 while in vcpu_run() or vcpu_wait_for_interrupt(), else 0. */
 	unsigned int on_cpu;
 	uint64_t exits[VCPU_EXIT_REASON_COUNT];

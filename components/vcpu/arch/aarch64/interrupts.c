@@ -39,6 +39,13 @@
  * switch disables the guest's timer (switch.S), so it never fires while
  * the host runs; a sleeping vCPU is woken by the EL2 physical timer
  * (CNTHP) at the guest's deadline instead.
+ *
+ * The same CNTHP is the run limit (vcpu_aarch64_set_run_limit()): armed
+ * before an entry at the VM's next device-timer deadline, it brings a
+ * guest that never exits by itself (a loop polling memory) back out as an
+ * IRQ exit, and the VM's run loop runs its due device timers; in a wait it
+ * wakes the CPU at whichever comes first, the guest's deadline or the
+ * VM's.
  */
 #include <errno.h>
 #include <string.h>
@@ -209,6 +216,23 @@ void el2_irq_reset(struct vcpu *v)
 	el2_ptimer_reset(v);
 	v->ptimer.level = false;
 	v->ptimer.reported = false;
+	v->run_limit_count = UINT64_MAX;
+}
+
+void vcpu_aarch64_set_run_limit(struct vcpu *v, uint64_t ns)
+{
+	uint64_t hz = read_sysreg(cntfrq_el0) & 0xffffffffull, ticks, count;
+
+	if (!hz)
+		return;
+	/* At most 100 s ahead; ns * hz / 10^9 without overflow: seconds, then the rest. */
+	if (ns > 100000000000ull)
+		ns = 100000000000ull;
+	ticks = ns / 1000000000u * hz + (ns % 1000000000u) * hz / 1000000000u;
+	isb();
+	count = read_sysreg(cntpct_el0) + ticks;
+	if (count < v->run_limit_count)
+		v->run_limit_count = count;
 }
 
 void el2_irq_before_entry(struct vcpu *v)
@@ -220,6 +244,7 @@ void el2_irq_before_entry(struct vcpu *v)
 	timer_report(v);
 	g->lr_used = 0;
 	g->underflow_exit = false;
+	v->run_limit_count = UINT64_MAX;
 	if (v->irq_ops && v->irq_ops->fill)
 		v->irq_ops->fill(v, v->irq_opaque);
 	if (!aarch64_gic_ready())
@@ -227,11 +252,17 @@ void el2_irq_before_entry(struct vcpu *v)
 	/* Pending in the guest already: the physical timer PPI would only bring it back out. */
 	aarch64_gic_set_ppi(GIC_PPI_VTIMER, !v->timer_level);
 	/*
-	 * The emulated physical timer has no hardware of its own: the
-	 * hypervisor's timer (CNTHP) brings the guest out at its deadline,
-	 * and timer_report() then raises PPI 30.
+	 * The hypervisor's timer (CNTHP, a physical IRQ that exits the guest:
+	 * HCR_EL2.IMO) brings the guest out at the earlier of the emulated
+	 * physical timer's deadline (it has no hardware of its own;
+	 * timer_report() then raises PPI 30) and the run limit fill() asked
+	 * for (the VM's next device timer).
 	 */
-	if (!v->ptimer.level && el2_ptimer_deadline(v, &deadline))
+	if (v->ptimer.level || !el2_ptimer_deadline(v, &deadline))
+		deadline = UINT64_MAX;
+	if (v->run_limit_count < deadline)
+		deadline = v->run_limit_count;
+	if (deadline != UINT64_MAX)
 		aarch64_hyp_timer_wake_at(deadline);
 	else
 		aarch64_hyp_timer_cancel();
@@ -265,6 +296,7 @@ void el2_irq_after_exit(struct vcpu *v)
 		if (v->ctx.vector == VECTOR_LOWER_A64_IRQ)
 			aarch64_gic_handle_irqs();
 	}
+	v->run_limit_count = UINT64_MAX;
 	timer_report(v);
 	if (v->irq_ops && v->irq_ops->sync)
 		v->irq_ops->sync(v, v->irq_opaque);
@@ -282,14 +314,14 @@ int vcpu_wait_for_interrupt(struct vcpu *v, bool (*has_pending)(struct vcpu *v, 
 	__asm__ volatile("msr daifset, #2" : : : "memory");
 	__atomic_store_n(&v->on_cpu, cpu ? cpu->id + 1 : 0, __ATOMIC_SEQ_CST);
 	for (;;) {
-		uint64_t vdeadline, pdeadline;
-		bool vset, pset;
+		uint64_t vdeadline, pdeadline, wake = UINT64_MAX;
 
 		timer_report(v);
 		if (__atomic_load_n(&v->kick_requested, __ATOMIC_SEQ_CST)) {
 			rc = -EINTR;
 			break;
 		}
+		v->run_limit_count = UINT64_MAX;      /* has_pending() may set it */
 		if (!has_pending || has_pending(v, ctx)) {
 			rc = 0;
 			break;
@@ -299,15 +331,18 @@ int vcpu_wait_for_interrupt(struct vcpu *v, bool (*has_pending)(struct vcpu *v, 
 			continue;
 		}
 		/*
-		 * The earlier of the two timers' deadlines still ahead wakes
-		 * us; one already reached is in its reported level.
+		 * The earliest of the two timers' deadlines still ahead (one
+		 * already reached is in its reported level) and the VM's next
+		 * device timer (the run limit) wakes us.
 		 */
-		vset = !v->timer_level && vtimer_deadline(v, &vdeadline);
-		pset = !v->ptimer.level && el2_ptimer_deadline(v, &pdeadline);
-		if (vset && pset)
-			aarch64_hyp_timer_wake_at(vdeadline < pdeadline ? vdeadline : pdeadline);
-		else if (vset || pset)
-			aarch64_hyp_timer_wake_at(vset ? vdeadline : pdeadline);
+		if (!v->timer_level && vtimer_deadline(v, &vdeadline))
+			wake = vdeadline;
+		if (!v->ptimer.level && el2_ptimer_deadline(v, &pdeadline) && pdeadline < wake)
+			wake = pdeadline;
+		if (v->run_limit_count < wake)
+			wake = v->run_limit_count;
+		if (wake != UINT64_MAX)
+			aarch64_hyp_timer_wake_at(wake);
 		else
 			aarch64_hyp_timer_cancel();
 		arch_wait_for_interrupt();
@@ -315,6 +350,7 @@ int vcpu_wait_for_interrupt(struct vcpu *v, bool (*has_pending)(struct vcpu *v, 
 	}
 	if (aarch64_gic_ready())
 		aarch64_hyp_timer_cancel();
+	v->run_limit_count = UINT64_MAX;
 	__atomic_store_n(&v->on_cpu, 0, __ATOMIC_SEQ_CST);
 	write_sysreg(daif, daif);
 	return rc;

@@ -71,4 +71,16 @@ int vcpu_aarch64_load_lrs(struct vcpu *v, const uint64_t *lrs, unsigned int n, b
  */
 unsigned int vcpu_aarch64_saved_lrs(const struct vcpu *v, uint64_t *lrs, unsigned int max);
 
+/*
+ * From fill(), or from has_pending() of vcpu_wait_for_interrupt(): the
+ * vCPU leaves the guest (VCPU_EXIT_IRQ), or its wait wakes up, at the
+ * latest ns nanoseconds from now, so that the VM runs its device timers
+ * (the VM's next vclock deadline) even when the guest never exits by
+ * itself.  The smallest value given since the last entry or wake-up
+ * counts; without a call the guest runs until it exits.  The EL2 physical
+ * timer (CNTHP) does it, as vcpu_x86_set_run_limit() the VMX-preemption
+ * timer.
+ */
+void vcpu_aarch64_set_run_limit(struct vcpu *v, uint64_t ns);
+
 #endif

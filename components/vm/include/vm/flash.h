@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <bus/vclock.h>
+
 struct vm;
 struct pflash;
 
@@ -49,6 +51,11 @@ struct vm_flash {
 	struct pflash *flash;
 	bool mapped;
 	uint64_t mode_switches;      /* times the mapping changed              */
+	/* Mapping it again is rationed (flash_update() in flash.c). */
+	bool want_mapped;            /* the bank is in read-array mode        */
+	uint64_t window_start;       /* VM ns: the current one-second window */
+	unsigned int maps_in_window;
+	struct vtimer remap_timer;
 };
 
 /*

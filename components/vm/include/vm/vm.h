@@ -49,6 +49,7 @@
 #include <bus/guest_mem.h>
 #include <bus/vclock.h>
 #include <vm/console_mux.h>
+#include <core/log.h>
 #include <core/percpu.h>
 #include <core/spinlock.h>
 #include <vm/config.h>
@@ -156,10 +157,11 @@ struct vm {
 	/* Console input waiting until the guest's UART has room. */
 	uint8_t input[VM_INPUT_BUFFER];
 	unsigned int input_head, input_tail;
-
 	uint64_t started_ns;
 	bool progress_failed;           /* the progress check reported it      */
 	uint64_t unhandled_exits;       /* exits nobody could handle (reported) */
+	/* Resets are the guest's to make, as often as it likes: their messages are limited. */
+	struct log_limit reset_requests, reset_hows, reset_reports;
 };
 
 /*

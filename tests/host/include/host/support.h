@@ -21,6 +21,8 @@ size_t host_console_length(void);
 void host_console_clear(void);
 /* Whether the console text contains needle. */
 bool host_console_contains(const char *needle);
+/* Lines printed since the last clear, and how many of them contain needle. */
+unsigned host_console_lines(const char *needle);
 
 /* The value arch_timer_ns() returns from now on. */
 void host_set_time_ns(uint64_t ns);

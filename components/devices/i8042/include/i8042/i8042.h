@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <bus/irq.h>
+#include <core/log.h>
 
 struct bus;
 
@@ -81,6 +82,7 @@ struct i8042 {
 	unsigned head, count;
 	uint64_t resets_requested;
 	unsigned warnings;
+	struct log_limit reset_reports; /* the guest may pulse the reset at will */
 };
 
 /* Power-on state; registers ports 0x60 and 0x64.  NULL on failure (reported). */

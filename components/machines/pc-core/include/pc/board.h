@@ -48,6 +48,13 @@ struct rtc;
  * another CPU).
  */
 #define PC_CONSOLE_SLICE_NS 10000000ull
+/*
+ * The shortest run a vCPU gets before the VM's due device timers run
+ * again: a device timer that is always due (the LAPIC timer periodic with
+ * count 1) would otherwise end every run before the guest's first
+ * instruction, and the guest, its handler included, would never move.
+ */
+#define PC_MIN_SLICE_NS     100000ull
 
 /* What the board component adds to the core. */
 struct pc_board_ops {

@@ -11,6 +11,11 @@
  * query (a cursor-position report) cannot reach another guest.  The
  * hypervisor's own messages are always shown.
  *
+ * With console=all on the hypervisor command line every VM's output is
+ * shown instead, a line at a time after the VM's number ("[1] "): for
+ * watching several VMs side by side.  The switch key then only moves the
+ * keyboard.
+ *
  * The switch key is Ctrl-] (0x1d), followed by:
  *
  *   0..7     give the console to VM n (numbered from 0 in the order the
@@ -25,6 +30,10 @@
  * handing bytes to a UART model takes the VM's device lock.  Output comes
  * from every CPU: the multiplexer is under mux_lock.
  */
+#include <errno.h>
+#include <string.h>
+
+#include <core/cmdline.h>
 #include <core/console.h>
 #include <core/log.h>
 #include <core/spinlock.h>
@@ -41,6 +50,20 @@ static bool switch_key_seen;
 
 static struct console_mux mux;
 static spinlock_t mux_lock = SPINLOCK_INIT;
+static bool show_all;
+
+static int set_console_mode(const char *value)
+{
+	if (value && !strcmp(value, "all"))
+		show_all = true;
+	else if (value && !strcmp(value, "focus"))
+		show_all = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+CMDLINE_OPTION("console", set_console_mode,
+	       "focus (the VM with the keyboard is shown; the default) or all (every VM, line by line)");
 
 static void mux_sink(void *ctx, const char *buf, size_t len)
 {
@@ -53,8 +76,10 @@ int vm_console_attach(struct vm *vm)
 	int index;
 
 	spin_lock(&mux_lock);
-	if (!mux.sink)
+	if (!mux.sink) {
 		console_mux_init(&mux, mux_sink, NULL);
+		console_mux_show_all(&mux, show_all);
+	}
 	index = console_mux_add(&mux, &vm->console, vm->name);
 	spin_unlock(&mux_lock);
 	return index;
@@ -85,8 +110,13 @@ void vm_console_list(void)
 {
 	if (vm_count() < 2)
 		return;
-	printk("Console: VM %u (%s) has it; Ctrl-] then a number switches:", console_focus,
-	       vm_get(console_focus)->name);
+	if (show_all)
+		printk("Console: every VM is shown, a line at a time after its number; VM %u (%s) "
+		       "has the keyboard; Ctrl-] then a number switches it:", console_focus,
+		       vm_get(console_focus)->name);
+	else
+		printk("Console: VM %u (%s) has it; Ctrl-] then a number switches:", console_focus,
+		       vm_get(console_focus)->name);
 	for (unsigned int i = 0; i < vm_count(); i++)
 		printk(" %u = %s%s", i, vm_get(i)->name, i + 1 < vm_count() ? "," : "\n");
 }

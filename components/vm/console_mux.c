@@ -54,6 +54,27 @@ static void keep(struct console_mux_source *s, const uint8_t *buf, size_t len)
 	}
 }
 
+void console_mux_show_all(struct console_mux *m, bool on)
+{
+	m->show_all = on;
+}
+
+/* Show-all mode: source index's collected line, after its number. */
+static void show_line(struct console_mux *m, unsigned int index)
+{
+	struct console_mux_source *s = m->sources[index];
+	char prefix[16];
+
+	if (!s->line_len)
+		return;
+	snprintf(prefix, sizeof(prefix), "[%u] ", index);
+	show(m, prefix, strlen(prefix));
+	show(m, s->line, s->line_len);
+	if (s->line[s->line_len - 1] != '\n')
+		show(m, "\n", 1);
+	s->line_len = 0;
+}
+
 void console_mux_write(struct console_mux *m, unsigned int index, const void *buf, size_t len)
 {
 	struct console_mux_source *s;
@@ -62,6 +83,17 @@ void console_mux_write(struct console_mux *m, unsigned int index, const void *bu
 		return;
 	s = m->sources[index];
 	keep(s, buf, len);
+	if (m->show_all) {
+		const char *c = buf;
+
+		for (size_t i = 0; i < len; i++) {
+			s->line[s->line_len++] = c[i];
+			if (c[i] == '\n' || s->line_len == CONSOLE_MUX_LINE)
+				show_line(m, index);
+		}
+		s->shown = s->produced;
+		return;
+	}
 	if (index == m->focus) {
 		show(m, buf, len);
 		s->shown = s->produced;
@@ -119,6 +151,10 @@ int console_mux_focus(struct console_mux *m, unsigned int index)
 {
 	if (index >= m->count)
 		return -1;
+	if (m->show_all) {
+		m->focus = index;
+		return 0;
+	}
 	if (index != m->focus)
 		give_focus(m, index, "");
 	return 0;
@@ -131,9 +167,22 @@ void console_mux_end(struct console_mux *m, unsigned int index)
 	if (index >= m->count)
 		return;
 	m->sources[index]->ended = true;
+	if (m->show_all)
+		show_line(m, index);
 	focused = m->sources[m->focus];
 	if (!focused->ended)
 		return;
+	if (m->show_all) {         /* everything is shown: only the keyboard moves */
+		for (unsigned int step = 1; step < m->count; step++) {
+			unsigned int next = (m->focus + step) % m->count;
+
+			if (!m->sources[next]->ended) {
+				m->focus = next;
+				return;
+			}
+		}
+		return;
+	}
 	/*
 	 * The source on the screen has ended: the next one still running
 	 * gets the screen; with none running, the next one that ended with

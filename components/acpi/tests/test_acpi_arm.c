@@ -86,7 +86,7 @@ static void boot(struct booted *b, unsigned int cpus)
 	cfg.dsdt_body = b->dsdt_body;
 	cfg.dsdt_body_len = (uint32_t)b->dsdt_len;
 	guest_init(&b->guest);
-	b->fw = fwcfg_create(NULL);
+	b->fw = fwcfg_create(NULL, NULL);
 	assert_non_null(b->fw);
 	assert_int_equal(acpi_arm_install(b->fw, &cfg), 0);
 	assert_true(firmware_run_table_loader(&b->guest, b->fw));

@@ -160,6 +160,37 @@ static void test_source_limit(void **state)
 	assert_int_equal(console_mux_unseen(&mux, 99), 0);
 }
 
+static void test_show_all_interleaves_whole_lines(void **state)
+{
+	char longline[CONSOLE_MUX_LINE + 10];
+
+	(void)state;
+	console_mux_show_all(&mux, true);
+	console_mux_add(&mux, &src[0], "alpha");
+	console_mux_add(&mux, &src[1], "beta");
+	put(0, "a1 ");
+	put(1, "b1 ");
+	put(0, "a2\nnext");
+	put(1, "b2\n");
+	assert_string_equal(screen, "[0] a1 a2\n[1] b1 b2\n");
+	assert_int_equal(console_mux_unseen(&mux, 1), 0);
+	/* The unfinished line shows when its source ends; the keyboard moves on. */
+	console_mux_end(&mux, 0);
+	assert_string_equal(screen, "[0] a1 a2\n[1] b1 b2\n[0] next\n");
+	assert_int_equal(mux.focus, 1);
+	/* A focus change prints nothing: everything was shown. */
+	clear();
+	assert_int_equal(console_mux_focus(&mux, 0), 0);
+	assert_string_equal(screen, "");
+	/* A line longer than CONSOLE_MUX_LINE is cut into pieces, none lost. */
+	memset(longline, 'x', sizeof(longline) - 1);
+	longline[sizeof(longline) - 1] = '\0';
+	put(1, longline);
+	put(1, "\n");
+	assert_int_equal(screen_len, 2 * 4 + sizeof(longline) - 1 + 2);
+	assert_memory_equal(screen, "[1] xxx", 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +199,7 @@ int main(void)
 		cmocka_unit_test_setup(test_only_the_newest_bytes_are_kept, setup),
 		cmocka_unit_test_setup(test_the_focus_moves_on_when_its_source_ends, setup),
 		cmocka_unit_test_setup(test_source_limit, setup),
+		cmocka_unit_test_setup(test_show_all_interleaves_whole_lines, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,12 @@
  * the next source still running, or else to one whose output was never
  * shown.
  *
+ * In the show-all mode (console_mux_show_all()) every source is shown,
+ * a whole line at a time, each line after its source's number ("[1] "):
+ * for watching several VMs at once.  The focus then only says who gets
+ * the keyboard.  A source's unfinished line is shown when it ends or
+ * reaches CONSOLE_MUX_LINE bytes.
+ *
  * Plain C with no lock and no console of its own: the caller serialises
  * the calls and gives the sink, so host tests drive it directly.
  */
@@ -24,6 +30,7 @@
 #define CONSOLE_MUX_MAX_SOURCES 8
 #define CONSOLE_MUX_BUFFER      65536       /* bytes kept per hidden source (a Linux boot log) */
 #define CONSOLE_MUX_NAME        32
+#define CONSOLE_MUX_LINE        256         /* show-all mode: longest line kept whole */
 
 struct console_mux_source {
 	char name[CONSOLE_MUX_NAME];
@@ -31,6 +38,8 @@ struct console_mux_source {
 	uint64_t produced;          /* bytes the source wrote, ever            */
 	uint64_t shown;             /* of those, bytes already on the screen   */
 	bool ended;
+	char line[CONSOLE_MUX_LINE];    /* show-all mode: the unfinished line */
+	size_t line_len;
 };
 
 struct console_mux {
@@ -40,6 +49,7 @@ struct console_mux {
 	struct console_mux_source *sources[CONSOLE_MUX_MAX_SOURCES];
 	unsigned int count;
 	unsigned int focus;         /* index of the source on the screen      */
+	bool show_all;              /* every source, line by line, numbered    */
 };
 
 void console_mux_init(struct console_mux *m,
@@ -49,7 +59,9 @@ void console_mux_init(struct console_mux *m,
  * -1 when CONSOLE_MUX_MAX_SOURCES are there.  The first source has the focus.
  */
 int console_mux_add(struct console_mux *m, struct console_mux_source *s, const char *name);
-/* Output of source index: shown when it has the focus, else kept. */
+/* Show every source, line by line (true), or only the focused one. */
+void console_mux_show_all(struct console_mux *m, bool on);
+/* Output of source index: shown when it has the focus (or in show-all mode), else kept. */
 void console_mux_write(struct console_mux *m, unsigned int index, const void *buf, size_t len);
 /*
  * Gives the focus to source index: a status line, then its unseen output.

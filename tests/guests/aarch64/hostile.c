@@ -74,6 +74,40 @@ static inline void wr(uintptr_t a, unsigned w, uint64_t v)
 	guest_mmio_write(a, w, v);
 }
 
+/*
+ * Unassigned space: on the hardware (and QEMU, and KVM) an access there
+ * is a synchronous external abort: EC 0x25 (data abort from EL1), FSC
+ * 0x10, WnR for a write, FAR the address.
+ */
+struct access {
+	uintptr_t addr;
+	unsigned int width;
+	bool write;
+};
+
+static void do_access(void *p)
+{
+	const struct access *a = p;
+
+	if (a->write)
+		wr(a->addr, a->width, ~0ull);
+	else
+		(void)rd(a->addr, a->width);
+}
+
+static bool unassigned_aborts(uintptr_t addr, unsigned int width, bool write)
+{
+	struct access a = { addr, width, write };
+	struct guest_fault f;
+	int code = guest_try(do_access, &a, &f);
+
+	return guest_check(code == 0x25 && (f.syndrome & 0x3f) == 0x10 && f.address == addr &&
+			   !!(f.syndrome & (1u << 6)) == write,
+			   "%u-byte %s at unassigned 0x%lx: exception %d, ESR 0x%llx, FAR 0x%llx",
+			   width, write ? "write" : "read", (unsigned long)addr, code,
+			   (unsigned long long)f.syndrome, (unsigned long long)f.address);
+}
+
 static int64_t hvc(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	register uint64_t x0 __asm__("x0") = fn;
@@ -108,7 +142,7 @@ static void background(unsigned int cpu)
 	(void)cpu;
 	while (!stop_background) {
 		(void)rd(UART + UART_FR, 4);           /* an MMIO exit          */
-		(void)rd(UNASSIGNED, 4);               /* unassigned: all-ones  */
+		(void)rd(GICD + GICD_TYPER, 4);        /* another device        */
 		(void)rd(FLASH0 + 0x1000, 4);          /* mapped or trapped     */
 		(void)rd(FLASH1 + 0x2000, 4);
 		background_rounds++;
@@ -373,14 +407,16 @@ static void case_device_widths(void)
 		{ "GIC redistributors", GICR, GICR_SIZE, 0x400 },
 		{ "PL011", UART, 0x1000, 0x4 },
 		{ "PL031", RTC, 0x1000, 0x4 },
-		{ "fw_cfg", FWCFG, 0x18, 0x1 },
-		{ "unassigned", UNASSIGNED, 0x1000, 0x40 },
+		/* QEMU's three fw_cfg registers; 0xa-0xf between them is a hole. */
+		{ "fw_cfg data", FWCFG, 0x8, 0x1 },
+		{ "fw_cfg selector", FWCFG + 0x8, 0x2, 0x1 },
+		{ "fw_cfg DMA", FWCFG + 0x10, 0x8, 0x1 },
 	};
 	unsigned long long accesses = 0;
 
 	guest_case("device-every-width", "every width (1, 2, 4, 8) at every aligned offset of "
-		   "every device range reads something; writes to read-only and unassigned "
-		   "registers are dropped; nothing stops the VM");
+		   "every device range reads something; writes to read-only registers are "
+		   "dropped; unassigned space aborts at every width; nothing stops the VM");
 	for (unsigned int d = 0; d < sizeof(dev) / sizeof(dev[0]); d++) {
 		for (uintptr_t off = 0; off < dev[d].size; off += dev[d].stride) {
 			for (unsigned int w = 1; w <= 8; w *= 2) {
@@ -400,12 +436,19 @@ static void case_device_widths(void)
 		wr(GICD + 0xFFE8, w, ~0ull);           /* GICD_PIDR2 */
 		wr(GICR + 0x0008, w, ~0ull);           /* GICR_TYPER */
 		wr(FWCFG, w, ~0ull);                   /* the data register ignores writes */
-		wr(UNASSIGNED + 8 * w, w, ~0ull);
-		accesses += 8;
+		accesses += 7;
 	}
-	guest_check(rd(UNASSIGNED, 4) == 0xFFFFFFFFu, "unassigned read: 0x%llx",
-		    (unsigned long long)rd(UNASSIGNED, 4));
-	guest_check(rd(UNASSIGNED, 8) == ~0ull, "unassigned 8-byte read");
+	for (uintptr_t off = 0xa; off < 0x10; off += 2) {
+		unassigned_aborts(FWCFG + off, 2, false);
+		accesses++;
+	}
+	for (uintptr_t off = 0; off < 0x1000; off += 0x40) {
+		for (unsigned int w = 1; w <= 8; w *= 2) {
+			unassigned_aborts(UNASSIGNED + off, w, false);
+			unassigned_aborts(UNASSIGNED + off + 8, w, true);
+			accesses += 2;
+		}
+	}
 	guest_check((rd(UART + 0xFE0, 4) & 0xFF) == 0x11, "UARTPeriphID0 after writes: 0x%llx",
 		    (unsigned long long)rd(UART + 0xFE0, 4));
 	guest_case_done("%llu accesses", accesses);
@@ -413,15 +456,14 @@ static void case_device_widths(void)
 
 static void case_unassigned_storm(void)
 {
-	guest_case("unassigned-storm", "40000 accesses to unassigned MMIO: reads give all-ones; the "
-		   "hypervisor's reports about them stay a handful of lines");
+	guest_case("unassigned-storm", "40000 accesses to unassigned MMIO: each is a data abort "
+		   "(as on the hardware); the hypervisor's reports about them stay a handful of lines");
 	for (unsigned int i = 0; i < 20000; i++) {
-		wr(UNASSIGNED + 0x100 + (i % 256) * 8, 4, i);
-		if (!guest_check(rd(UNASSIGNED + 0x800 + (i % 128) * 8, 4) == 0xFFFFFFFFu,
-				 "read %u not all-ones", i))
+		if (!unassigned_aborts(UNASSIGNED + 0x100 + (i % 256) * 8, 4, true) ||
+		    !unassigned_aborts(UNASSIGNED + 0x800 + (i % 128) * 8, 4, false))
 			break;
 	}
-	guest_case_done("all-ones every time");
+	guest_case_done("a data abort every time");
 }
 
 /* ---- the GIC ---- */

@@ -3,9 +3,10 @@
  * aarch64/isolation: a VM reads the whole guest-physical address space it
  * can name while a victim VM (victim.c) fills its own RAM with a pattern.
  * What it may see: its own RAM (its image, its device tree, zeros: the
- * hypervisor gives a VM cleared memory), its devices' registers, all-ones
- * where nothing is (unassigned), or its own CPU's abort above the physical
- * address size.  It must never see the victim's pattern, nor anything in
+ * hypervisor gives a VM cleared memory), its devices' registers, or a
+ * data abort where nothing is (the external abort the hypervisor injects
+ * for unassigned space, or its own CPU's abort above the physical address
+ * size).  It must never see the victim's pattern, nor anything in
  * RAM it did not get from its own boot.
  *
  *   its RAM               every 64-bit word, 64 MiB at 0x40000000
@@ -42,7 +43,7 @@ static void read_one(void *arg)
 	a[1] = guest_mmio_read((uintptr_t)a[0], 8);
 }
 
-/* One read that may take the CPU's own abort (above its PA size). */
+/* One read that may take a data abort (nothing there). */
 static bool probe(uint64_t address, uint64_t *value)
 {
 	uint64_t a[2] = { address, 0 };
@@ -105,7 +106,7 @@ void guest_main(void)
 		look(1ull << bit, v);
 		not_ones += v != ~0ull;
 	}
-	guest_printf("scan: %llu reads; above RAM: %llu not all-ones, %llu aborts of its own\n",
+	guest_printf("scan: %llu reads; above RAM: %llu not all-ones, %llu aborts\n",
 		     reads, (unsigned long long)not_ones, (unsigned long long)aborts);
 	if (nonzero_pages > 64)
 		guest_fail("scan: %llu pages of RAM it never wrote hold data", nonzero_pages);

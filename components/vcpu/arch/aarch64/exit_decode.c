@@ -446,7 +446,7 @@ void el2_emulate_mmio(struct vcpu *v, struct vcpu_exit *exit)
 		return;
 	}
 	if (acc->dir == BUS_READ) {
-		/* Unassigned and refused reads come back all-ones, as on real buses. */
+		/* Refused reads come back all-ones, as on real buses. */
 		if (acc->width < 8)
 			acc->data &= (1ULL << (acc->width * 8)) - 1;
 		write_read_dest(v, &v->mmio.dest, acc->data);

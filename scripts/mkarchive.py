@@ -47,6 +47,7 @@ DEVICE_RESOURCE_KEYS = ("name", "base", "port", "irq")
 TRIMMED_KEYS = ("firmware", "firmware-vars")
 FLASH_SECTOR = 256 * 1024
 X86_OPTION_ROM = "linuxboot_dma.bin"
+HOST_PREFIX = "host:"
 
 
 class ArchiveError(Exception):
@@ -105,13 +106,14 @@ def referenced_files(text):
         if key == "disk":
             # disk = <file> [readonly] [transport=...]: the first word.
             words = (parse_value(raw) or "").split()
-            if words:
+            if words and not words[0].startswith(HOST_PREFIX):
                 refs.append((number, key, words[0]))
             continue
         if key not in PATH_KEYS:
             continue
         value = parse_value(raw)
-        if value:
+        # host:<partition> is on the host disk ('make hostdisk'), not in the archive.
+        if value and not value.startswith(HOST_PREFIX):
             refs.append((number, key, value))
     return refs
 

@@ -27,6 +27,28 @@
 #include <vm/config.h>
 #include <vm/machine.h>
 #include <vm/vm.h>
+#ifdef CONFIG_HOSTDISK
+#include <hostdisk/hostdisk.h>
+#endif
+
+/*
+ * The host disk (docs/persistence.md): VM configurations may name its
+ * partitions, and what the VMs wrote is flushed to it before power-off.
+ */
+static void hostdisk_wire(void)
+{
+#ifdef CONFIG_HOSTDISK
+	vm_config_set_host_storage(hostdisk_exists);
+#endif
+}
+
+__attribute__((noreturn)) static void power_off(void)
+{
+#ifdef CONFIG_HOSTDISK
+	hostdisk_shutdown();
+#endif
+	arch_poweroff();
+}
 
 static void print_banner(void)
 {
@@ -57,6 +79,9 @@ static void print_banner(void)
 	       machine_default(arch_name()) ? machine_default(arch_name())->name : "none");
 	device_class_names(line, sizeof(line));
 	printk("  Devices:      %s\n", line[0] ? line : "none");
+#ifdef CONFIG_HOSTDISK
+	hostdisk_print();
+#endif
 	printk("  Boot archive: %u file%s\n", bootfs_count(), bootfs_count() == 1 ? "" : "s");
 	for (unsigned int i = 0; i < bootfs_count(); i++) {
 		const struct bootfs_file *f = bootfs_get(i);
@@ -102,6 +127,7 @@ static int run_vms(void)
 	struct vm *vms[VM_MAX_VMS];
 	unsigned int skipped = 0, found, started = 0;
 
+	hostdisk_wire();
 	found = vm_config_load_archive(configs, VM_MAX_VMS, &skipped);
 	if (!found && !skipped) {
 		printk("No guest VMs are configured yet; nothing to run.\n");
@@ -123,7 +149,7 @@ static int run_vms(void)
 		else
 			printk("None of the %u VM configurations could be started (see above); "
 			       "Tessera powering off.\n", found + skipped);
-		arch_poweroff();
+		power_off();
 	}
 	for (unsigned int i = 0; i < started; i++) {
 		printk("VM %s: starting (%s machine, %u vCPU%s, %llu MiB)\n", vms[i]->name,
@@ -134,7 +160,7 @@ static int run_vms(void)
 	/* CPU 0 runs its own vCPU, if one was placed on it, and waits for the rest. */
 	vm_run_here(vms, started);
 	printk("All VMs have ended; Tessera powering off.\n");
-	arch_poweroff();
+	power_off();
 }
 
 int app_main(void)

@@ -169,10 +169,14 @@ static void list_names(char *names, size_t len)
 
 bool hostdisk_exists(const char *name, char *names, size_t len)
 {
+	char list[160];
+
 	if (find_part(name))
 		return true;
-	if (names)
-		list_names(names, len);
+	if (names) {
+		list_names(list, sizeof(list));
+		snprintf(names, len, "%s%s", disk_count && part_count ? "it has: " : "", list);
+	}
 	return false;
 }
 
@@ -428,11 +432,23 @@ static struct blockdev_request *take_request(struct hostdisk_part **owner)
 	return req;
 }
 
+static bool first_queued(void)
+{
+	bool any = false;
+
+	spin_lock(&queue_lock);
+	for (unsigned int i = 0; i < part_count && !any; i++)
+		any = parts[i].head != NULL;
+	spin_unlock(&queue_lock);
+	return any;
+}
+
 void hostdisk_poll(void)
 {
 	struct hostdisk_part *p;
 	struct blockdev_request *req;
 
+again:
 	if (!__atomic_load_n(&queued_total, __ATOMIC_ACQUIRE) || !spin_trylock(&worker))
 		return;
 	while ((req = take_request(&p)) != NULL) {
@@ -450,6 +466,10 @@ void hostdisk_poll(void)
 		spin_unlock(&queue_lock);
 	}
 	spin_unlock(&worker);
+	/* A request queued after the last look, while we still were the
+	 * worker, found the worker taken: do it rather than leave it. */
+	if (first_queued())
+		goto again;
 }
 
 bool hostdisk_busy(void)
@@ -470,6 +490,31 @@ int hostdisk_rw_sync(struct blockdev *bd, bool write, uint64_t offset, void *buf
 	ret = do_transfer(p->disk, write, p->first_lba + offset / HOSTDISK_SECTOR, &iov, 1, len);
 	spin_unlock(&worker);
 	return ret;
+}
+
+struct blockdev *hostdisk_open_flash_store(const char *name, const char *owner,
+					   spinlock_t *lock, uint8_t *mem, uint64_t bank_size,
+					   char *why, size_t len)
+{
+	struct blockdev *bd = hostdisk_open(name, owner, lock, why, len);
+	uint64_t size, done;
+
+	if (!bd)
+		return NULL;
+	size = bd->size < bank_size ? bd->size : bank_size;
+	for (done = 0; done < size; ) {
+		uint64_t chunk = size - done < (1u << 20) ? size - done : (1u << 20);
+
+		if (hostdisk_rw_sync(bd, false, done, mem + done, (size_t)chunk)) {
+			snprintf(why, len, "cannot read host partition '%s'", name);
+			blockdev_destroy(bd);
+			return NULL;
+		}
+		done += chunk;
+	}
+	/* What lies beyond the bank is never written: the store is the bank's size. */
+	bd->size = size & ~(uint64_t)(HOSTDISK_SECTOR - 1);
+	return bd;
 }
 
 void hostdisk_shutdown(void)

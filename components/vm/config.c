@@ -235,6 +235,48 @@ static void apply_memory(struct parser *p, const struct key *key)
 		p->config->memory = bytes;
 }
 
+/* The host disk's answer to "is there a partition of that name?". */
+static vm_host_storage_fn host_storage;
+
+void vm_config_set_host_storage(vm_host_storage_fn fn)
+{
+	host_storage = fn;
+}
+
+bool vm_config_is_host_path(const char *path)
+{
+	return strncmp(path, VM_HOST_PREFIX, sizeof(VM_HOST_PREFIX) - 1) == 0;
+}
+
+/*
+ * A "host:<partition>" value: the partition must exist on the host disk
+ * (reported with the partitions there are).  Only storage the VM writes
+ * may live there: a firmware-vars store or a disk.
+ */
+static bool check_host_path(struct parser *p, unsigned int line, const char *what,
+			    const char *value)
+{
+	const char *name = value + sizeof(VM_HOST_PREFIX) - 1;
+	char names[200];
+
+	if (!name[0]) {
+		report(p, line, "%s '%s' names no partition (host:<GPT partition name>)", what,
+		       value);
+		return false;
+	}
+	if (!host_storage) {
+		report(p, line, "%s '%s' names a host disk partition, but this image has no host "
+		       "disk support (HOSTDISK)", what, value);
+		return false;
+	}
+	if (!host_storage(name, names, sizeof(names))) {
+		report(p, line, "%s '%s': the host disk has no partition '%s' (%s)", what, value,
+		       name, names);
+		return false;
+	}
+	return true;
+}
+
 static void apply_path(struct parser *p, const struct key *key)
 {
 	char buf[SHOWN_MAX + 4];
@@ -250,7 +292,16 @@ static void apply_path(struct parser *p, const struct key *key)
 		       key->name, buf);
 		return;
 	}
-	if (p->exists && !p->exists(p->value)) {
+	if (vm_config_is_host_path(p->value)) {
+		if (key->field != offsetof(struct vm_config, firmware_vars)) {
+			report(p, p->line, "%s '%s': only firmware-vars and disks may be on the host "
+			       "disk", key->name, buf);
+			return;
+		}
+		if (!check_host_path(p, p->line, key->name, p->value))
+			return;
+		p->config->firmware_vars_line = p->line;
+	} else if (p->exists && !p->exists(p->value)) {
 		report(p, p->line, "%s '%s' is not in the boot archive", key->name, buf);
 		return;
 	}
@@ -756,8 +807,18 @@ static void build_devices(struct parser *p)
 		for (unsigned int k = 0; k < dev->cls->prop_count; k++) {
 			char buf[SHOWN_MAX + 4];
 
-			if (dev->cls->props[k].type != DEVICE_PROP_FILE || !dev->value[k].text[0] ||
-			    !p->exists || p->exists(dev->value[k].text))
+			if (dev->cls->props[k].type != DEVICE_PROP_FILE || !dev->value[k].text[0])
+				continue;
+			if (vm_config_is_host_path(dev->value[k].text)) {
+				char what[48];
+
+				snprintf(what, sizeof(what), "%s %s: %s", dev->cls->name, dev->name,
+					 dev->cls->props[k].name);
+				check_host_path(p, dev->line ? dev->line : last, what,
+						dev->value[k].text);
+				continue;
+			}
+			if (!p->exists || p->exists(dev->value[k].text))
 				continue;
 			report(p, dev->line ? dev->line : last, "%s %s: %s '%s' is not in the boot archive",
 			       dev->cls->name, dev->name, dev->cls->props[k].name,

@@ -145,7 +145,7 @@ static void test_partitions_by_name(void **state)
 	assert_true(hostdisk_exists("vm-root", NULL, 0));
 	assert_true(hostdisk_exists("vm-vars", NULL, 0));
 	assert_false(hostdisk_exists("vm", names, sizeof(names)));
-	assert_string_equal(names, "vm-root, vm-vars");
+	assert_string_equal(names, "it has: vm-root, vm-vars");
 }
 
 static void test_backup_header_when_primary_damaged(void **state)

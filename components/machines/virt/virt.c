@@ -25,11 +25,15 @@
 #include <core/log.h>
 #include <core/mm.h>
 #include <pflash/pflash.h>
+#ifdef CONFIG_HOSTDISK
+#include <hostdisk/hostdisk.h>
+#endif
 #include <vcpu/aarch64_gic.h>
 #include <vcpu/aarch64_regs.h>
 #include <vcpu/gspace.h>
 #include <vgic3/vgic3.h>
 #include <virt/fdt.h>
+#include <vm/config.h>
 #include <vm/machine.h>
 #include <vm/vm.h>
 
@@ -72,8 +76,52 @@ static void flash_mode_changed(void *ctx, bool array_mode)
 	flash_map(ctx, array_mode);
 }
 
+/*
+ * The variable store kept in a host disk partition (firmware-vars =
+ * host:<name>): its contents become the bank's, and every program and
+ * erase goes back to it before the chip is ready again (pflash).  The
+ * bank's memory is written through the guest mapping, so a guest that
+ * starts with its caches off sees it.
+ */
+static int flash_load_host_store(struct virt_flash *f, const char *value)
+{
+	struct vm *vm = f->machine->vm;
+	char owner[40], why[200];
+	uint8_t *chunk;
+	int ret = 0;
+
+#ifdef CONFIG_HOSTDISK
+	snprintf(owner, sizeof(owner), "VM %s", vm->name);
+	f->store = hostdisk_open_flash_store(value + 5, owner, &vm->device_lock, f->mem,
+					     VIRT_FLASH_BANK_SIZE, why, sizeof(why));
+	if (!f->store) {
+		log_error("VM %s: firmware-vars '%s': %s", vm->name, value, why);
+		return -ENOENT;
+	}
+#else
+	(void)owner;
+	log_error("VM %s: firmware-vars '%s' is on the host disk, and this image has no host disk "
+		  "support", vm->name, value);
+	(void)why;
+	return -ENOENT;
+#endif
+	chunk = page_alloc((1u << 20) / PAGE_SIZE);
+	if (!chunk)
+		return -ENOMEM;
+	for (uint64_t off = 0; off < f->store->size && !ret; off += 1u << 20) {
+		size_t n = f->store->size - off < (1u << 20) ? f->store->size - off : (1u << 20);
+
+		memcpy(chunk, f->mem + off, n);
+		ret = vm_write_guest(vm, f->gpa + off, chunk, n);
+	}
+	page_free(chunk, (1u << 20) / PAGE_SIZE);
+	log_info("VM %s: variable store on host partition '%s' (%llu KiB): changes are kept",
+		 vm->name, value + 5, (unsigned long long)(f->store->size >> 10));
+	return ret;
+}
+
 static int flash_create(struct virt_machine *m, unsigned int bank, const char *name,
-			const struct bootfs_file *image, bool read_only)
+			const struct bootfs_file *image, bool read_only, const char *host_store)
 {
 	struct virt_flash *f = &m->flash[bank];
 	struct vm *vm = m->vm;
@@ -98,6 +146,17 @@ static int flash_create(struct virt_machine *m, unsigned int bank, const char *n
 
 		memset(f->mem + covered, 0xff, VIRT_FLASH_BANK_SIZE - covered);
 	}
+	if (host_store) {
+		/* Mapped first: the loaded store is written through the guest mapping. */
+		flash_map(f, true);
+		if (!f->mapped)
+			return -ENOMEM;
+		int ret = flash_load_host_store(f, host_store);
+
+		if (ret)
+			return ret;
+		flash_map(f, false);
+	}
 	cfg = (struct pflash_config){
 		.name = name,
 		.base = f->gpa,
@@ -107,6 +166,7 @@ static int flash_create(struct virt_machine *m, unsigned int bank, const char *n
 		.bank_width = 4,
 		.device_width = 2,
 		.read_only = read_only,
+		.store = f->store,
 		.mode_changed = flash_mode_changed,
 		.ctx = f,
 	};
@@ -125,6 +185,9 @@ static int flash_create(struct virt_machine *m, unsigned int bank, const char *n
 
 static void flash_destroy(struct virt_flash *f)
 {
+	/* First: waits for the store's writes, whose completions reach the bank. */
+	if (f->store)
+		blockdev_destroy(f->store);
 	if (f->flash)
 		pflash_destroy(f->flash);
 	if (f->mapped)
@@ -274,9 +337,12 @@ static int virt_devices_ready(struct vm *vm)
 	if (ret)
 		return ret;
 	if (m->firmware) {
-		ret = flash_create(m, 0, "flash0-code", m->firmware, true);
+		const char *vars = vm->config.firmware_vars;
+
+		ret = flash_create(m, 0, "flash0-code", m->firmware, true, NULL);
 		if (!ret)
-			ret = flash_create(m, 1, "flash1-vars", m->vars, false);
+			ret = flash_create(m, 1, "flash1-vars", m->vars, false,
+					   vm_config_is_host_path(vars) ? vars : NULL);
 	}
 	return ret;
 }

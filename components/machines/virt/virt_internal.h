@@ -16,6 +16,7 @@
 struct vgic3;
 struct fwcfg;
 struct pflash;
+struct blockdev;
 
 #define VIRT_FLASH_BANKS 2
 #define VIRT_FLASH_BLOCK (256u * 1024)   /* two x16 chips, 128 KiB each */
@@ -33,6 +34,7 @@ struct virt_flash {
 	uint64_t gpa;
 	uint8_t *mem;               /* VIRT_FLASH_BANK_SIZE bytes          */
 	struct pflash *flash;
+	struct blockdev *store;     /* the host partition it is kept in, or NULL */
 	bool mapped;
 	uint64_t mode_switches;
 };

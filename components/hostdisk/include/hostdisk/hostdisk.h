@@ -92,8 +92,8 @@ unsigned int hostdisk_count(void);
 
 /*
  * Whether a partition of that name exists.  Otherwise fills names (if not
- * NULL) with the partitions that exist, "a, b, c", or explains that there
- * is no host disk.
+ * NULL) with the partitions that exist, "it has: a, b, c", or why there
+ * are none ("no host disk was found").
  */
 bool hostdisk_exists(const char *name, char *names, size_t len);
 
@@ -124,6 +124,17 @@ bool hostdisk_busy(void);
  * offset and len multiples of 512.  0, -EINVAL, -EIO.
  */
 int hostdisk_rw_sync(struct blockdev *bd, bool write, uint64_t offset, void *buf, size_t len);
+
+/*
+ * A firmware variable store kept in a partition, for any board's flash
+ * (pflash_config.store): opens the partition for owner, reads it into the
+ * bank's memory mem (bank_size bytes; a partition smaller than the bank
+ * fills its start, the rest is left as the caller set it) and returns it.
+ * NULL with the reason in why.
+ */
+struct blockdev *hostdisk_open_flash_store(const char *name, const char *owner,
+					   spinlock_t *lock, uint8_t *mem, uint64_t bank_size,
+					   char *why, size_t len);
 
 /* Drains every queue and flushes every disk: call before powering off. */
 void hostdisk_shutdown(void);

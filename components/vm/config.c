@@ -277,10 +277,40 @@ static bool check_host_path(struct parser *p, unsigned int line, const char *wha
 	return true;
 }
 
+/*
+ * The words after host:<partition> are for 'make hostdisk', which makes a
+ * missing partition: from=<file> (its first contents) and size=<size>.
+ * The hypervisor only checks that nothing else is there.
+ */
+static bool host_words_ok(struct parser *p, const char *what, const char *words, size_t len)
+{
+	size_t pos = 0, wlen;
+	const char *word;
+	char buf[SHOWN_MAX + 4];
+
+	while (next_word(words, len, &pos, &word, &wlen)) {
+		if ((wlen > 5 && memcmp(word, "from=", 5) == 0) ||
+		    (wlen > 5 && memcmp(word, "size=", 5) == 0))
+			continue;
+		report(p, p->line, "%s: '%s' is neither from=<file> nor size=<size> (what 'make "
+		       "hostdisk' fills a new partition with)", what, shown(buf, word, wlen));
+		return false;
+	}
+	return true;
+}
+
 static void apply_path(struct parser *p, const struct key *key)
 {
 	char buf[SHOWN_MAX + 4];
 
+	if (vm_config_is_host_path(p->value) && memchr(p->value, ' ', p->value_len)) {
+		size_t first = (size_t)((char *)memchr(p->value, ' ', p->value_len) - p->value);
+
+		if (!host_words_ok(p, key->name, p->value + first, p->value_len - first))
+			return;
+		p->value[first] = '\0';
+		p->value_len = first;
+	}
 	shown(buf, p->value, p->value_len);
 	if (!p->value_quoted && memchr(p->value, ' ', p->value_len)) {
 		report(p, p->line, "%s must be one path (put it in quotes if it contains spaces)",
@@ -694,14 +724,19 @@ static void add_disk(struct parser *p, const struct machine_ops *m, const struct
 			path_len = len;
 		} else if (len == 8 && memcmp(word, "readonly", 8) == 0) {
 			read_only = true;
+		} else if (len > 5 && (memcmp(word, "from=", 5) == 0 || memcmp(word, "size=", 5) == 0) &&
+			   path_len > 5 && memcmp(path, VM_HOST_PREFIX, 5) == 0) {
+			continue;       /* for 'make hostdisk': how to make the partition */
 		} else if (len > 10 && len < 10 + sizeof(transport_buf) &&
 			   memcmp(word, "transport=", 10) == 0) {
 			memcpy(transport_buf, word + 10, len - 10);
 			transport_buf[len - 10] = '\0';
 			transport = transport_buf;
 		} else {
-			report(p, d->line, "disk: '%s' is neither readonly nor transport=<name>",
-			       shown(buf, word, len));
+			report(p, d->line, "disk: '%s' is neither readonly nor transport=<name>%s",
+			       shown(buf, word, len),
+			       path_len > 5 && memcmp(path, VM_HOST_PREFIX, 5) == 0
+				       ? " (nor from=<file> or size=<size> for a host: partition)" : "");
 			return;
 		}
 	}

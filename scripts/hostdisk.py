@@ -16,7 +16,9 @@ the disk has none yet, and filled once:
 
   firmware-vars   from the NVRAM template: from=, else the one the firmware
                   descriptor gives ('firmware = uefi', scripts/firmware.py)
-  disk            from the from= image, else left empty (zeroes)
+  disk            from the from= image, else left empty (zeroes); from= a
+                  folder: a FAT file system holding the folder's files
+                  (mtools), e.g. UEFI Shell scripts for a firmware test
 
 Its size is size= or the file's size, rounded up to whole MiB.  A
 partition that exists is never written again: what the VM stored there is
@@ -43,6 +45,8 @@ TYPE_CODE = "8300"
 # First usable MiB (the GPT and alignment) and the backup GPT at the end.
 HEAD = MIB
 TAIL = MIB
+# A FAT file system made from a folder is at least this big.
+FAT_MIN = 8 * MIB
 
 
 class HostDiskError(Exception):
@@ -92,6 +96,10 @@ def wanted_partitions(vm_path, arch, guests):
         source, size = None, 0
         for w in words[1:]:
             if w.startswith("from="):
+                folder = os.path.join(os.path.dirname(os.path.abspath(vm_path)), w[5:])
+                if os.path.isdir(folder):
+                    source = folder
+                    continue
                 try:
                     source = archive.source_of(vm_path, i + 1, w[5:])
                 except mkarchive.ArchiveError as e:
@@ -110,7 +118,9 @@ def wanted_partitions(vm_path, arch, guests):
             except firmware_descriptors.ResolveError as e:
                 raise HostDiskError("%s: %s" % (where, e))
             source = fw.template
-        if source:
+        if source and os.path.isdir(source):
+            size = max(size, FAT_MIN)
+        elif source:
             size = max(size, os.path.getsize(source))
         if not size:
             raise HostDiskError("%s: %s = %s needs from=<file> or size=<size> to make its "
@@ -154,6 +164,19 @@ def copy_into(image, offset, source):
             pos += len(data)
 
 
+def make_fat(folder, size, out_path):
+    """A FAT image of size bytes at out_path holding the folder's files."""
+    with open(out_path, "wb") as f:
+        f.truncate(size)
+    for cmd in (["mformat", "-i", out_path, "-v", "TESSERA", "::"],
+                ["mcopy", "-i", out_path, "-s", "-Q"] +
+                [os.path.join(folder, n) for n in sorted(os.listdir(folder))] + ["::"]):
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if p.returncode != 0:
+            raise HostDiskError("%s failed: %s (mtools is in scripts/setup.sh)" %
+                                (cmd[0], p.stdout.strip()))
+
+
 def make(image, arch, guests, vm_paths, out=print):
     if not shutil.which("sgdisk"):
         raise HostDiskError("sgdisk is missing; install the Debian package gdisk "
@@ -191,10 +214,19 @@ def make(image, arch, guests, vm_paths, out=print):
             sgdisk("-n", "%d:%d:+%dK" % (number, end // SECTOR, w.size >> 10),
                    "-c", "%d:%s" % (number, w.name), "-t", "%d:%s" % (number, TYPE_CODE), image)
             first = partitions(image)[w.name][1]
-            if w.source:
+            if w.source and os.path.isdir(w.source):
+                fat = image + ".fat.tmp"
+                try:
+                    make_fat(w.source, w.size, fat)
+                    copy_into(image, first * SECTOR, fat)
+                finally:
+                    if os.path.exists(fat):
+                        os.unlink(fat)
+            elif w.source:
                 copy_into(image, first * SECTOR, w.source)
             notes.append("%s new (%d MiB%s)" % (w.name, w.size >> 20,
-                                                ", from " + os.path.basename(w.source)
+                                                ", from " + os.path.basename(w.source) +
+                                                ("/ as FAT" if os.path.isdir(w.source) else "")
                                                 if w.source else ", empty"))
             end += w.size
     out("  HOSTDISK %s%s: %s" % (mkarchive.shown(image), " (new)" if new_image else "",

@@ -41,6 +41,9 @@ struct hostdisk_part {
 	spinlock_t *lock;               /* the owner's device lock          */
 	struct blockdev_request *head, *tail;   /* queued, under queue_lock */
 	unsigned long pending;          /* queued or being done             */
+	/* Since it was opened: requests done, bytes moved, flushes, and the
+	 * time the disk spent on them (the worker's, not the guest's). */
+	uint64_t done, bytes, flushes, busy_ns;
 };
 
 static struct hostdisk *disks[HOSTDISK_MAX_DISKS];
@@ -227,6 +230,12 @@ static void part_destroy(struct blockdev *bd)
 		hostdisk_poll();
 		arch_cpu_relax();
 	}
+	if (p->done)
+		log_info("hostdisk: %s of %s: %llu requests, %llu KiB, %llu flushes, %llu.%03llu s "
+			 "of disk time", p->name, p->owner, (unsigned long long)p->done,
+			 (unsigned long long)(p->bytes >> 10), (unsigned long long)p->flushes,
+			 (unsigned long long)(p->busy_ns / 1000000000),
+			 (unsigned long long)(p->busy_ns / 1000000 % 1000));
 	spin_lock(&queue_lock);
 	p->open = false;
 	p->owner[0] = '\0';
@@ -262,6 +271,7 @@ struct blockdev *hostdisk_open(const char *name, const char *owner, spinlock_t *
 	p->lock = lock;
 	p->head = p->tail = NULL;
 	p->pending = 0;
+	p->done = p->bytes = p->flushes = p->busy_ns = 0;
 	spin_unlock(&queue_lock);
 	p->bd = (struct blockdev){
 		.name = p->name,
@@ -452,8 +462,14 @@ again:
 	if (!__atomic_load_n(&queued_total, __ATOMIC_ACQUIRE) || !spin_trylock(&worker))
 		return;
 	while ((req = take_request(&p)) != NULL) {
+		uint64_t start = arch_timer_ns();
 		int result = do_request(p, req);
 		spinlock_t *lock = p->lock;
+
+		p->busy_ns += arch_timer_ns() - start;
+		p->done++;
+		p->bytes += req->length;
+		p->flushes += req->op == BLOCKDEV_FLUSH;
 
 		if (lock)
 			spin_lock(lock);
@@ -522,6 +538,17 @@ void hostdisk_shutdown(void)
 	while (hostdisk_busy()) {
 		hostdisk_poll();
 		arch_cpu_relax();
+	}
+	for (unsigned int i = 0; i < part_count; i++) {
+		struct hostdisk_part *p = &parts[i];
+
+		if (p->open && p->done)
+			log_info("hostdisk: %s of %s: %llu requests, %llu KiB, %llu flushes, "
+				 "%llu.%03llu s of disk time", p->name, p->owner,
+				 (unsigned long long)p->done, (unsigned long long)(p->bytes >> 10),
+				 (unsigned long long)p->flushes,
+				 (unsigned long long)(p->busy_ns / 1000000000),
+				 (unsigned long long)(p->busy_ns / 1000000 % 1000));
 	}
 	spin_lock(&worker);
 	for (unsigned int d = 0; d < disk_count; d++) {

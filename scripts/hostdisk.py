@@ -15,7 +15,9 @@ For every host:<name> the VMs use, a partition of that name is made when
 the disk has none yet, and filled once:
 
   firmware-vars   from the NVRAM template: from=, else the one the firmware
-                  descriptor gives ('firmware = uefi', scripts/firmware.py)
+                  descriptor gives ('firmware = uefi', scripts/firmware.py);
+                  what only pads the template becomes erased flash (0xFF),
+                  as the board makes a bank that is not kept here
   disk            from the from= image, else left empty (zeroes); from= a
                   folder: a FAT file system holding the folder's files
                   (mtools), e.g. UEFI Shell scripts for a firmware test
@@ -164,6 +166,23 @@ def copy_into(image, offset, source):
             pos += len(data)
 
 
+def fill_flash(image, offset, size, template):
+    """A variable store partition: the template's content, and erased
+    flash (0xFF) where the template only pads (Debian pads AAVMF's to
+    64 MiB with zeros), the state the board gives a bank that is not
+    kept on the host disk (mkarchive.content_size)."""
+    content = mkarchive.content_size(template)
+    with open(template, "rb") as src, open(image, "r+b") as dst:
+        dst.seek(offset)
+        dst.write(src.read(content))
+        erased = b"\xff" * MIB
+        left = size - content
+        while left > 0:
+            n = min(left, MIB)
+            dst.write(erased[:n])
+            left -= n
+
+
 def make_fat(folder, size, out_path):
     """A FAT image of size bytes at out_path holding the folder's files."""
     with open(out_path, "wb") as f:
@@ -222,6 +241,8 @@ def make(image, arch, guests, vm_paths, out=print):
                 finally:
                     if os.path.exists(fat):
                         os.unlink(fat)
+            elif w.source and w.kind == "firmware-vars":
+                fill_flash(image, first * SECTOR, w.size, w.source)
             elif w.source:
                 copy_into(image, first * SECTOR, w.source)
             notes.append("%s new (%d MiB%s)" % (w.name, w.size >> 20,

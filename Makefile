@@ -62,7 +62,7 @@ endif
 DEFAULT_ARCH = $(or $(ARCH),$(CONFIG_ARCH_NOW),aarch64)
 
 .DEFAULT_GOAL := all
-.PHONY: guests guest-initrd host-fuzz kconfig-components all image archive prepare components menuconfig olddefconfig savedefconfig help \
+.PHONY: guests guest-initrd hostdisk host-fuzz kconfig-components all image archive prepare components menuconfig olddefconfig savedefconfig help \
 	clean distclean run debug setup test test-one host-tests coverage fuzz fuzz-long FORCE
 
 all: image
@@ -148,10 +148,24 @@ GUEST = $(if $(VM),,$(DEFAULT_GUEST_$(DEFAULT_ARCH)))
 endif
 RUN_VMS = $(strip $(VM) $(if $(GUEST),$(VM_CONFIG_DIR)/$(GUEST).vm))
 
+# The host disk the emulator attaches (docs/persistence.md): the VMs keep
+# their variable stores and disks in its partitions across runs.  'make
+# hostdisk' makes the partitions the VMs name that are missing; delete the
+# file to start afresh.
+HOSTDISK ?= $(objtree)/hostdisk.img
+
 run: setup
 	$(Q)$(MAKE) -f $(srctree)/Makefile O=$(O) run-vms-ready
 	$(Q)$(MAKE) -f $(srctree)/Makefile O=$(O) VMS='$(RUN_VMS)' image
-	$(Q)$(srctree)/scripts/emu/$(EMULATOR)-$(DEFAULT_ARCH).sh run $(objtree) "$(CMDLINE)"
+	$(Q)$(MAKE) -f $(srctree)/Makefile O=$(O) VM='$(VM)' GUEST='$(GUEST)' hostdisk
+	$(Q)HOSTDISK='$(abspath $(HOSTDISK))' \
+		$(srctree)/scripts/emu/$(EMULATOR)-$(DEFAULT_ARCH).sh run $(objtree) "$(CMDLINE)"
+
+# Makes or extends the host disk from the VMs of the run (or VMS=...).
+hostdisk: prepare
+	$(Q)$(PYTHON) $(srctree)/scripts/hostdisk.py --image '$(abspath $(HOSTDISK))' \
+		--arch $(DEFAULT_ARCH) --guests '$(GUESTS)' \
+		$(foreach v,$(or $(VMS),$(RUN_VMS)),--vm '$(abspath $(v))')
 
 # Checks that the VMs of the run exist and fetches the guest files they need.
 .PHONY: run-vms-ready
@@ -247,6 +261,8 @@ help:
 	@echo '                           default: disk, the whole boot chain; GUEST= boots the image alone)'
 	@echo '                           VM=path/to/my.vm: with your own VM (docs/vm-config.md)'
 	@echo '  archive                  only the boot archive; VMS="a.vm b.vm" adds VMs and their guest files'
+	@echo '  hostdisk                 make or extend $$(O)/hostdisk.img, the host disk of make run, with the'
+	@echo '                           host:<partition> storage the VMs name (HOSTDISK=file: another image)'
 	@echo '  debug                    like run, but the emulator waits for gdb'
 	@echo '  test-guests              build the bare-metal test guests (tests/guests/) into $$(O)/test-guests'
 	@echo '  guests                   fetch the guest firmware, kernels, GRUB and initramfs from Debian'

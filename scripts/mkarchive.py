@@ -46,6 +46,9 @@ import struct
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import firmware as firmware_descriptors  # noqa: E402
+
 PATH_KEYS = ("kernel", "initrd", "firmware", "firmware-vars")
 DEVICE_KEYS = ("device", "device-set")
 # Words of a device line that are never files.
@@ -55,6 +58,7 @@ FLASH_SECTOR = 256 * 1024
 X86_OPTION_ROM = "linuxboot_dma.bin"
 X86_MULTIBOOT_ROM = "multiboot_dma.bin"
 X86_PVH_ROM = "pvh.bin"
+HOST_PREFIX = "host:"
 
 
 class ArchiveError(Exception):
@@ -144,13 +148,14 @@ def referenced_files(text):
         if key == "disk":
             # disk = <file> [readonly] [transport=...]: the first word.
             words = (parse_value(raw) or "").split()
-            if words:
+            if words and not words[0].startswith(HOST_PREFIX):
                 refs.append((number, key, words[0]))
             continue
         if key not in PATH_KEYS:
             continue
         value = parse_value(raw)
-        if value:
+        # host:<partition> is on the host disk ('make hostdisk'), not in the archive.
+        if value and not value.startswith(HOST_PREFIX):
             refs.append((number, key, value))
     return refs
 
@@ -190,6 +195,54 @@ def content_size(path):
     return min(rounded, size) if size else 0
 
 
+def key_value_lines(text):
+    """(index, key, raw value) of every 'key = value' line."""
+    out = []
+    for i, line in enumerate(text.split("\n")):
+        stripped = line.strip(" \t\r")
+        if not stripped or stripped.startswith("#") or "=" not in stripped:
+            continue
+        key, _, raw = stripped.partition("=")
+        out.append((i, key.strip(" \t"), raw))
+    return out
+
+
+def resolve_firmware(text, arch, vm_path):
+    """A VM text with 'firmware = uefi|bios [features]' replaced by the files
+    QEMU's firmware descriptors give (scripts/firmware.py), and the archive
+    names and host files of those: (text, [(name, source)], note).  Other
+    texts come back unchanged."""
+    lines = text.split("\n")
+    found = None
+    machine = firmware_descriptors.DEFAULT_MACHINE.get(arch, "")
+    has_vars = False
+    for i, key, raw in key_value_lines(text):
+        value = parse_value(raw) or ""
+        if key == "firmware":
+            asked = firmware_descriptors.parse_firmware_value(value)
+            if asked:
+                found = (i, asked)
+        elif key == "machine" and value:
+            machine = value
+        elif key == "firmware-vars":
+            has_vars = True
+    if not found:
+        return text, [], None
+    i, (interface, features) = found
+    try:
+        fw = firmware_descriptors.resolve(interface, arch, machine, features)
+    except firmware_descriptors.ResolveError as e:
+        raise ArchiveError("%s:%d: %s" % (shown(vm_path), i + 1, e))
+    files = [("firmware/" + os.path.basename(fw.executable), fw.executable)]
+    lines[i] = "firmware = %s    # %s: %s" % (files[0][0], " ".join((interface,) + features),
+                                               fw.descriptor)
+    if fw.template and not has_vars:
+        files.append(("firmware/" + os.path.basename(fw.template), fw.template))
+        at = len(lines) - 1 if lines and lines[-1] == "" else len(lines)
+        lines.insert(at, "firmware-vars = %s    # the descriptor's NVRAM template" % files[1][0])
+    return "\n".join(lines), files, os.path.basename(fw.descriptor)
+
+
 class Archive:
     def __init__(self, arch, guests, test_guests=None, conform_guests=None):
         self.arch = arch
@@ -197,6 +250,7 @@ class Archive:
         self.test_guests = test_guests
         self.conform_guests = conform_guests
         self.entries = {}      # name in the archive -> (source, size to keep or None, origin)
+        self.generated = {}    # name in the archive -> bytes (a rewritten .vm)
         self.vm_lines = []     # what the build prints per VM
 
     def add(self, name, source, keep=None, origin="the command line"):
@@ -260,6 +314,11 @@ class Archive:
                                % (self.entries[name][0], vm_path, name))
         self.add(name, vm_path, origin=vm_path)
         notes = []
+        text, fw_files, descriptor = resolve_firmware(text, self.arch, vm_path)
+        if descriptor:
+            self.generated[name] = text.encode()
+            notes.append("firmware from %s" % descriptor)
+        fw_names = dict(fw_files)
         for line, key, path in referenced_files(text):
             if key.startswith("device:"):
                 # A device property that may be a file: packed when it is one;
@@ -268,6 +327,8 @@ class Archive:
                     source = self.source_of(vm_path, line, path)
                 except ArchiveError:
                     continue
+            elif path in fw_names:
+                source = fw_names[path]
             else:
                 source = self.source_of(vm_path, line, path)
             keep = None
@@ -314,7 +375,10 @@ class Archive:
         for name, (source, keep, _) in sorted(self.entries.items()):
             dest = os.path.join(staging, name)
             os.makedirs(os.path.dirname(dest), exist_ok=True)
-            if keep is None:
+            if name in self.generated:
+                with open(dest, "wb") as dst:
+                    dst.write(self.generated[name])
+            elif keep is None:
                 # cpio -L archives the file the link points to: no copy
                 # of a 30 MiB kernel.
                 os.symlink(os.path.abspath(source), dest)

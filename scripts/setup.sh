@@ -11,6 +11,9 @@ PACKAGES=(
 	python3 python3-kconfiglib cpio
 	# emulators and boot media
 	qemu-system-arm qemu-system-x86 seabios
+	# UEFI firmware with QEMU's firmware descriptors (firmware = uefi,
+	# scripts/firmware.py): /usr/share/qemu/firmware/*.json
+	qemu-efi-aarch64 ovmf
 	bochs bochsbios bochs-term vgabios
 	grub-pc-bin grub-common xorriso mtools
 	# guest disk images (scripts/guests/mkdisk.sh): GPT, FAT, ext4, module

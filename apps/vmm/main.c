@@ -30,6 +30,28 @@
 #include <vm/config.h>
 #include <vm/machine.h>
 #include <vm/vm.h>
+#ifdef CONFIG_HOSTDISK
+#include <hostdisk/hostdisk.h>
+#endif
+
+/*
+ * The host disk (docs/persistence.md): VM configurations may name its
+ * partitions, and what the VMs wrote is flushed to it before power-off.
+ */
+static void hostdisk_wire(void)
+{
+#ifdef CONFIG_HOSTDISK
+	vm_config_set_host_storage(hostdisk_exists);
+#endif
+}
+
+__attribute__((noreturn)) static void power_off(void)
+{
+#ifdef CONFIG_HOSTDISK
+	hostdisk_shutdown();
+#endif
+	arch_poweroff();
+}
 
 static void print_banner(void)
 {
@@ -67,6 +89,9 @@ static void print_banner(void)
 	} else {
 		printk("  Wall clock:   none (no real-time clock found; VMs start at 2024-01-01)\n");
 	}
+#ifdef CONFIG_HOSTDISK
+	hostdisk_print();
+#endif
 	printk("  Boot archive: %u file%s\n", bootfs_count(), bootfs_count() == 1 ? "" : "s");
 	for (unsigned int i = 0; i < bootfs_count(); i++) {
 		const struct bootfs_file *f = bootfs_get(i);
@@ -160,6 +185,7 @@ static int run_vms(void)
 	struct vm *vms[VM_MAX_VMS];
 	unsigned int skipped = 0, found, started = 0;
 
+	hostdisk_wire();
 	found = vm_config_load_archive(configs, VM_MAX_VMS, &skipped);
 	if (!found && !skipped) {
 		printk("No guest VMs are configured yet; nothing to run.\n");
@@ -181,7 +207,7 @@ static int run_vms(void)
 		else
 			printk("None of the %u VM configurations could be started (see above); "
 			       "Tessera powering off.\n", found + skipped);
-		arch_poweroff();
+		power_off();
 	}
 	vm_console_list();
 	for (unsigned int i = 0; i < started; i++) {
@@ -193,7 +219,7 @@ static int run_vms(void)
 	/* CPU 0 runs its own vCPU, if one was placed on it, and waits for the rest. */
 	vm_run_here(vms, started);
 	report_end(vms, started);
-	arch_poweroff();
+	power_off();
 }
 
 int app_main(void)

@@ -240,10 +240,82 @@ static void apply_memory(struct parser *p, const struct key *key)
 		p->config->memory = bytes;
 }
 
+/* The host disk's answer to "is there a partition of that name?". */
+static vm_host_storage_fn host_storage;
+
+void vm_config_set_host_storage(vm_host_storage_fn fn)
+{
+	host_storage = fn;
+}
+
+bool vm_config_is_host_path(const char *path)
+{
+	return strncmp(path, VM_HOST_PREFIX, sizeof(VM_HOST_PREFIX) - 1) == 0;
+}
+
+/*
+ * A "host:<partition>" value: the partition must exist on the host disk
+ * (reported with the partitions there are).  Only storage the VM writes
+ * may live there: a firmware-vars store or a disk.
+ */
+static bool check_host_path(struct parser *p, unsigned int line, const char *what,
+			    const char *value)
+{
+	const char *name = value + sizeof(VM_HOST_PREFIX) - 1;
+	char names[200];
+
+	if (!name[0]) {
+		report(p, line, "%s '%s' names no partition (host:<GPT partition name>)", what,
+		       value);
+		return false;
+	}
+	if (!host_storage) {
+		report(p, line, "%s '%s' names a host disk partition, but this image has no host "
+		       "disk support (HOSTDISK)", what, value);
+		return false;
+	}
+	if (!host_storage(name, names, sizeof(names))) {
+		report(p, line, "%s '%s': the host disk has no partition '%s' (%s)", what, value,
+		       name, names);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The words after host:<partition> are for 'make hostdisk', which makes a
+ * missing partition: from=<file> (its first contents) and size=<size>.
+ * The hypervisor only checks that nothing else is there.
+ */
+static bool host_words_ok(struct parser *p, const char *what, const char *words, size_t len)
+{
+	size_t pos = 0, wlen;
+	const char *word;
+	char buf[SHOWN_MAX + 4];
+
+	while (next_word(words, len, &pos, &word, &wlen)) {
+		if ((wlen > 5 && memcmp(word, "from=", 5) == 0) ||
+		    (wlen > 5 && memcmp(word, "size=", 5) == 0))
+			continue;
+		report(p, p->line, "%s: '%s' is neither from=<file> nor size=<size> (what 'make "
+		       "hostdisk' fills a new partition with)", what, shown(buf, word, wlen));
+		return false;
+	}
+	return true;
+}
+
 static void apply_path(struct parser *p, const struct key *key)
 {
 	char buf[SHOWN_MAX + 4];
 
+	if (vm_config_is_host_path(p->value) && memchr(p->value, ' ', p->value_len)) {
+		size_t first = (size_t)((char *)memchr(p->value, ' ', p->value_len) - p->value);
+
+		if (!host_words_ok(p, key->name, p->value + first, p->value_len - first))
+			return;
+		p->value[first] = '\0';
+		p->value_len = first;
+	}
 	shown(buf, p->value, p->value_len);
 	if (!p->value_quoted && memchr(p->value, ' ', p->value_len)) {
 		report(p, p->line, "%s must be one path (put it in quotes if it contains spaces)",
@@ -255,7 +327,16 @@ static void apply_path(struct parser *p, const struct key *key)
 		       key->name, buf);
 		return;
 	}
-	if (p->exists && !p->exists(p->value)) {
+	if (vm_config_is_host_path(p->value)) {
+		if (key->field != offsetof(struct vm_config, firmware_vars)) {
+			report(p, p->line, "%s '%s': only firmware-vars and disks may be on the host "
+			       "disk", key->name, buf);
+			return;
+		}
+		if (!check_host_path(p, p->line, key->name, p->value))
+			return;
+		p->config->firmware_vars_line = p->line;
+	} else if (p->exists && !p->exists(p->value)) {
 		report(p, p->line, "%s '%s' is not in the boot archive", key->name, buf);
 		return;
 	}
@@ -681,14 +762,19 @@ static void add_disk(struct parser *p, const struct machine_ops *m, const struct
 			path_len = len;
 		} else if (len == 8 && memcmp(word, "readonly", 8) == 0) {
 			read_only = true;
+		} else if (len > 5 && (memcmp(word, "from=", 5) == 0 || memcmp(word, "size=", 5) == 0) &&
+			   path_len > 5 && memcmp(path, VM_HOST_PREFIX, 5) == 0) {
+			continue;       /* for 'make hostdisk': how to make the partition */
 		} else if (len > 10 && len < 10 + sizeof(transport_buf) &&
 			   memcmp(word, "transport=", 10) == 0) {
 			memcpy(transport_buf, word + 10, len - 10);
 			transport_buf[len - 10] = '\0';
 			transport = transport_buf;
 		} else {
-			report(p, d->line, "disk: '%s' is neither readonly nor transport=<name>",
-			       shown(buf, word, len));
+			report(p, d->line, "disk: '%s' is neither readonly nor transport=<name>%s",
+			       shown(buf, word, len),
+			       path_len > 5 && memcmp(path, VM_HOST_PREFIX, 5) == 0
+				       ? " (nor from=<file> or size=<size> for a host: partition)" : "");
 			return;
 		}
 	}
@@ -794,8 +880,18 @@ static void build_devices(struct parser *p)
 		for (unsigned int k = 0; k < dev->cls->prop_count; k++) {
 			char buf[SHOWN_MAX + 4];
 
-			if (dev->cls->props[k].type != DEVICE_PROP_FILE || !dev->value[k].text[0] ||
-			    !p->exists || p->exists(dev->value[k].text))
+			if (dev->cls->props[k].type != DEVICE_PROP_FILE || !dev->value[k].text[0])
+				continue;
+			if (vm_config_is_host_path(dev->value[k].text)) {
+				char what[48];
+
+				snprintf(what, sizeof(what), "%s %s: %s", dev->cls->name, dev->name,
+					 dev->cls->props[k].name);
+				check_host_path(p, dev->line ? dev->line : last, what,
+						dev->value[k].text);
+				continue;
+			}
+			if (!p->exists || p->exists(dev->value[k].text))
 				continue;
 			report(p, dev->line ? dev->line : last, "%s %s: %s '%s' is not in the boot archive",
 			       dev->cls->name, dev->name, dev->cls->props[k].name,

@@ -25,6 +25,65 @@ static bool is_vm_file(const char *name)
 	       strcmp(name + len - 3, ".vm") == 0 && !strchr(name + 4, '/');
 }
 
+/* The i-th host: value of a configuration and its line; false past the last. */
+static bool host_value(const struct vm_config *c, unsigned int i, const char **value,
+		       unsigned int *line)
+{
+	unsigned int n = 0;
+
+	if (vm_config_is_host_path(c->firmware_vars) && n++ == i) {
+		*value = c->firmware_vars;
+		*line = c->firmware_vars_line;
+		return true;
+	}
+	for (unsigned int d = 0; d < c->device_count; d++) {
+		const struct device *dev = &c->devices[d];
+
+		for (unsigned int k = 0; k < dev->cls->prop_count; k++) {
+			if (dev->cls->props[k].type != DEVICE_PROP_FILE ||
+			    !vm_config_is_host_path(dev->value[k].text) || n++ != i)
+				continue;
+			*value = dev->value[k].text;
+			*line = dev->line;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A host disk partition belongs to one VM: a value that an earlier VM
+ * (or this one, earlier in its file) already names is reported.
+ */
+static bool host_values_clash(const struct vm_config *configs, unsigned int stored,
+			      const struct vm_config *c)
+{
+	const char *value, *other;
+	unsigned int line, other_line;
+	bool clash = false;
+
+	for (unsigned int i = 0; host_value(c, i, &value, &line); i++) {
+		for (unsigned int j = 0; j < i && host_value(c, j, &other, &other_line); j++) {
+			if (strcmp(value, other) == 0) {
+				log_error("%s:%u: %s is already used by this VM at line %u", c->source,
+					  line, value, other_line);
+				clash = true;
+			}
+		}
+		for (unsigned int v = 0; v < stored; v++) {
+			for (unsigned int j = 0; host_value(&configs[v], j, &other, &other_line); j++) {
+				if (strcmp(value, other) != 0)
+					continue;
+				log_error("%s:%u: %s is used by VM '%s' (%s:%u); a partition belongs "
+					  "to one VM at a time", c->source, line, value, configs[v].name,
+					  configs[v].source, other_line);
+				clash = true;
+			}
+		}
+	}
+	return clash;
+}
+
 static const struct vm_config *find_name(const struct vm_config *configs,
 					 unsigned int count, const char *name)
 {
@@ -55,6 +114,11 @@ unsigned int vm_config_load_archive(struct vm_config *configs, unsigned int max,
 		}
 		if (vm_config_parse(config, arch_name(), file->name, file->data, file->size,
 				    archive_has_file) < 0) {
+			log_warn("vm: %s is skipped (see the errors above)", file->name);
+			bad++;
+			continue;
+		}
+		if (host_values_clash(configs, stored, config)) {
 			log_warn("vm: %s is skipped (see the errors above)", file->name);
 			bad++;
 			continue;

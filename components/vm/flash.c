@@ -5,11 +5,15 @@
 
 #include <core/log.h>
 #include <core/mm.h>
+#include <blockdev/blockdev.h>
 #include <bus/vclock.h>
 #include <pflash/pflash.h>
 #include <vcpu/gspace.h>
 #include <vm/flash.h>
 #include <vm/vm.h>
+#ifdef CONFIG_HOSTDISK
+#include <hostdisk/hostdisk.h>
+#endif
 
 #define FLASH_LARGE_PAGE (2ull << 20)
 
@@ -86,6 +90,51 @@ static void flash_mode_changed(void *ctx, bool array_mode)
 	flash_update(f);
 }
 
+/*
+ * The bank's contents from its host partition (cfg->host_store): read
+ * into the bank's memory; from then on the pflash model writes every
+ * change back.
+ */
+static int open_host_store(struct vm_flash *f, const char *value)
+{
+#ifdef CONFIG_HOSTDISK
+	char owner[40], why[200];
+
+	snprintf(owner, sizeof(owner), "VM %s", f->vm->name);
+	f->store = hostdisk_open_flash_store(value + 5, owner, &f->vm->device_lock, f->mem,
+					     f->size, why, sizeof(why));
+	if (!f->store) {
+		log_error("VM %s: firmware-vars '%s': %s", f->vm->name, value, why);
+		return -ENOENT;
+	}
+	log_info("VM %s: variable store on host partition '%s' (%llu KiB): changes are kept",
+		 f->vm->name, value + 5, (unsigned long long)(f->store->size >> 10));
+	return 0;
+#else
+	log_error("VM %s: firmware-vars '%s' is on the host disk, and this image has no host disk "
+		  "support (CONFIG_HOSTDISK)", f->vm->name, value);
+	return -ENOENT;
+#endif
+}
+
+/* Writes what the bank's memory holds through the guest mapping (see below). */
+static int write_through_mapping(struct vm_flash *f)
+{
+	uint8_t *chunk = page_alloc((1u << 20) / PAGE_SIZE);
+	int ret = 0;
+
+	if (!chunk)
+		return -ENOMEM;
+	for (uint64_t off = 0; off < f->size && !ret; off += 1u << 20) {
+		size_t n = f->size - off < (1u << 20) ? (size_t)(f->size - off) : (1u << 20);
+
+		memcpy(chunk, f->mem + off, n);
+		ret = vm_write_guest(f->vm, f->gpa + off, chunk, n);
+	}
+	page_free(chunk, (1u << 20) / PAGE_SIZE);
+	return ret;
+}
+
 int vm_flash_create(struct vm_flash *f, struct vm *vm, const struct vm_flash_config *cfg)
 {
 	uint64_t pages = cfg->size / PAGE_SIZE;
@@ -113,6 +162,12 @@ int vm_flash_create(struct vm_flash *f, struct vm *vm, const struct vm_flash_con
 	}
 	/* What the image does not cover is erased flash. */
 	memset(f->mem, 0xFF, cfg->size);
+	if (cfg->host_store) {
+		int ret = open_host_store(f, cfg->host_store);
+
+		if (ret)
+			return ret;
+	}
 	pc = (struct pflash_config){
 		.name = cfg->name,
 		.base = cfg->gpa,
@@ -122,6 +177,7 @@ int vm_flash_create(struct vm_flash *f, struct vm *vm, const struct vm_flash_con
 		.bank_width = cfg->bank_width,
 		.device_width = cfg->device_width,
 		.read_only = cfg->read_only,
+		.store = f->store,
 		.mode_changed = flash_mode_changed,
 		.ctx = f,
 	};
@@ -132,12 +188,14 @@ int vm_flash_create(struct vm_flash *f, struct vm *vm, const struct vm_flash_con
 	flash_map(f, true);
 	if (!f->mapped)
 		return -ENOMEM;
+	/* Through the guest mapping: cleaned to the point of coherency for a
+	 * guest that starts with its MMU and caches off (aarch64). */
+	if (f->store)
+		return write_through_mapping(f);
 	if (!cfg->image || !cfg->image_size)
 		return 0;
 	if (cfg->image_at_top)
 		offset = cfg->size - cfg->image_size;
-	/* Through the guest mapping: cleaned to the point of coherency for a
-	 * guest that starts with its MMU and caches off (aarch64). */
 	return vm_write_guest(vm, f->gpa + offset, cfg->image, cfg->image_size);
 }
 
@@ -157,6 +215,9 @@ void vm_flash_destroy(struct vm_flash *f)
 {
 	if (f->vm)
 		vtimer_cancel(&f->vm->clock, &f->remap_timer);
+	/* First: waits for the store's writes, whose completions reach the bank. */
+	if (f->store)
+		blockdev_destroy(f->store);
 	if (f->flash)
 		pflash_destroy(f->flash);
 	if (f->mapped)

@@ -47,6 +47,22 @@
 
 #include "vm_internal.h"
 
+#ifdef CONFIG_HOSTDISK
+#include <hostdisk/hostdisk.h>
+/*
+ * Host disk requests queued by any VM are done here, by whichever vCPU
+ * comes by first, with no device lock held (docs/persistence.md).
+ */
+static inline void poll_host_disk(void)
+{
+	hostdisk_poll();
+}
+#else
+static inline void poll_host_disk(void)
+{
+}
+#endif
+
 /* Rate limit for guest errors that do not stop the VM. */
 #define VM_REPORT_LIMIT 10
 /* How far the pc may wander and still be "the same loop" (bytes). */
@@ -56,6 +72,7 @@ static void vm_check_progress(struct vm_vcpu *self);
 
 static void poll_devices(struct vm *vm)
 {
+	poll_host_disk();
 	if (vclock_next_deadline(&vm->clock) <= vclock_now(&vm->clock)) {
 		spin_lock(&vm->device_lock);
 		vclock_run_expired(&vm->clock);
@@ -133,6 +150,8 @@ static bool vcpu_has_work(struct vcpu *v, void *ctx)
 	struct vm *vm = vc->vm;
 
 	(void)v;
+	/* A request this vCPU queued (and then waits for) is done here. */
+	poll_host_disk();
 	/* CPU 0 also serves the console; a keystroke raises the UART's interrupt. */
 	if (this_cpu()->id == 0)
 		vm_console_poll();

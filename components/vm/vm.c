@@ -410,6 +410,7 @@ static void init_device_env(struct vm *vm)
 		.request_reset = env_request_reset,
 		.request_off = env_request_off,
 		.file = env_file,
+		.device_lock = &vm->device_lock,
 	};
 }
 

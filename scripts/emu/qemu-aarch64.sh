@@ -12,7 +12,10 @@
 # 1: without virtualization=on QEMU enters the image at EL1, which it must
 # refuse with one clear sentence), ICOUNT (unset, or N for -icount shift=N:
 # one CPU at a time, each instruction 2^N ns of virtual time, so the
-# counters count instructions: a deterministic clock for measurements).
+# counters count instructions: a deterministic clock for measurements),
+# HOSTDISK (unset, or a raw disk image: the host disk, docs/persistence.md,
+# attached as virtio-blk on virtio-mmio, the transport's version 2 layout;
+# HOSTDISK_CACHE picks QEMU's cache mode, default writeback).
 set -eu
 
 if [ $# -lt 2 ]; then
@@ -51,6 +54,15 @@ done
 set -- qemu-system-aarch64 -M "$machine" -cpu max -smp "$smp" -m "$mem" \
 	-kernel "$builddir/tessera.bin" -initrd "$builddir/bootarchive.cpio" \
 	-append "$cmdline" -no-reboot
+if [ -n "${HOSTDISK:-}" ]; then
+	if [ ! -f "$HOSTDISK" ]; then
+		echo "error: the host disk $HOSTDISK does not exist; make it with 'make hostdisk'." >&2
+		exit 1
+	fi
+	set -- "$@" -global virtio-mmio.force-legacy=false \
+		-drive "file=$HOSTDISK,format=raw,if=none,id=hostdisk,cache=${HOSTDISK_CACHE:-writeback}" \
+		-device virtio-blk-device,drive=hostdisk
+fi
 if [ -n "$icount" ]; then
 	case $icount in
 	*[!0-9]*) echo "error: ICOUNT must be a number (the -icount shift), not '$icount'" >&2; exit 2 ;;

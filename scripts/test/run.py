@@ -35,6 +35,20 @@ A boot test file has one 'key: value' per line ('#' starts a comment line):
   send: <regex> => <text>   once <regex> appears after the previous send's
                             match, type <text> and Enter on the console (QEMU,
                             Bochs); ^] in <text> is the console switch key Ctrl-]
+  hostdisk: yes             the test gets a new host disk (docs/persistence.md):
+                            scripts/hostdisk.py makes it from the test's VMs
+                            before the first run; every run attaches the same one
+  run: <name>               starts a run: the emulator is started once per run,
+                            in file order, on the same host disk.  expect,
+                            expect-count, expect-at-most, expect-clock,
+                            reject-before, send and kill lines belong to the
+                            run above them; reject lines before the first run
+                            apply to every run.  Without run lines the test is
+                            one run
+  repeat: <n>               the runs after the first are done n times over
+  kill: <regex> <lo>-<hi>   once <regex> appears, after a random lo..hi seconds
+                            (the runner says which), the emulator is killed
+                            (SIGKILL), as if the power were cut
   prepare: <script>         instead of the runner's image and archive: the script
                             (relative to the test file) is run as
                             '<script> SRCTREE RUNDIR ARCH' with GUESTS in its
@@ -43,7 +57,8 @@ A boot test file has one 'key: value' per line ('#' starts a comment line):
                             image, e.g. with out-of-tree components)
 Patterns see the output without terminal control sequences (ESC [ ...) and
 with CR LF as LF.  The run stops once everything expected was seen and
-everything sent.
+everything sent; with a host disk it waits for the emulator to end by
+itself (what was written must reach the disk), unless it has a kill line.
 
 Configurations: with a .config in the build folder, the unit tests are those
 of the components it enables and the boot tests of its architecture use it;
@@ -54,6 +69,7 @@ Logs of every test are kept in <O>/test/logs/.
 import argparse
 import fnmatch
 import os
+import random
 import re
 import shutil
 import signal
@@ -151,10 +167,22 @@ def count_over(text, limits):
 
 def parse_test(path):
     """The spec of a boot test file, or raises ValueError with the reason."""
-    spec = {"emulator": "qemu", "timeout": "120", "cmdline": "", "expect": [],
-            "reject": [], "env": [], "vm": [], "send": [], "expect-count": [],
-            "expect-at-most": [],
-            "guests": "no", "prepare": "", "reject-before": [], "expect-clock": []}
+    spec = {"emulator": "qemu", "timeout": "120", "cmdline": "",
+            "reject": [], "env": [], "vm": [],
+            "guests": "no", "prepare": "", "hostdisk": "no", "repeat": "1"}
+    # The lists that belong to a run; the first run holds those of a test
+    # without run lines.
+    per_run = ("expect", "send", "expect-count", "expect-at-most", "reject-before",
+               "expect-clock")
+
+    def new_run(name):
+        r = {key: [] for key in per_run}
+        r.update({"name": name, "reject": [], "kill": None})
+        return r
+    first = new_run("")
+    spec["runs"] = [first]
+    run = first
+    named_runs = 0
     with open(path) as f:
         for number, line in enumerate(f, 1):
             line = line.rstrip("\n")
@@ -163,52 +191,80 @@ def parse_test(path):
             key, _, value = line.partition(":")
             key, value = key.strip(), value.strip()
             where = "%s:%d" % (path, number)
-            if key == "send":
+            if key == "run":
+                if not value:
+                    raise ValueError("%s: run wants a name" % where)
+                if named_runs == 0:
+                    if any(first[key] for key in per_run) or first["kill"]:
+                        raise ValueError("%s: expect, send and kill lines go below a run line "
+                                         "in a test with runs" % where)
+                    first["name"] = value
+                else:
+                    run = new_run(value)
+                    spec["runs"].append(run)
+                named_runs += 1
+            elif key == "kill":
+                m = re.match(r"(.*\S)\s+(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$", value)
+                if not m or float(m.group(3)) < float(m.group(2)):
+                    raise ValueError("%s: kill wants '<regex> <lo>-<hi>' (seconds)" % where)
+                run["kill"] = (m.group(1), float(m.group(2)), float(m.group(3)))
+            elif key == "reject" and named_runs:
+                run["reject"].append(value)
+            elif key == "send":
                 pat, sep, text = value.partition(" =>")
                 if not sep or not pat.strip():
                     raise ValueError("%s: send wants '<regex> => <text>'" % where)
                 text = text[1:] if text.startswith(" ") else text
-                spec["send"].append((pat.strip(), text.replace("^]", "\x1d")))
+                run["send"].append((pat.strip(), text.replace("^]", "\x1d")))
             elif key == "expect-clock":
                 n, _, pat = value.partition(" ")
                 if not n.isdigit() or not pat.strip() or re.compile(pat.strip()).groups < 1:
                     raise ValueError("%s: expect-clock wants '<seconds> <regex with a group>'"
                                      % where)
-                spec["expect-clock"].append((int(n), pat.strip()))
+                run["expect-clock"].append((int(n), pat.strip()))
             elif key == "reject-before":
                 pat, sep, marker = value.partition(" =>")
                 if not sep or not pat.strip() or not marker.strip():
                     raise ValueError("%s: reject-before wants '<regex> => <marker regex>'" %
                                      where)
-                spec["reject-before"].append((pat.strip(), marker.strip()))
+                run["reject-before"].append((pat.strip(), marker.strip()))
             elif key == "expect-count":
                 n, _, pat = value.partition(" ")
                 if not n.isdigit() or int(n) < 1 or not pat.strip():
                     raise ValueError("%s: expect-count wants '<n> <regex>'" % where)
-                spec["expect-count"].append((int(n), pat.strip()))
+                run["expect-count"].append((int(n), pat.strip()))
             elif key == "expect-at-most":
                 n, _, pat = value.partition(" ")
                 if not n.isdigit() or not pat.strip():
                     raise ValueError("%s: expect-at-most wants '<n> <regex>'" % where)
-                spec["expect-at-most"].append((int(n), pat.strip()))
+                run["expect-at-most"].append((int(n), pat.strip()))
+            elif key == "expect":
+                run["expect"].append(value)
             elif key == "vm":
                 spec["vm"].append(os.path.join(os.path.dirname(os.path.abspath(path)), value))
             elif key == "prepare":
                 spec["prepare"] = os.path.join(os.path.dirname(os.path.abspath(path)), value)
-            elif key in ("expect", "reject", "env"):
+            elif key in ("reject", "env"):
                 spec[key].append(value)
-            elif key == "guests":
+            elif key in ("guests", "hostdisk"):
                 if value not in ("yes", "no"):
-                    raise ValueError("%s: guests is yes or no, not '%s'" % (where, value))
+                    raise ValueError("%s: %s is yes or no, not '%s'" % (where, key, value))
+                spec[key] = value
+            elif key == "repeat":
+                if not value.isdigit() or int(value) < 1:
+                    raise ValueError("%s: repeat wants a number of times" % where)
                 spec[key] = value
             elif key in spec:
                 spec[key] = value
             else:
                 raise ValueError("%s: unknown key '%s'" % (path, key))
-    for pat in spec["expect"] + spec["reject"] + [p for p, _ in spec["send"]] + \
-            [p for _, p in spec["expect-count"]] + [p for _, p in spec["expect-at-most"]] + \
-            [p for pair in spec["reject-before"] for p in pair] + \
-            [p for _, p in spec["expect-clock"]]:
+    pats = list(spec["reject"])
+    for r in spec["runs"]:
+        pats += r["expect"] + r["reject"] + [p for p, _ in r["send"]] + \
+            [p for _, p in r["expect-count"]] + [p for _, p in r["expect-at-most"]] + \
+            [p for pair in r["reject-before"] for p in pair] + \
+            [p for _, p in r["expect-clock"]] + ([r["kill"][0]] if r["kill"] else [])
+    for pat in pats:
         try:
             re.compile(pat)
         except re.error as e:
@@ -332,12 +388,17 @@ class Runner:
             print("      full log: %s" % logname, flush=True)
 
     # -- running ---------------------------------------------------------------
-    def run_process(self, cmd, timeout, env=None, expect=(), counts=(), sends=(), watch=()):
+    def run_process(self, cmd, timeout, env=None, expect=(), counts=(), sends=(), kill=None,
+                    wait_exit=False, watch=()):
         """Runs cmd, typing each send's text once its pattern has appeared;
         returns (output, timed_out, exit_code, seconds).  Stops the process
-        once every expect (in order) and count was seen and all was sent.
-        self.seen_at[pat] is when each watch pattern first appeared."""
+        once every expect (in order) and count was seen and all was sent
+        (wait_exit: lets it end by itself).  kill=(regex, lo, hi): once the
+        regex appears, SIGKILLs the process group a random lo..hi seconds
+        later and says so in the output.  self.seen_at[pat] is when each
+        watch pattern first appeared."""
         start = time.time()
+        kill_at = None
         self.seen_at = {}
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              stdin=subprocess.PIPE if sends else subprocess.DEVNULL,
@@ -365,8 +426,13 @@ class Runner:
                     send_pos = m.end()
                     self.type_text(p, sends[sent][1] + "\r")
                     sent += 1
-                if (expect or counts) and sent == len(sends) and \
-                        expect_missing(text, expect) is None and \
+                if kill and kill_at is None and re.compile(kill[0], re.M).search(text):
+                    delay = random.uniform(kill[1], kill[2])
+                    kill_at = time.time() + delay
+                    buf += ("\n[test runner: /%s/ seen; the power is cut in %.2f s]\n" %
+                            (kill[0], delay)).encode()
+                if (expect or counts) and sent == len(sends) and not wait_exit and \
+                        kill is None and expect_missing(text, expect) is None and \
                         count_missing(text, counts) is None:
                     # Everything expected was seen; let the machine finish
                     # its line, then stop it.
@@ -381,6 +447,18 @@ class Runner:
                     buf += p.stdout.read() or b""
                 except (BlockingIOError, TypeError):
                     pass
+                break
+            if kill_at is not None and time.time() >= kill_at:
+                try:
+                    buf += p.stdout.read() or b""
+                except (BlockingIOError, TypeError):
+                    pass
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                p.wait()
+                buf += b"\n[test runner: power cut (SIGKILL)]\n"
                 break
             if time.time() - start > timeout:
                 timed_out = True
@@ -473,7 +551,7 @@ class Runner:
         except ValueError as e:
             self.record(name, False, 0, "", str(e))
             return
-        if spec["send"] and spec["emulator"] not in ("qemu", "bochs"):
+        if any(r["send"] for r in spec["runs"]) and spec["emulator"] not in ("qemu", "bochs"):
             self.record(name, False, 0, "", "%s: send needs emulator: qemu or bochs (the "
                         "launchers that take console input in test mode)" % path)
             return
@@ -515,34 +593,69 @@ class Runner:
         for kv in spec["env"]:
             k, _, v = kv.partition("=")
             env[k.strip()] = v.strip()
+        start = time.time()
+        if spec["hostdisk"] == "yes":
+            err = self.make_hostdisk(arch, rundir, spec["vm"])
+            if err is not None:
+                errors = [l for l in err.splitlines() if "error" in l] or ["make hostdisk failed"]
+                self.record(name, False, 0, err, errors[0].strip())
+                return
+            env["HOSTDISK"] = os.path.join(rundir, "hostdisk.img")
+        runs = spec["runs"][:1] + spec["runs"][1:] * int(spec["repeat"])
         timeout = float(spec["timeout"])
-        out, timed_out, code, secs = self.run_process(
-            [script, "test", rundir, spec["cmdline"]], timeout, env=env,
-            expect=spec["expect"] + [p for _, p in spec["expect-clock"]],
-            counts=spec["expect-count"], sends=spec["send"],
-            watch=[p for _, p in spec["expect-clock"]])
-        text = screen_text(out)
-        missing = expect_missing(text, spec["expect"])
-        short = count_missing(text, spec["expect-count"])
-        over = count_over(text, spec["expect-at-most"])
-        bad = [p for p in spec["reject"] if re.search(p, text, re.M)]
-        bad += [p for p, marker in spec["reject-before"] if early(text, p, marker)]
-        clock = clock_wrong(text, spec["expect-clock"], self.seen_at)
-        why = "timed out after %ds" % timeout if timed_out else "emulator ended"
-        if bad:
-            self.record(name, False, secs, out, "unexpected output: /%s/" % bad[0])
-        elif missing is not None:
-            self.record(name, False, secs, out, "%s without /%s/" % (why, missing))
-        elif clock is not None:
-            self.record(name, False, secs, out, "/%s/: %s" % clock)
-        elif short is not None:
-            self.record(name, False, secs, out, "%s with /%s/ %d times, not %d" %
-                        (why, short[1], short[2], short[0]))
-        elif over is not None:
-            self.record(name, False, secs, out, "/%s/ %d times, more than %d" %
-                        (over[1], over[2], over[0]))
-        else:
-            self.record(name, True, secs, out)
+        log = []
+        for number, run in enumerate(runs, 1):
+            title = run["name"] or name
+            out, timed_out, code, secs = self.run_process(
+                [script, "test", rundir, spec["cmdline"]], timeout, env=env,
+                expect=run["expect"] + [p for _, p in run["expect-clock"]],
+                counts=run["expect-count"], sends=run["send"],
+                kill=run["kill"], wait_exit=spec["hostdisk"] == "yes",
+                watch=[p for _, p in run["expect-clock"]])
+            if len(runs) > 1:
+                log.append("==== run %d of %d: %s (%.1f s)\n" % (number, len(runs), title, secs))
+            log.append(out)
+            text = screen_text(out)
+            missing = expect_missing(text, run["expect"])
+            short = count_missing(text, run["expect-count"])
+            over = count_over(text, run["expect-at-most"])
+            bad = [p for p in spec["reject"] + run["reject"] if re.search(p, text, re.M)]
+            bad += [p for p, marker in run["reject-before"] if early(text, p, marker)]
+            clock = clock_wrong(text, run["expect-clock"], self.seen_at)
+            why = "timed out after %ds" % timeout if timed_out else "emulator ended"
+            where = "run %d (%s): " % (number, title) if len(runs) > 1 else ""
+            reason = None
+            if bad:
+                reason = "%sunexpected output: /%s/" % (where, bad[0])
+            elif missing is not None:
+                reason = "%s%s without /%s/" % (where, why, missing)
+            elif clock is not None:
+                reason = "%s/%s/: %s" % (where, clock[0], clock[1])
+            elif short is not None:
+                reason = "%s%s with /%s/ %d times, not %d" % (where, why, short[1], short[2],
+                                                             short[0])
+            elif over is not None:
+                reason = "%s/%s/ %d times, more than %d" % (where, over[1], over[2], over[0])
+            elif timed_out and spec["hostdisk"] == "yes" and not run["kill"]:
+                reason = "%sthe emulator did not end by itself within %ds" % (where, timeout)
+            if reason:
+                self.record(name, False, time.time() - start, "".join(log), reason)
+                return
+        self.record(name, True, time.time() - start, "".join(log))
+
+    def make_hostdisk(self, arch, rundir, vms):
+        """A new host disk for a test: <rundir>/hostdisk.img from its VMs."""
+        image = os.path.join(rundir, "hostdisk.img")
+        if os.path.exists(image):
+            os.unlink(image)
+        cmd = [sys.executable, os.path.join(self.srctree, "scripts", "hostdisk.py"),
+               "--image", image, "--arch", arch,
+               "--guests", os.path.join(self.srctree, "build", "guests")]
+        for vm in vms:
+            cmd += ["--vm", vm]
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           stdin=subprocess.DEVNULL, text=True, errors="replace")
+        return None if p.returncode == 0 else p.stdout
 
     def tool_tests(self):
         tdir = os.path.join(self.srctree, "scripts", "test")

@@ -65,11 +65,11 @@ class Spec(unittest.TestCase):
         self.assertEqual(spec["timeout"], "30")
         self.assertEqual(spec["guests"], "yes")
         self.assertEqual(spec["vm"], [os.path.join(d, "vms/a.vm"), os.path.join(d, "../b.vm")])
-        self.assertEqual(spec["send"], [("Shell>", "map -r"), ("Press .* key", ""),
+        self.assertEqual(spec["runs"][0]["send"], [("Shell>", "map -r"), ("Press .* key", ""),
                                         ("x", " two spaces"), ("y", "\x1d1")])
-        self.assertEqual(spec["reject-before"], [("b says", r"\[console: VM 1")])
-        self.assertEqual(spec["expect-count"], [(2, "TESSERA-GUEST-OK .*cpus=2")])
-        self.assertEqual(spec["expect"], ["Shell>"])
+        self.assertEqual(spec["runs"][0]["reject-before"], [("b says", r"\[console: VM 1")])
+        self.assertEqual(spec["runs"][0]["expect-count"], [(2, "TESSERA-GUEST-OK .*cpus=2")])
+        self.assertEqual(spec["runs"][0]["expect"], ["Shell>"])
 
     def test_errors(self):
         self.assertEqual(self.parse("send: no arrow\n")[0],
@@ -87,6 +87,37 @@ class Spec(unittest.TestCase):
         self.assertEqual(self.parse("colour: red\n")[0], "DIR/t.test: unknown key 'colour'")
         self.assertTrue(self.parse("expect: (\n")[0].startswith(
             "DIR/t.test: /(/ is not a regular expression"))
+
+    def test_runs(self):
+        spec, d = self.parse("""\
+            hostdisk: yes
+            repeat: 3
+            reject: ASSERT
+            run: first
+            send: Shell> => setvar
+            expect: done
+            run: cut
+            kill: LOOP 0.5-8
+            reject: garbage
+            run: check
+            expect-count: 1 value
+            """)
+        self.assertEqual(spec["hostdisk"], "yes")
+        self.assertEqual(spec["repeat"], "3")
+        self.assertEqual(spec["reject"], ["ASSERT"])
+        self.assertEqual([r["name"] for r in spec["runs"]], ["first", "cut", "check"])
+        self.assertEqual(spec["runs"][0]["send"], [("Shell>", "setvar")])
+        self.assertEqual(spec["runs"][0]["expect"], ["done"])
+        self.assertEqual(spec["runs"][1]["kill"], ("LOOP", 0.5, 8.0))
+        self.assertEqual(spec["runs"][1]["reject"], ["garbage"])
+        self.assertEqual(spec["runs"][2]["expect-count"], [(1, "value")])
+        self.assertEqual(self.parse("expect: x\nrun: a\n")[0],
+                         "DIR/t.test:2: expect, send and kill lines go below a run line in a "
+                         "test with runs")
+        self.assertEqual(self.parse("kill: x\n")[0],
+                         "DIR/t.test:1: kill wants '<regex> <lo>-<hi>' (seconds)")
+        self.assertEqual(self.parse("repeat: 0\n")[0],
+                         "DIR/t.test:1: repeat wants a number of times")
 
     def test_screen_text(self):
         raw = ("\x1b[2J\x1b[01;01H\x1b[=3h\x1b[1m\x1b[33m\x1b[40mShell> \x1b[0m\x1b[37m\x1b[40m"
@@ -144,6 +175,15 @@ class Typing(unittest.TestCase):
         self.assertNotEqual(code, 0)      # stopped by the runner, not exited
         self.assertLess(secs, 5)
         self.assertEqual(out.count("Shell> "), 2)
+
+    def test_kill_cuts_the_power(self):
+        out, timed_out, code, secs = self.runner.run_process(
+            self.cmd, 20, sends=[("Shell>", "x")], kill=("booting", 0.2, 0.3), wait_exit=True)
+        self.assertFalse(timed_out)
+        self.assertEqual(code, -9)
+        self.assertLess(secs, 5)
+        self.assertRegex(out, r"\[test runner: /booting/ seen; the power is cut in 0\.[23]\d s\]")
+        self.assertIn("[test runner: power cut (SIGKILL)]", out)
 
     def test_no_input_without_sends(self):
         out, timed_out, code, _ = self.runner.run_process(self.cmd, 10, expect=["will not"])

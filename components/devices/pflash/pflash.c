@@ -54,7 +54,94 @@ struct pflash {
 	uint8_t cfi[PFLASH_CFI_TABLE_SIZE];
 	unsigned warnings;
 	bool noted;                    /* pflash_note_guest() said its line */
+
+	/* Persistence (cfg.store): the bytes changed since the last write,
+	 * as a sector-aligned range [dirty_start, dirty_end), and the one
+	 * request (write, then flush) in flight. */
+	uint64_t dirty_start, dirty_end;
+	bool syncing;
+	struct blockdev_request req;
+	struct blockdev_iov iov;
+	uint64_t store_writes, store_errors;
 };
+
+static void store_next(struct pflash *flash);
+
+/* A write or flush of the store finished: flush after a write, then the
+ * next dirty range, else the chip is ready. */
+static void store_done(struct blockdev_request *req, int result)
+{
+	struct pflash *flash = req->opaque;
+
+	if (result) {
+		flash->store_errors++;
+		/* The cells may not hold what was asked: a program error, as a
+		 * chip whose program fails reports it. */
+		flash->status |= PFLASH_STATUS_PROG_ERR;
+		if (flash->warnings < PFLASH_WARN_LIMIT) {
+			flash->warnings++;
+			log_error("%s: writing the variable store failed (%d)", flash->cfg.name,
+				  result);
+		}
+	}
+	if (req->op == BLOCKDEV_WRITE && !result) {
+		flash->req = (struct blockdev_request){ .op = BLOCKDEV_FLUSH,
+							.complete = store_done, .opaque = flash };
+		blockdev_submit(flash->cfg.store, &flash->req);
+		return;
+	}
+	flash->syncing = false;
+	store_next(flash);
+}
+
+/* Starts writing the dirty range, if there is one and nothing is in flight. */
+static void store_next(struct pflash *flash)
+{
+	if (flash->syncing || flash->dirty_start >= flash->dirty_end)
+		return;
+	flash->syncing = true;
+	flash->iov = (struct blockdev_iov){ flash->cfg.mem + flash->dirty_start,
+					    (size_t)(flash->dirty_end - flash->dirty_start) };
+	flash->req = (struct blockdev_request){ .op = BLOCKDEV_WRITE,
+						.offset = flash->dirty_start, .iov = &flash->iov,
+						.iov_count = 1, .complete = store_done,
+						.opaque = flash };
+	flash->dirty_start = flash->dirty_end = 0;
+	flash->store_writes++;
+	blockdev_submit(flash->cfg.store, &flash->req);
+}
+
+/* Bytes [offset, offset + len) of the array changed. */
+static void store_changed(struct pflash *flash, uint64_t offset, uint64_t len)
+{
+	uint64_t size, start, end;
+
+	if (!flash->cfg.store)
+		return;
+	size = flash->cfg.store->size;
+	if (offset >= size)
+		return;                         /* beyond the store: memory only */
+	start = offset & ~(uint64_t)(BLOCKDEV_SECTOR_SIZE - 1);
+	end = (offset + len + BLOCKDEV_SECTOR_SIZE - 1) & ~(uint64_t)(BLOCKDEV_SECTOR_SIZE - 1);
+	if (end > size)
+		end = size;
+	if (flash->dirty_start >= flash->dirty_end) {
+		flash->dirty_start = start;
+		flash->dirty_end = end;
+	} else {
+		if (start < flash->dirty_start)
+			flash->dirty_start = start;
+		if (end > flash->dirty_end)
+			flash->dirty_end = end;
+	}
+	store_next(flash);
+}
+
+/* The status a chip shows: not ready while its change is being stored. */
+static uint8_t shown_status(const struct pflash *flash)
+{
+	return pflash_busy(flash) ? (uint8_t)(flash->status & ~PFLASH_STATUS_READY) : flash->status;
+}
 
 static void pflash_warn_guest(struct pflash *flash, const char *what, uint64_t offset, uint64_t value)
 {
@@ -122,7 +209,7 @@ static uint64_t mode_word(const struct pflash *flash, uint64_t word_offset)
 
 	switch (flash->mode) {
 	case READ_STATUS:
-		chip_value = flash->status;
+		chip_value = shown_status(flash);
 		break;
 	case READ_IDENTIFIER:
 		/* Device word offsets are relative to the block's start. */
@@ -195,6 +282,7 @@ static void program_bytes(struct pflash *flash, uint64_t offset, const uint8_t *
 	}
 	for (uint64_t i = 0; i < len; i++)
 		flash->cfg.mem[offset + i] &= data[i];
+	store_changed(flash, offset, len);
 }
 
 static void erase_block(struct pflash *flash, uint64_t offset)
@@ -214,6 +302,7 @@ static void erase_block(struct pflash *flash, uint64_t offset)
 		return;
 	}
 	memset(flash->cfg.mem + (uint64_t)block * flash->cfg.block_size, 0xFF, flash->cfg.block_size);
+	store_changed(flash, (uint64_t)block * flash->cfg.block_size, flash->cfg.block_size);
 }
 
 static void to_bytes(uint8_t *dst, uint64_t value, unsigned width)
@@ -552,7 +641,22 @@ bool pflash_is_array_mode(const struct pflash *flash)
 
 uint8_t pflash_status(const struct pflash *flash)
 {
-	return flash->status;
+	return shown_status(flash);
+}
+
+bool pflash_busy(const struct pflash *flash)
+{
+	return flash->syncing || flash->dirty_start < flash->dirty_end;
+}
+
+uint64_t pflash_store_writes(const struct pflash *flash)
+{
+	return flash->store_writes;
+}
+
+uint64_t pflash_store_errors(const struct pflash *flash)
+{
+	return flash->store_errors;
 }
 
 bool pflash_block_locked(const struct pflash *flash, uint64_t offset)

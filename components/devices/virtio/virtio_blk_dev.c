@@ -11,11 +11,14 @@
  *
  * The disk is a file of the boot archive copied into memory the VM owns
  * (memdisk): the guest may write it, two VMs never share writes, and the
- * writes are lost when the VM powers off (said once at VM start).  A VM
+ * writes are lost when the VM powers off (said once at VM start).  Or it
+ * is a partition of the host disk, "host:<name>" (hostdisk): what the
+ * guest writes is kept there, and FLUSH reaches the physical disk.  A VM
  * configuration names it with "disk = <file>" (the machine picks the
  * class and slot) or with a device line of its own.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <blockdev/blockdev.h>
@@ -26,6 +29,9 @@
 #include <virtio/virtio_blk.h>
 #include <virtio/virtio_mmio.h>
 #include <virtio/virtio_pci.h>
+#ifdef CONFIG_HOSTDISK
+#include <hostdisk/hostdisk.h>
+#endif
 
 struct virtio_blk_dev {
 	void *image;                 /* the VM's copy of the disk image */
@@ -47,6 +53,45 @@ static void free_disk(struct virtio_blk_dev *d)
 	kfree(d);
 }
 
+/* "host:<partition>": the partition of the host disk, for this VM alone. */
+static struct virtio_blk_dev *open_host_disk(struct device *dev, const char *path, bool read_only)
+{
+	const struct device_env *env = dev->env;
+	struct virtio_blk_dev *d;
+	char owner[32], why[200];
+
+#ifdef CONFIG_HOSTDISK
+	d = kzalloc(sizeof(*d));
+	if (!d)
+		return NULL;
+	snprintf(owner, sizeof(owner), "VM %s", env->vm_name);
+	d->disk = hostdisk_open(path + 5, owner, env->device_lock, why, sizeof(why));
+	if (!d->disk) {
+		log_error("VM %s: %s: %s", env->vm_name, dev->name, why);
+		kfree(d);
+		return NULL;
+	}
+	d->disk->read_only = read_only;
+	d->blk = virtio_blk_create(dev->name, env->mem, d->disk, dev->name);
+	if (!d->blk) {
+		free_disk(d);
+		return NULL;
+	}
+	log_info("VM %s: disk %s: host disk partition '%s', %llu MiB%s: its writes are kept",
+		 env->vm_name, dev->name, path + 5, (unsigned long long)(d->disk->size >> 20),
+		 read_only ? ", read-only" : "");
+	return d;
+#else
+	(void)d;
+	(void)owner;
+	(void)why;
+	(void)read_only;
+	log_error("VM %s: %s: '%s' is on the host disk, and this image has no host disk support",
+		  env->vm_name, dev->name, path);
+	return NULL;
+#endif
+}
+
 /* The image of the instance's "image" property, copied, as a virtio-blk. */
 static struct virtio_blk_dev *open_disk(struct device *dev)
 {
@@ -56,6 +101,9 @@ static struct virtio_blk_dev *open_disk(struct device *dev)
 	struct virtio_blk_dev *d;
 	const void *data;
 	size_t size = 0;
+
+	if (strncmp(path, "host:", 5) == 0)
+		return open_host_disk(dev, path, read_only);
 
 	data = env->file ? env->file(env->vm, path, &size) : NULL;
 	if (!data) {
@@ -137,7 +185,8 @@ static void virtio_mmio_fdt_extra(const struct device *dev, struct fdt_writer *w
 }
 
 static const struct device_prop virtio_blk_mmio_props[] = {
-	{ "image", DEVICE_PROP_FILE, NULL, 0, 0, "the disk image (raw) in the boot archive" },
+	{ "image", DEVICE_PROP_FILE, NULL, 0, 0,
+	  "the disk image (raw) in the boot archive, or host:<partition>" },
 	{ "readonly", DEVICE_PROP_BOOL, "off", 0, 0, "refuse the guest's writes" },
 };
 
@@ -201,7 +250,8 @@ static void virtio_blk_pci_dev_reset(struct device *dev)
 }
 
 static const struct device_prop virtio_blk_pci_props[] = {
-	{ "image", DEVICE_PROP_FILE, NULL, 0, 0, "the disk image (raw) in the boot archive" },
+	{ "image", DEVICE_PROP_FILE, NULL, 0, 0,
+	  "the disk image (raw) in the boot archive, or host:<partition>" },
 	{ "readonly", DEVICE_PROP_BOOL, "off", 0, 0, "refuse the guest's writes" },
 	{ "slot", DEVICE_PROP_U64, NULL, 1, 31, "the PCI slot (device number) on bus 0" },
 	{ "transitional", DEVICE_PROP_BOOL, "on", 0, 0,

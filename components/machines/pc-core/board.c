@@ -36,6 +36,13 @@ static int find_images(struct pc_board *m)
 			  vm->machine->name);
 		return -EINVAL;
 	}
+	if (vm_config_is_host_path(c->firmware_vars)) {
+		log_error("%s:%u: firmware-vars = %s: the %s machine keeps its variable store in "
+			  "memory for now; a store on the host disk needs the virt machine "
+			  "(docs/persistence.md)", c->source, c->firmware_vars_line, c->firmware_vars,
+			  vm->machine->name);
+		return -EINVAL;
+	}
 	m->firmware = vm_archive_file(vm, "firmware", c->firmware);
 	m->kernel = vm_archive_file(vm, "kernel", c->kernel);
 	m->initrd = vm_archive_file(vm, "initrd", c->initrd);

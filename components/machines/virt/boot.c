@@ -31,6 +31,7 @@
 #include <fwcfg/fwcfg.h>
 #include <lib/aml_writer.h>
 #include <virt/fdt.h>
+#include <vm/config.h>
 #include <vm/vm.h>
 
 #include "virt_internal.h"
@@ -127,9 +128,12 @@ int virt_boot_prepare(struct virt_machine *m)
 	m->kernel = vm_archive_file(vm, "kernel", c->kernel);
 	m->initrd = vm_archive_file(vm, "initrd", c->initrd);
 	m->firmware = vm_archive_file(vm, "firmware", c->firmware);
-	m->vars = vm_archive_file(vm, "firmware-vars", c->firmware_vars);
+	/* A store on the host disk is loaded by the flash bank itself (virt.c). */
+	if (!vm_config_is_host_path(c->firmware_vars))
+		m->vars = vm_archive_file(vm, "firmware-vars", c->firmware_vars);
 	if ((c->kernel[0] && !m->kernel) || (c->initrd[0] && !m->initrd) ||
-	    (c->firmware[0] && !m->firmware) || (c->firmware_vars[0] && !m->vars))
+	    (c->firmware[0] && !m->firmware) ||
+	    (c->firmware_vars[0] && !m->vars && !vm_config_is_host_path(c->firmware_vars)))
 		return -ENOENT;
 	m->direct_boot = m->kernel && !m->firmware;
 

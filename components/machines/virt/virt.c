@@ -30,6 +30,7 @@
 #include <vgic3/vgic3.h>
 #include <virt/fdt.h>
 #include <vm/flash.h>
+#include <vm/config.h>
 #include <vm/machine.h>
 #include <vm/vm.h>
 
@@ -48,7 +49,7 @@ static struct virt_machine *virt_of(struct vm *vm)
 /* Bank 0 holds the firmware (read-only), bank 1 the VM's copy of the
  * variable store; AAVMF's doubled 16-bit chips (<pflash/pflash.h>). */
 static int flash_create(struct virt_machine *m, unsigned int bank, const char *name,
-			const struct bootfs_file *image, bool read_only)
+			const struct bootfs_file *image, bool read_only, const char *host_store)
 {
 	struct vm *vm = m->vm;
 	struct vm_flash_config cfg = {
@@ -61,6 +62,7 @@ static int flash_create(struct virt_machine *m, unsigned int bank, const char *n
 		.read_only = read_only,
 		.image = image ? image->data : NULL,
 		.image_size = image ? image->size : 0,
+		.host_store = host_store,
 	};
 
 	if (image && image->size > VIRT_FLASH_BANK_SIZE) {
@@ -247,9 +249,12 @@ static int virt_devices_ready(struct vm *vm)
 	if (ret)
 		return ret;
 	if (m->firmware) {
-		ret = flash_create(m, 0, "flash0-code", m->firmware, true);
+		const char *vars = vm->config.firmware_vars;
+
+		ret = flash_create(m, 0, "flash0-code", m->firmware, true, NULL);
 		if (!ret)
-			ret = flash_create(m, 1, "flash1-vars", m->vars, false);
+			ret = flash_create(m, 1, "flash1-vars", m->vars, false,
+					   vm_config_is_host_path(vars) ? vars : NULL);
 	}
 	return ret;
 }

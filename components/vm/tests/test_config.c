@@ -450,6 +450,65 @@ static void test_disks(void **state)
 		     "vms/t.vm:5: the beta machine takes no disks");
 }
 
+/* A host disk with partitions web-root and web-vars. */
+static bool two_partitions(const char *name, char *names, size_t len)
+{
+	if (strcmp(name, "web-root") == 0 || strcmp(name, "web-vars") == 0)
+		return true;
+	snprintf(names, len, "it has: web-root, web-vars");
+	return false;
+}
+
+static bool no_host_disk(const char *name, char *names, size_t len)
+{
+	(void)name;
+	snprintf(names, len, "no host disk was found");
+	return false;
+}
+
+static void test_host_storage(void **state)
+{
+	const struct device *d;
+
+	(void)state;
+	vm_config_set_host_storage(two_partitions);
+	expect_ok("name = t\nmemory = 64M\nfirmware = guests/AAVMF_CODE.fd\n"
+		  "firmware-vars = host:web-vars from=guests/vars.fd\n"
+		  "disk = host:web-root from=guests/disk.img\ndisk = host:web-root size=1G readonly\n");
+	assert_string_equal(cfg.firmware_vars, "host:web-vars");
+	assert_int_equal(cfg.firmware_vars_line, 4);
+	d = vm_config_device(&cfg, "disk0");
+	assert_string_equal(device_prop_text(d, "image"), "host:web-root");
+	d = vm_config_device(&cfg, "disk1");
+	assert_true(device_prop_bool(d, "readonly"));
+	expect_error(BASE "disk = host:web-data\n",
+		     "vms/t.vm:4: tdisk disk0: image 'host:web-data': the host disk has no partition "
+		     "'web-data' (it has: web-root, web-vars)");
+	expect_error("name = t\nmemory = 64M\nfirmware = guests/AAVMF_CODE.fd\nfirmware-vars = host:vars\n",
+		     "vms/t.vm:4: firmware-vars 'host:vars': the host disk has no partition 'vars' "
+		     "(it has: web-root, web-vars)");
+	expect_error("name = t\nmemory = 64M\nfirmware = guests/AAVMF_CODE.fd\n"
+		     "firmware-vars = host:web-vars colour=red\n",
+		     "vms/t.vm:4: firmware-vars: 'colour=red' is neither from=<file> nor size=<size> "
+		     "(what 'make hostdisk' fills a new partition with)");
+	expect_error("name = t\nmemory = 64M\nfirmware = host:web-vars\n",
+		     "vms/t.vm:3: firmware 'host:web-vars': only firmware-vars and disks may be on "
+		     "the host disk");
+	expect_error(BASE "disk = host:web-root rw\n",
+		     "vms/t.vm:4: disk: 'rw' is neither readonly nor transport=<name> (nor "
+		     "from=<file> or size=<size> for a host: partition)");
+	expect_error(BASE "disk = guests/disk.img from=guests/x.img\n",
+		     "vms/t.vm:4: disk: 'from=guests/x.img' is neither readonly nor transport=<name>");
+	vm_config_set_host_storage(no_host_disk);
+	expect_error(BASE "disk = host:web-root\n",
+		     "vms/t.vm:4: tdisk disk0: image 'host:web-root': the host disk has no partition "
+		     "'web-root' (no host disk was found)");
+	vm_config_set_host_storage(NULL);
+	expect_error(BASE "disk = host:web-root\n",
+		     "vms/t.vm:4: tdisk disk0: image 'host:web-root' names a host disk partition, but "
+		     "this image has no host disk support (HOSTDISK)");
+}
+
 static void test_device_line_errors(void **state)
 {
 	(void)state;
@@ -663,6 +722,7 @@ int main(void)
 		cmocka_unit_test(test_device_lines),
 		cmocka_unit_test(test_device_line_errors),
 		cmocka_unit_test(test_disks),
+		cmocka_unit_test(test_host_storage),
 		cmocka_unit_test(test_cpu_affinity),
 		cmocka_unit_test(test_line_syntax_errors),
 		cmocka_unit_test(test_required_and_related_keys),

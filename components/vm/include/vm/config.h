@@ -46,7 +46,9 @@ struct vm_config {
 	char initrd[VM_PATH_MAX];
 	char cmdline[VM_CMDLINE_MAX];
 	char firmware[VM_PATH_MAX];       /* firmware code (flash / BIOS image)  */
-	char firmware_vars[VM_PATH_MAX];  /* variable store template             */
+	char firmware_vars[VM_PATH_MAX];  /* variable store template, or
+					   * "host:<partition>": kept there     */
+	unsigned int firmware_vars_line;  /* where a host: store was named       */
 
 	/* machine = ...: the board ("" before parsing ends: the default). */
 	char machine[VM_MACHINE_NAME_MAX];
@@ -76,6 +78,25 @@ struct vm_config {
 
 /* Answers whether the boot archive holds a file of that name. */
 typedef bool (*vm_file_exists_fn)(const char *name);
+
+/*
+ * Storage on the host disk (docs/persistence.md): a value "host:<name>"
+ * of firmware-vars, disk or a device's file property names the GPT
+ * partition <name> of the host disk instead of a file of the archive.
+ */
+#define VM_HOST_PREFIX "host:"
+
+bool vm_config_is_host_path(const char *path);
+
+/*
+ * Answers whether the host disk has a partition of that name; if not,
+ * writes the names it has ("a, b") or why there are none into names.
+ */
+typedef bool (*vm_host_storage_fn)(const char *name, char *names, size_t len);
+
+/* Who answers for host: values (the host disk component); NULL: nobody,
+ * and every host: value is an error. */
+void vm_config_set_host_storage(vm_host_storage_fn fn);
 
 /*
  * Parses one configuration file of size bytes (not NUL-terminated) into

@@ -27,6 +27,7 @@
 
 struct vm;
 struct pflash;
+struct blockdev;
 
 struct vm_flash_config {
 	const char *name;            /* in messages and the bus: "pflash0-code" */
@@ -41,6 +42,13 @@ struct vm_flash_config {
 	/* Where in the bank the image starts: 0, or size - image_size to put
 	 * it at the top (an x86 bank ends at 4 GiB with its reset vector). */
 	bool image_at_top;
+	/*
+	 * "host:<partition>" (firmware-vars = host:...): the bank's contents
+	 * are that partition of the host disk (docs/persistence.md) instead
+	 * of the image, and every program and erase is written back to it
+	 * before the chip reports ready.  NULL: the bank lives in memory.
+	 */
+	const char *host_store;
 };
 
 struct vm_flash {
@@ -49,6 +57,7 @@ struct vm_flash {
 	uint64_t gpa, size;
 	uint8_t *mem;
 	struct pflash *flash;
+	struct blockdev *store;      /* the host partition it is kept in, or NULL */
 	bool mapped;
 	uint64_t mode_switches;      /* times the mapping changed              */
 	/* Mapping it again is rationed (flash_update() in flash.c). */

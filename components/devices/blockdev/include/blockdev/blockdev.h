@@ -22,7 +22,9 @@
  *
  * Completion callbacks run device-model code: a backend that completes
  * outside submit() must call them under the same lock as the device's
- * register handlers (the VM's device lock).
+ * register handlers (the VM's device lock).  The host disk backend
+ * (components/hostdisk) does: it takes that lock only around the
+ * callback, never while the physical disk works.
  *
  *   struct blockdev *disk = memdisk_create("disk0", image, image_size, false);
  *   struct blockdev_iov iov = { buffer, 4096 };
@@ -70,6 +72,8 @@ struct blockdev_request {
 	/* Called once when done: 0, -EIO, -EROFS, -EINVAL, -ENOTSUP. */
 	void (*complete)(struct blockdev_request *req, int result);
 	void *opaque;                    /* the submitter's                   */
+	/* The backend's, while it holds the request (a queue link). */
+	struct blockdev_request *backend_next;
 };
 
 struct blockdev;

@@ -50,6 +50,7 @@
 
 #include <bus/bus.h>
 #include <bus/irq.h>
+#include <core/spinlock.h>
 
 struct chardev;
 struct guest_mem;
@@ -122,6 +123,9 @@ struct device_env {
 	/* Guest requests (a keyboard controller's reset pulse, ...). */
 	void (*request_reset)(void *vm, const char *how);
 	void (*request_off)(void *vm, const char *how);
+	/* The lock every register access of the VM's devices runs under: a
+	 * backend completing later takes it around the completion. */
+	spinlock_t *device_lock;
 	/* A file of the boot archive (FILE properties): data and size, or NULL. */
 	const void *(*file)(void *vm, const char *path, size_t *size);
 	/* The PCI host of a board that has one (PCI classes), else NULL, and

@@ -24,7 +24,9 @@
  *   0x98         CFI query           0x10 / 0x40 + data  program
  *   0x20 + 0xD0  block erase         0xE8 + count + data + 0xD0  buffered program
  *   0x60 + 0x01 / 0xD0  lock / unlock block (0x2F lock-down = lock)
- * Operations complete instantly.  Status bits: 7 ready, 5 erase error, 4
+ * Operations complete instantly in memory; with a store (persistent
+ * flash) the chip stays busy (status bit 7 clear) until the change is on
+ * the store.  Status bits: 7 ready, 5 erase error, 4
  * program error, 1 block locked; both 5 and 4 mean an improper command
  * sequence.  Programming only clears bits, as on NOR.
  *
@@ -45,6 +47,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <blockdev/blockdev.h>
 #include <bus/bus.h>
 
 #define PFLASH_MANUFACTURER_INTEL 0x89
@@ -68,6 +71,16 @@ struct pflash_config {
 	unsigned bank_width;       /* bus width in bytes: 1, 2 or 4        */
 	unsigned device_width;     /* one chip's width: 1 or 2, <= bank    */
 	bool read_only;            /* code: program/erase fail             */
+	/*
+	 * Persistent flash (NULL: the bank lives in memory only): the first
+	 * store->size bytes of the bank are kept on this block device.  The
+	 * caller loads them into mem before creating the bank; every program
+	 * or erase is then written there and flushed before the status
+	 * register shows "ready" again, as a real chip is busy until the
+	 * cells hold the data.  Completions must come under the lock the
+	 * bank's register accesses run under.
+	 */
+	struct blockdev *store;
 	/* Called whenever the bank enters or leaves read-array mode. */
 	void (*mode_changed)(void *ctx, bool array_mode);
 	void *ctx;
@@ -91,5 +104,10 @@ bool pflash_is_array_mode(const struct pflash *flash);
 uint8_t pflash_status(const struct pflash *flash);
 /* Whether the block holding offset (from the bank's base) is locked. */
 bool pflash_block_locked(const struct pflash *flash, uint64_t offset);
+/* Whether a program or erase is still being written to the store. */
+bool pflash_busy(const struct pflash *flash);
+/* Writes to the store so far, and those that failed. */
+uint64_t pflash_store_writes(const struct pflash *flash);
+uint64_t pflash_store_errors(const struct pflash *flash);
 
 #endif

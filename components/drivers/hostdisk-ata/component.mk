@@ -1,0 +1,1 @@
+obj-y += ata_disk.o

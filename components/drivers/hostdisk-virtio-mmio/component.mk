@@ -1,0 +1,1 @@
+obj-y += virtio_mmio_disk.o

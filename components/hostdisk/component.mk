@@ -1,0 +1,2 @@
+obj-y  += gpt.o hostdisk.o
+host-y += gpt.o hostdisk.o

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A VM's flash bank: pflash on mapped memory (see <vm/flash.h>). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <core/log.h>

@@ -215,7 +215,7 @@ static void on_done(struct blockdev_request *req, int result)
 
 	d->calls++;
 	d->result = result;
-	d->lock_held = d->lock && d->lock->locked;
+	d->lock_held = d->lock && spin_is_locked(d->lock);
 }
 
 static void test_requests_wait_for_poll_and_complete_under_lock(void **state)
@@ -243,7 +243,7 @@ static void test_requests_wait_for_poll_and_complete_under_lock(void **state)
 	assert_int_equal(d.calls, 1);
 	assert_int_equal(d.result, 0);
 	assert_true(d.lock_held);
-	assert_false(vm_lock.locked);
+	assert_false(spin_is_locked(&vm_lock));
 	assert_false(hostdisk_busy());
 	/* Partition vm-vars starts at sector 100: its sector 1 is disk sector 101. */
 	assert_int_equal(disk[101 * 512], 0x5A);

@@ -18,6 +18,15 @@
 #include <string.h>
 
 #include "arch/aarch64/exit_decode.c"
+#include "arch/aarch64/ptimer.c"
+
+/* The physical counter the emulated timer reads: the input sets it. */
+static uint64_t counter_now;
+
+uint64_t el2_counter(void)
+{
+	return counter_now;
+}
 
 static uint32_t guest_insn;
 static bool insn_readable;
@@ -78,6 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	follow = (uint8_t)take(&data, &size, 1);
 	for (unsigned int i = 0; i < 31; i++)
 		v.ctx.x[i] = take(&data, &size, 8);
+	counter_now = take(&data, &size, 8);
 
 	el2_decode_exit(&v, &exit);
 	if (exit.reason == VCPU_EXIT_MMIO) {

@@ -36,6 +36,7 @@ enum key_id {
 	KEY_CPU_AFFINITY,
 	KEY_RTC,
 	KEY_ACPI,
+	KEY_BOOT,
 	KEY_COUNT
 };
 
@@ -457,6 +458,63 @@ static void apply_cpu_affinity(struct parser *p, const struct key *key)
 	}
 }
 
+/* boot = disk1 disk0: names, checked once the devices are known. */
+static void apply_boot(struct parser *p, const struct key *key)
+{
+	struct vm_config *c = p->config;
+	char buf[SHOWN_MAX + 4];
+	const char *word;
+	size_t len, pos = 0;
+
+	(void)key;
+	c->boot_line = p->line;
+	while (next_word(p->value, p->value_len, &pos, &word, &len)) {
+		if (c->boot_count == VM_BOOT_MAX) {
+			report(p, p->line, "boot names more than %u devices", VM_BOOT_MAX);
+			return;
+		}
+		if (len >= DEVICE_NAME_MAX) {
+			report(p, p->line, "boot: '%s' is not a device name", shown(buf, word, len));
+			continue;
+		}
+		memcpy(c->boot[c->boot_count], word, len);
+		c->boot[c->boot_count][len] = '\0';
+		c->boot_count++;
+	}
+	if (!c->boot_count)
+		report(p, p->line, "boot has no value (it names devices: boot = disk1 disk0)");
+}
+
+/* Every boot entry must be a bootable device of the VM, named once. */
+static void check_boot(struct parser *p)
+{
+	struct vm_config *c = p->config;
+	char names[200];
+	size_t used = 0;
+
+	names[0] = '\0';
+	for (unsigned int i = 0; i < c->device_count && used + 1 < sizeof(names); i++) {
+		if (!c->devices[i].cls->boot_device)
+			continue;
+		int n = snprintf(names + used, sizeof(names) - used, "%s%s", used ? " " : "",
+				 c->devices[i].name);
+		if (n > 0)
+			used += (size_t)n;
+	}
+	for (unsigned int i = 0; i < c->boot_count; i++) {
+		const struct device *dev = vm_config_device(c, c->boot[i]);
+
+		if (!dev || !dev->cls->boot_device) {
+			report(p, c->boot_line, "boot: '%s' is not a device this VM can boot from "
+			       "(%s%s)", c->boot[i], names[0] ? "it has: " : "it has none", names);
+			continue;
+		}
+		for (unsigned int j = 0; j < i; j++)
+			if (strcmp(c->boot[i], c->boot[j]) == 0)
+				report(p, c->boot_line, "boot names '%s' twice", c->boot[i]);
+	}
+}
+
 #define PATH_KEY(key_name, member) \
 	{ key_name, apply_path, VM_PATH_MAX - 1, offsetof(struct vm_config, member), false, false }
 
@@ -477,6 +535,7 @@ static const struct key keys[KEY_COUNT] = {
 	[KEY_CPU_AFFINITY]  = { "cpu-affinity", apply_cpu_affinity, VM_CMDLINE_MAX - 1, 0, false, false },
 	[KEY_RTC]           = { "rtc", apply_rtc, VM_CMDLINE_MAX - 1, 0, false, false },
 	[KEY_ACPI]          = { "acpi", apply_acpi, VM_CMDLINE_MAX - 1, 0, false, false },
+	[KEY_BOOT]          = { "boot", apply_boot, VM_CMDLINE_MAX - 1, 0, false, false },
 };
 
 static const struct key *find_key(const char *s, size_t len)
@@ -899,6 +958,7 @@ static void build_devices(struct parser *p)
 		}
 	}
 	number_devices(c);
+	check_boot(p);
 }
 
 /* Checks that need the whole file: required keys, keys that need others. */

@@ -316,6 +316,32 @@ struct device *vm_device(struct vm *vm, const char *name)
 	return NULL;
 }
 
+size_t vm_boot_order(struct vm *vm, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	for (unsigned int i = 0; i < vm->config.boot_count; i++) {
+		struct device *dev = vm_device(vm, vm->config.boot[i]);
+		size_t n;
+
+		if (!dev || !dev->cls->boot_path || used + 2 >= len) {
+			log_error("VM %s: boot: no firmware path for '%s'", vm->name, vm->config.boot[i]);
+			return 0;
+		}
+		n = dev->cls->boot_path(dev, buf + used, len - used - 1);
+		if (!n) {
+			log_error("VM %s: boot: no firmware path for '%s'", vm->name, vm->config.boot[i]);
+			return 0;
+		}
+		used += n;
+		buf[used++] = '\n';
+	}
+	if (!used)
+		return 0;
+	buf[used - 1] = '\0';            /* the last line ends the file */
+	return used;
+}
+
 struct device *vm_device_of_class(struct vm *vm, const char *class_name)
 {
 	for (unsigned int i = 0; i < vm->device_count; i++)

@@ -184,6 +184,15 @@ static void virtio_mmio_fdt_extra(const struct device *dev, struct fdt_writer *w
 	fdt_writer_property_empty(w, "dma-coherent");
 }
 
+/* QEMU: virtio_mmio_bus_get_dev_path() and virtio-blk's "disk@0,0". */
+static size_t virtio_blk_mmio_boot_path(const struct device *dev, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "/virtio-mmio@%016llx/disk@0,0",
+			 (unsigned long long)dev->base[0]);
+
+	return n > 0 && (size_t)n < len ? (size_t)n : 0;
+}
+
 static const struct device_prop virtio_blk_mmio_props[] = {
 	{ "image", DEVICE_PROP_FILE, NULL, 0, 0,
 	  "the disk image (raw) in the boot archive, or host:<partition>" },
@@ -199,6 +208,7 @@ DEVICE_CLASS(virtio_blk_mmio_class) = {
 	.props = virtio_blk_mmio_props,
 	.prop_count = 2,
 	.boot_device = true,
+	.boot_path = virtio_blk_mmio_boot_path,
 	.create = virtio_blk_mmio_create,
 	.reset = virtio_blk_mmio_reset,
 	.destroy = virtio_blk_dev_destroy,
@@ -249,6 +259,16 @@ static void virtio_blk_pci_dev_reset(struct device *dev)
 	virtio_pci_reset(d->pci);
 }
 
+/* QEMU on the i440FX: the host bridge at I/O port 0xcf8, the function by
+ * its class (mass storage: "scsi") and slot, virtio-blk's "disk@0,0". */
+static size_t virtio_blk_pci_boot_path(const struct device *dev, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "/pci@i0cf8/scsi@%llx/disk@0,0",
+			 (unsigned long long)device_prop_u64(dev, "slot"));
+
+	return n > 0 && (size_t)n < len ? (size_t)n : 0;
+}
+
 static const struct device_prop virtio_blk_pci_props[] = {
 	{ "image", DEVICE_PROP_FILE, NULL, 0, 0,
 	  "the disk image (raw) in the boot archive, or host:<partition>" },
@@ -264,6 +284,7 @@ DEVICE_CLASS(virtio_blk_pci_class) = {
 	.props = virtio_blk_pci_props,
 	.prop_count = 4,
 	.boot_device = true,
+	.boot_path = virtio_blk_pci_boot_path,
 	.create = virtio_blk_pci_create,
 	.reset = virtio_blk_pci_dev_reset,
 	.destroy = virtio_blk_dev_destroy,

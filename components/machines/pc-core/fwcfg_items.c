@@ -138,6 +138,29 @@ static int add_smbios(struct pc_board *m)
 	return ret;
 }
 
+/*
+ * boot = ...: fw_cfg "bootorder", the devices' OpenFirmware paths one per
+ * line (QEMU docs/specs/fw_cfg.rst); SeaBIOS (src/boot.c) and OVMF
+ * (OvmfPkg/Library/QemuBootOrderLib) order their boot entries by it.
+ */
+static int add_boot_order(struct pc_board *m)
+{
+	const struct vm_config *c = &m->vm->config;
+	char order[VM_BOOT_MAX * 64];
+	size_t len;
+
+	if (!c->boot_count)
+		return 0;
+	len = vm_boot_order(m->vm, order, sizeof(order));
+	if (!len || fwcfg_add_file(m->fwcfg, "bootorder", order, len)) {
+		log_error("%s:%u: boot: the boot order cannot be given to the firmware", c->source,
+			  c->boot_line);
+		return -EINVAL;
+	}
+	log_info("VM %s: boot order: %s", m->vm->name, order);
+	return 0;
+}
+
 int pc_fwcfg_build(struct pc_board *m)
 {
 	struct vm *vm = m->vm;
@@ -163,6 +186,8 @@ int pc_fwcfg_build(struct pc_board *m)
 		ret = fwcfg_add_file(m->fwcfg, "etc/boot-fail-wait", &fail_wait, sizeof(fail_wait));
 	if (!ret)
 		ret = add_smbios(m);
+	if (!ret)
+		ret = add_boot_order(m);
 	if (ret) {
 		log_error("VM %s: cannot fill fw_cfg (%d)", vm->name, ret);
 		return ret;

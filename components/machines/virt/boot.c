@@ -165,6 +165,19 @@ int virt_boot_prepare(struct virt_machine *m)
 
 	if (m->firmware && c->acpi && m->fwcfg && publish_acpi(m))
 		return -EINVAL;
+	if (c->boot_count) {
+		/* boot = ...: AAVMF orders its boot options by fw_cfg "bootorder"
+		 * (EDK2 OvmfPkg/Library/QemuBootOrderLib). */
+		char order[VM_BOOT_MAX * 64];
+		size_t len = vm_boot_order(vm, order, sizeof(order));
+
+		if (!len || !m->fwcfg || fwcfg_add_file(m->fwcfg, "bootorder", order, len)) {
+			log_error("%s:%u: boot: the boot order cannot be given to the firmware%s",
+				  c->source, c->boot_line, m->fwcfg ? "" : " (no fw-cfg-mmio device)");
+			return -EINVAL;
+		}
+		log_info("VM %s: boot order: %s", vm->name, order);
+	}
 
 	desc.cpus = vm->vcpu_count;
 	desc.memory_size = c->memory;

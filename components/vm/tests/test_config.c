@@ -450,6 +450,26 @@ static void test_disks(void **state)
 		     "vms/t.vm:5: the beta machine takes no disks");
 }
 
+static void test_boot_order(void **state)
+{
+	(void)state;
+	expect_ok(BASE "disk = guests/disk.img\ndisk = guests/Image\nboot = disk1 disk0\n");
+	assert_int_equal(cfg.boot_count, 2);
+	assert_string_equal(cfg.boot[0], "disk1");
+	assert_string_equal(cfg.boot[1], "disk0");
+	assert_int_equal(cfg.boot_line, 6);
+	expect_ok(BASE "disk = guests/disk.img\n");
+	assert_int_equal(cfg.boot_count, 0);
+	expect_error(BASE "disk = guests/disk.img\nboot = disk3\n",
+		     "vms/t.vm:5: boot: 'disk3' is not a device this VM can boot from (it has: disk0)");
+	expect_error(BASE "disk = guests/disk.img\nboot = uart0\n",
+		     "vms/t.vm:5: boot: 'uart0' is not a device this VM can boot from (it has: disk0)");
+	expect_error(BASE "boot = disk0\n",
+		     "vms/t.vm:4: boot: 'disk0' is not a device this VM can boot from (it has none)");
+	expect_error(BASE "disk = guests/disk.img\nboot = disk0 disk0\n",
+		     "vms/t.vm:5: boot names 'disk0' twice");
+}
+
 /* A host disk with partitions web-root and web-vars. */
 static bool two_partitions(const char *name, char *names, size_t len)
 {
@@ -722,6 +742,7 @@ int main(void)
 		cmocka_unit_test(test_device_lines),
 		cmocka_unit_test(test_device_line_errors),
 		cmocka_unit_test(test_disks),
+		cmocka_unit_test(test_boot_order),
 		cmocka_unit_test(test_host_storage),
 		cmocka_unit_test(test_cpu_affinity),
 		cmocka_unit_test(test_line_syntax_errors),

@@ -41,6 +41,7 @@ DEVICE_CLASS(tdisk_class) = {
 	.name = "tdisk", .description = "a test disk with two ranges and two interrupts",
 	.ranges = { DEVICE_MMIO(0x200), DEVICE_PIO(8) }, .range_count = 2,
 	.irq_count = 2, .props = tdisk_props, .prop_count = 2,
+	.boot_device = true,
 };
 
 DEVICE_CLASS(tport_class) = {

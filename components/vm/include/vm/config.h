@@ -31,6 +31,7 @@
 #define VM_CMDLINE_MAX     1024   /* guest command line, including NUL    */
 #define VM_MACHINE_NAME_MAX 16    /* "virt", "pc", with the NUL            */
 #define VM_DEVICES_MAX     24     /* the board's instances and the VM's    */
+#define VM_BOOT_MAX        8      /* entries of boot =                     */
 
 #define VM_MEMORY_MIN   (16ULL << 20)   /* smaller guests are mistakes       */
 #define VM_MEMORY_ALIGN (2ULL << 20)    /* one stage-2 / EPT large page      */
@@ -69,6 +70,13 @@ struct vm_config {
 
 	/* acpi = on|off: ACPI tables for the firmware (boards that have them). */
 	bool acpi;
+
+	/* boot = <instance> ...: the boot order, bootable instances by
+	 * name (disk0 is the first disk line); firmware reads it from
+	 * fw_cfg "bootorder".  boot_count 0: the firmware's own order. */
+	unsigned int boot_count;
+	unsigned int boot_line;
+	char boot[VM_BOOT_MAX][DEVICE_NAME_MAX];
 
 	/* cpu-affinity = ...: vCPU i runs on physical CPU
 	 * cpu_affinity[i % cpu_affinity_count]; count 0 means "any". */

@@ -207,6 +207,13 @@ const struct bootfs_file *vm_archive_file(struct vm *vm, const char *key, const 
 
 /* The instance of that name, or the first of that class; NULL if none. */
 struct device *vm_device(struct vm *vm, const char *name);
+/*
+ * fw_cfg's "bootorder" file for boot = ... (QEMU docs/specs/fw_cfg.rst):
+ * each device's OpenFirmware path (its class's boot_path), one per line,
+ * ending in a NUL, into buf.  Its length with the NUL, or 0 when the VM
+ * has no boot order or it does not fit (said in the log).
+ */
+size_t vm_boot_order(struct vm *vm, char *buf, size_t len);
 struct device *vm_device_of_class(struct vm *vm, const char *class_name);
 /* Whether an instance's class needs the PrimeCell bus clock in the tree. */
 bool vm_devices_need_apb_clock(const struct vm *vm);

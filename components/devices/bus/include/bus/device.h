@@ -176,6 +176,14 @@ struct device_class {
 	/* A disk or another device firmware can boot from (a board with no
 	 * kernel and no such device has nothing to boot). */
 	bool boot_device;
+	/*
+	 * The OpenFirmware device path QEMU gives the same device in fw_cfg's
+	 * "bootorder" file (QEMU docs/specs/fw_cfg.rst; what SeaBIOS, OVMF and
+	 * AAVMF translate back: EDK2 OvmfPkg/Library/QemuBootOrderLib), e.g.
+	 * "/virtio-mmio@000000000a003e00/disk@0,0".  Length written, or 0
+	 * when the class has none.  May be NULL.
+	 */
+	size_t (*boot_path)(const struct device *dev, char *buf, size_t len);
 	/* Console input for a UART: how many bytes it took.  May be NULL. */
 	size_t (*console_input)(struct device *dev, const uint8_t *buf, size_t len);
 

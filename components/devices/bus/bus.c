@@ -46,6 +46,7 @@ struct bus {
 	unsigned mmio_reported_count;
 	uint64_t mmio_unreported;
 	uint64_t rejected_total;
+	int unassigned_level;        /* of the unassigned MMIO reports */
 };
 
 static const char *const space_names[BUS_SPACE_COUNT] = { "pio", "mmio" };
@@ -79,9 +80,16 @@ struct bus *bus_create(const char *name)
 {
 	struct bus *bus = kzalloc(sizeof(*bus));
 
-	if (bus)
+	if (bus) {
 		bus->name = name ? name : "bus";
+		bus->unassigned_level = LOG_WARN;
+	}
 	return bus;
+}
+
+void bus_set_unassigned_mmio_level(struct bus *bus, int level)
+{
+	bus->unassigned_level = level;
 }
 
 void bus_destroy(struct bus *bus)
@@ -319,17 +327,18 @@ static void report_unassigned(struct bus *bus, const struct bus_access *acc)
 			return;
 	if (bus->mmio_reported_count < BUS_REPORT_LIMIT) {
 		bus->mmio_reported_addr[bus->mmio_reported_count++] = acc->addr;
-		log_warn("bus %s: unassigned mmio %s of %u bytes at 0x%llx (no device there)",
-			 bus->name, dir_name(acc->dir), acc->width,
-			 (unsigned long long)acc->addr);
+		log_printf((enum log_level)bus->unassigned_level,
+			   "bus %s: unassigned mmio %s of %u bytes at 0x%llx (no device there)",
+			   bus->name, dir_name(acc->dir), acc->width, (unsigned long long)acc->addr);
 		return;
 	}
 	/* Past the limit: a summary at 1, 2, 4, 8, ... further addresses. */
 	bus->mmio_unreported++;
 	if ((bus->mmio_unreported & (bus->mmio_unreported - 1)) == 0)
-		log_warn("bus %s: %llu more unassigned mmio accesses not reported individually (%llu in total)",
-			 bus->name, (unsigned long long)bus->mmio_unreported,
-			 (unsigned long long)bus->table[BUS_SPACE_MMIO].unassigned);
+		log_printf((enum log_level)bus->unassigned_level,
+			   "bus %s: %llu more unassigned mmio accesses not reported individually (%llu in total)",
+			   bus->name, (unsigned long long)bus->mmio_unreported,
+			   (unsigned long long)bus->table[BUS_SPACE_MMIO].unassigned);
 }
 
 static enum bus_result reject(struct bus *bus, struct bus_region *r,

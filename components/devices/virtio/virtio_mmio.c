@@ -188,6 +188,11 @@ static void write_register(struct virtio_mmio *mmio, uint64_t offset, uint32_t v
 	case VIRTIO_MMIO_SHM_SEL:
 	case VIRTIO_MMIO_QUEUE_RESET:
 		break;   /* nothing to select, no queue reset offered */
+	case VIRTIO_MMIO_LEGACY_GUEST_PAGE_SIZE:
+	case VIRTIO_MMIO_LEGACY_QUEUE_ALIGN:
+		/* Registers of version 1 that mean nothing in version 2; EDK2's
+		 * VirtioMmioDeviceLib writes the alignment whatever the version. */
+		break;
 	default:
 		mmio_warn(mmio, "write to a read-only or undefined register", offset, 4);
 		break;

@@ -67,6 +67,8 @@ int pc_board_build(struct pc_board *m, struct vm *vm, const struct pc_board_ops 
 	m->vm = vm;
 	m->ops = ops;
 	vm->device_env.request_reset = pc_env_request_reset;
+	/* Empty MMIO reads all-ones on a PC; OVMF probes the TPM's 0xFED40000 on every boot. */
+	bus_set_unassigned_mmio_level(vm->bus, LOG_INFO);
 	ret = find_images(m);
 	if (!ret)
 		ret = pc_memory_build(m);

@@ -137,9 +137,10 @@ void x86_fail(struct vcpu *v, struct vcpu_exit *exit, const char *fmt, ...)
 	snprintf(v->failed, sizeof(v->failed), "%s", exit->failed.reason);
 }
 
-void x86_report_once(uint32_t key, const char *fmt, unsigned long long a, unsigned long long b)
+void x86_report_once(uint32_t key, enum log_level level, const char *fmt, unsigned long long a,
+		     unsigned long long b)
 {
-	(void)key, (void)fmt, (void)a, (void)b;
+	(void)key, (void)level, (void)fmt, (void)a, (void)b;
 }
 
 /* Flat segments of a mode: real (base 0, 64 KiB), 32-bit flat, 64-bit; dpl for CS/SS. */

@@ -189,7 +189,7 @@ static enum x86_action string_io(struct vcpu *v, const struct x86_io_exit *io,
 			break;                         /* #PF injected, CR2 set */
 		if (rc) {
 			/* Not RAM (a device or a hole): the element is dropped, reported once. */
-			x86_report_once(0x10000000u | io->in,
+			x86_report_once(0x10000000u | io->in, LOG_WARN,
 					"vcpu: string I/O at guest linear 0x%llx (not RAM) at pc 0x%llx: stopped",
 					(unsigned long long)linear, (unsigned long long)x86_get_rip(v));
 			x86_skip_instruction(v);

@@ -232,9 +232,14 @@ enum x86_action x86_handle_msr(struct vcpu *v, struct vcpu_exit *exit, bool is_w
 		}
 		return X86_TO_VM;
 	default:
-		x86_report_once(msr ^ (is_write ? 0x80000000u : 0),
-				is_write ? "vcpu: WRMSR 0x%llx (unknown or bad value) at pc 0x%llx: #GP injected (reported once)"
-					 : "vcpu: RDMSR 0x%llx (unknown) at pc 0x%llx: #GP injected (reported once)",
+		/*
+		 * The architectural answer, and what operating systems expect:
+		 * Linux probes MSRs of other models with rdmsr_safe() on every
+		 * boot.  So an information, not a warning (loglevel=info).
+		 */
+		x86_report_once(msr ^ (is_write ? 0x80000000u : 0), LOG_INFO,
+				is_write ? "vcpu: WRMSR 0x%llx (not emulated, or a bad value) at pc 0x%llx: #GP injected, as a CPU without it does (reported once)"
+					 : "vcpu: RDMSR 0x%llx (not emulated) at pc 0x%llx: #GP injected, as a CPU without it does (reported once)",
 				(unsigned long long)msr, (unsigned long long)x86_get_rip(v));
 		x86_inject_exception(v, X86_VECTOR_GP, true, 0);
 		return X86_RESUME;

@@ -53,7 +53,8 @@ static void to_vm_pc(struct vcpu *v, struct vcpu_exit *exit, enum vcpu_exit_reas
 	exit->pc = v->rip;
 }
 
-void x86_report_once(uint32_t key, const char *fmt, unsigned long long a, unsigned long long b)
+void x86_report_once(uint32_t key, enum log_level level, const char *fmt, unsigned long long a,
+		     unsigned long long b)
 {
 	static spinlock_t lock = SPINLOCK_INIT;
 	static uint32_t reported[64];
@@ -70,7 +71,7 @@ void x86_report_once(uint32_t key, const char *fmt, unsigned long long a, unsign
 		fresh = false;
 	spin_unlock(&lock);
 	if (fresh)
-		log_warn(fmt, a, b);
+		log_printf(level, fmt, a, b);
 }
 
 /* ---- I/O instructions ---------------------------------------------------- */

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include <bus/bus.h>
+#include <core/log.h>
 #include <vcpu/vcpu.h>
 /* Host tests built with another architecture's configuration include it by path first. */
 #ifndef X86EMU_X86EMU_H
@@ -323,6 +324,7 @@ bool x86_in_64bit_mode(struct vcpu *v);
 void x86_fail(struct vcpu *v, struct vcpu_exit *exit, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Reports a guest mistake once per key, so a looping guest cannot flood the log. */
-void x86_report_once(uint32_t key, const char *fmt, unsigned long long a, unsigned long long b);
+void x86_report_once(uint32_t key, enum log_level level, const char *fmt, unsigned long long a,
+		     unsigned long long b);
 
 #endif

@@ -96,6 +96,13 @@ struct bus;
 /* A bus with no regions.  NULL when out of memory. */
 struct bus *bus_create(const char *name);
 void bus_destroy(struct bus *bus);
+/*
+ * The level (<core/log.h>) of the reports about unassigned MMIO: a
+ * warning by default, where the guest gets an abort for it (aarch64);
+ * a board whose empty MMIO simply reads all-ones, as a PC's does
+ * (firmware probes for a TPM there on every boot), makes them info.
+ */
+void bus_set_unassigned_mmio_level(struct bus *bus, int level);
 
 /*
  * Registers a region (the descriptor is copied).  An overlap with an

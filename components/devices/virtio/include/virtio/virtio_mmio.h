@@ -64,6 +64,9 @@
 #define VIRTIO_MMIO_QUEUE_SEL          0x030
 #define VIRTIO_MMIO_QUEUE_NUM_MAX      0x034
 #define VIRTIO_MMIO_QUEUE_NUM          0x038
+#define VIRTIO_MMIO_LEGACY_GUEST_PAGE_SIZE 0x028  /* version 1 only */
+#define VIRTIO_MMIO_LEGACY_QUEUE_ALIGN 0x03c      /* version 1 only */
+#define VIRTIO_MMIO_LEGACY_QUEUE_PFN   0x040      /* version 1 only */
 #define VIRTIO_MMIO_QUEUE_READY        0x044
 #define VIRTIO_MMIO_QUEUE_NOTIFY       0x050
 #define VIRTIO_MMIO_INTERRUPT_STATUS   0x060

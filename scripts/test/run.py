@@ -19,7 +19,9 @@ A boot test file has one 'key: value' per line ('#' starts a comment line):
   expect-count: <n> <regex> must appear at least n times in all
   expect-at-most: <n> <regex>  must appear at most n times in all (a message
                             a guest can repeat at will must stay limited)
-  reject: <regex>           must not appear anywhere
+  reject: <regex>           must not appear anywhere (every test also rejects
+                            ALWAYS_REJECT: a guest kernel's WARNING:, Call Trace,
+                            unchecked MSR access, Kernel panic)
   expect-clock: <seconds> <regex>
                             <regex>'s first group is a time in seconds since
                             1970 that must be within <seconds> of this
@@ -163,6 +165,12 @@ def count_over(text, limits):
         if seen > n:
             return n, pat, seen
     return None
+
+
+# What every boot test rejects, whatever it expects: a guest kernel's
+# warnings and oopses (a user would call the boot a failure even when the
+# marker appears).
+ALWAYS_REJECT = [r"WARNING:", r"Call [Tt]race", r"unchecked MSR access", r"Kernel panic"]
 
 
 def parse_test(path):
@@ -619,7 +627,8 @@ class Runner:
             missing = expect_missing(text, run["expect"])
             short = count_missing(text, run["expect-count"])
             over = count_over(text, run["expect-at-most"])
-            bad = [p for p in spec["reject"] + run["reject"] if re.search(p, text, re.M)]
+            bad = [p for p in ALWAYS_REJECT + spec["reject"] + run["reject"]
+                   if re.search(p, text, re.M)]
             bad += [p for p, marker in run["reject-before"] if early(text, p, marker)]
             clock = clock_wrong(text, run["expect-clock"], self.seen_at)
             why = "timed out after %ds" % timeout if timed_out else "emulator ended"

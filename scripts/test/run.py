@@ -77,6 +77,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 ARCHES = ("aarch64", "x86_64")
@@ -290,6 +291,8 @@ class Runner:
         self.objtree = objtree
         self.only = only
         self.results = []            # (name, ok, seconds, reason)
+        self.lock = threading.Lock()          # results and the terminal
+        self.setup_lock = threading.Lock()    # builds, archives, host disks
         self.logdir = os.path.join(objtree, "test", "logs")
         os.makedirs(self.logdir, exist_ok=True)
         self.user_config = os.path.join(objtree, ".config")
@@ -385,6 +388,10 @@ class Runner:
         return not self.only or fnmatch.fnmatchcase(name, self.only)
 
     def record(self, name, ok, seconds, output, reason=""):
+        with self.lock:
+            self.record_locked(name, ok, seconds, output, reason)
+
+    def record_locked(self, name, ok, seconds, output, reason):
         logname = os.path.join(self.logdir, name.replace("/", "_") + ".log")
         with open(logname, "w") as f:
             f.write(output)
@@ -400,17 +407,18 @@ class Runner:
 
     # -- running ---------------------------------------------------------------
     def run_process(self, cmd, timeout, env=None, expect=(), counts=(), sends=(), kill=None,
-                    wait_exit=False, watch=()):
+                    wait_exit=False, watch=(), seen_at=None):
         """Runs cmd, typing each send's text once its pattern has appeared;
         returns (output, timed_out, exit_code, seconds).  Stops the process
         once every expect (in order) and count was seen and all was sent
         (wait_exit: lets it end by itself).  kill=(regex, lo, hi): once the
         regex appears, SIGKILLs the process group a random lo..hi seconds
-        later and says so in the output.  self.seen_at[pat] is when each
-        watch pattern first appeared."""
+        later and says so in the output.  seen_at[pat] (a dict the caller
+        gives) is when each watch pattern first appeared."""
         start = time.time()
         kill_at = None
-        self.seen_at = {}
+        if seen_at is None:
+            seen_at = {}
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              stdin=subprocess.PIPE if sends else subprocess.DEVNULL,
                              env=env, start_new_session=True)
@@ -428,8 +436,8 @@ class Runner:
                 buf += chunk
                 text = screen_text(buf.decode("utf-8", "replace"))
                 for pat in watch:
-                    if pat not in self.seen_at and re.search(pat, text, re.M):
-                        self.seen_at[pat] = time.time()
+                    if pat not in seen_at and re.search(pat, text, re.M):
+                        seen_at[pat] = time.time()
                 while sent < len(sends):
                     m = re.compile(sends[sent][0], re.M).search(text, send_pos)
                     if not m:
@@ -545,33 +553,70 @@ class Runner:
             self.run_program("fuzz/" + name, cmd)
 
     def boot_tests(self):
+        """Every selected boot test, in name order per architecture.  Tests
+        in Bochs, which emulates all CPUs on one host thread, run side by
+        side, as many as TEST_JOBS (default: the host's CPUs, at most 2);
+        QEMU tests, which use a host thread per CPU, run one at a time."""
+        jobs = int(os.environ.get("TEST_JOBS", min(2, os.cpu_count() or 1)))
         for arch in ARCHES:
             tdir = os.path.join(self.boot_dir, arch)
             if not os.path.isdir(tdir):
                 continue
+            serial, side_by_side = [], []
             for fname in sorted(os.listdir(tdir)):
                 if not fname.endswith(".test"):
                     continue
                 name = "%s/%s" % (arch, fname[:-5])
-                if self.selected(name):
-                    self.boot_test(arch, name, os.path.join(tdir, fname))
+                if not self.selected(name):
+                    continue
+                path = os.path.join(tdir, fname)
+                try:
+                    bochs = parse_test(path)["emulator"] == "bochs"
+                except ValueError:
+                    bochs = False
+                (side_by_side if bochs and jobs > 1 else serial).append((name, path))
+            for name, path in serial:
+                self.boot_test(arch, name, path)
+            queue = list(side_by_side)
+
+            def worker():
+                while True:
+                    with self.lock:
+                        if not queue:
+                            return
+                        name, path = queue.pop(0)
+                    self.boot_test(arch, name, path)
+            threads = [threading.Thread(target=worker) for _ in range(min(jobs, len(queue)))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
 
     def boot_test(self, arch, name, path):
+        # Builds, archives and host disks one test at a time; the runs side by side.
+        with self.setup_lock:
+            ready = self.prepare_boot_test(arch, name, path)
+        if ready:
+            self.run_boot_test(name, *ready)
+
+    def prepare_boot_test(self, arch, name, path):
+        """Everything a boot test needs before its emulator starts:
+        (spec, rundir, env, script), or None when that failed (recorded)."""
         try:
             spec = parse_test(path)
         except ValueError as e:
             self.record(name, False, 0, "", str(e))
-            return
+            return None
         if any(r["send"] for r in spec["runs"]) and spec["emulator"] not in ("qemu", "bochs"):
             self.record(name, False, 0, "", "%s: send needs emulator: qemu or bochs (the "
                         "launchers that take console input in test mode)" % path)
-            return
+            return None
         if spec["guests"] == "yes":
             err = self.fetch_guests(arch)
             if err is not None:
                 last = [l for l in err.strip().splitlines() if l.strip()][-1:] or ["failed"]
                 self.record(name, False, 0, err, "make guests: %s" % last[0])
-                return
+                return None
         if spec["prepare"]:
             rundir = os.path.join(self.objtree, "test", "vm", name.replace("/", "_"))
             os.makedirs(rundir, exist_ok=True)
@@ -585,19 +630,32 @@ class Runner:
                 errors = [l for l in lines if "error" in l.lower()] or lines[-1:]
                 self.record(name, False, time.time() - start, p.stdout,
                             "prepare: %s" % errors[0].strip())
-                return
+                return None
         else:
             err = self.build_image(arch)
             if err is not None:
                 self.record(name, False, 0, err, "the %s image did not build" % arch)
-                return
+                return None
             rundir = self.builddir(arch)
         if spec["vm"] and not spec["prepare"]:
             rundir, err = self.test_archive(arch, name, spec["vm"])
             if err is not None:
                 errors = [l for l in err.splitlines() if "error" in l] or ["make archive failed"]
                 self.record(name, False, 0, err, errors[0].strip())
-                return
+                return None
+        elif not spec["prepare"]:
+            # The image's own archive, in a folder of the test's own: the
+            # launchers keep their files next to the image, and tests may
+            # run side by side.
+            tdir = os.path.join(self.objtree, "test", "vm", name.replace("/", "_"))
+            os.makedirs(tdir, exist_ok=True)
+            for f in ("tessera.elf", "tessera.bin", "bootarchive.cpio"):
+                link, target = os.path.join(tdir, f), os.path.join(rundir, f)
+                if os.path.lexists(link):
+                    os.unlink(link)
+                if os.path.exists(target):
+                    os.symlink(target, link)
+            rundir = tdir
         script = os.path.join(self.srctree, "scripts", "emu",
                               "%s-%s.sh" % (spec["emulator"], arch))
         env = dict(os.environ)
@@ -610,19 +668,24 @@ class Runner:
             if err is not None:
                 errors = [l for l in err.splitlines() if "error" in l] or ["make hostdisk failed"]
                 self.record(name, False, 0, err, errors[0].strip())
-                return
+                return None
             env["HOSTDISK"] = os.path.join(rundir, "hostdisk.img")
+        return spec, rundir, env, script
+
+    def run_boot_test(self, name, spec, rundir, env, script):
+        start = time.time()
         runs = spec["runs"][:1] + spec["runs"][1:] * int(spec["repeat"])
         timeout = float(spec["timeout"])
         log = []
         for number, run in enumerate(runs, 1):
             title = run["name"] or name
+            seen_at = {}
             out, timed_out, code, secs = self.run_process(
                 [script, "test", rundir, spec["cmdline"]], timeout, env=env,
                 expect=run["expect"] + [p for _, p in run["expect-clock"]],
                 counts=run["expect-count"], sends=run["send"],
                 kill=run["kill"], wait_exit=spec["hostdisk"] == "yes",
-                watch=[p for _, p in run["expect-clock"]])
+                watch=[p for _, p in run["expect-clock"]], seen_at=seen_at)
             if len(runs) > 1:
                 log.append("==== run %d of %d: %s (%.1f s)\n" % (number, len(runs), title, secs))
             log.append(out)
@@ -633,7 +696,7 @@ class Runner:
             bad = [p for p in ALWAYS_REJECT + spec["reject"] + run["reject"]
                    if re.search(p, text, re.M)]
             bad += [p for p, marker in run["reject-before"] if early(text, p, marker)]
-            clock = clock_wrong(text, run["expect-clock"], self.seen_at)
+            clock = clock_wrong(text, run["expect-clock"], seen_at)
             why = "timed out after %ds" % timeout if timed_out else "emulator ended"
             where = "run %d (%s): " % (number, title) if len(runs) > 1 else ""
             reason = None

@@ -145,6 +145,19 @@ cmdline_number() {
 
 # ---- from the initramfs to the disk root ----------------------------------
 
+# A module's parameters from the kernel command line (<module>.<name>=<value>,
+# e.g. virtio_pci.force_legacy=1), which modprobe would pass and busybox's
+# insmod does not.
+module_params() {
+	name=${1##*/}
+	name=${name%%.ko*}
+	for word in $(cat /proc/cmdline); do
+		case $word in
+		"$name".*=*) echo "${word#"$name".}" ;;
+		esac
+	done
+}
+
 load_disk_modules() {
 	order=/lib/modules/$(uname -r)/load-order
 	if [ ! -f "$order" ]; then
@@ -154,7 +167,9 @@ load_disk_modules() {
 	for module in $(cat "$order"); do
 		# A module whose hardware is absent (crc32c_intel without SSE4.2)
 		# refuses to load; the one the root needs fails the mount below.
-		insmod "/lib/modules/$(uname -r)/$module" 2>/dev/null || note "insmod $module failed"
+		# shellcheck disable=SC2046 # one word per parameter
+		insmod "/lib/modules/$(uname -r)/$module" $(module_params "$module") 2>/dev/null ||
+			note "insmod $module failed"
 	done
 }
 

@@ -146,6 +146,8 @@ int vm_flash_create(struct vm_flash *f, struct vm *vm, const struct vm_flash_con
 	memset(f, 0, sizeof(*f));
 	f->vm = vm;
 	f->name = cfg->name;
+	if (vm->flash_bank_count < VM_FLASH_BANKS_MAX)
+		vm->flash_banks[vm->flash_bank_count++] = f;
 	f->gpa = cfg->gpa;
 	f->size = cfg->size;
 	vtimer_init(&f->remap_timer, flash_remap_timer, f);
@@ -212,8 +214,27 @@ void vm_flash_reset(struct vm_flash *f)
 	flash_map(f, true);
 }
 
+bool vm_flash_map_on_demand(struct vm *vm, uint64_t addr)
+{
+	for (unsigned int i = 0; i < vm->flash_bank_count; i++) {
+		struct vm_flash *f = vm->flash_banks[i];
+
+		if (addr < f->gpa || addr - f->gpa >= f->size || !f->want_mapped || f->mapped)
+			continue;
+		vtimer_cancel(&f->vm->clock, &f->remap_timer);
+		flash_map(f, true);
+		return f->mapped;
+	}
+	return false;
+}
+
 void vm_flash_destroy(struct vm_flash *f)
 {
+	if (f->vm) {
+		for (unsigned int i = 0; i < f->vm->flash_bank_count; i++)
+			if (f->vm->flash_banks[i] == f)
+				f->vm->flash_banks[i] = f->vm->flash_banks[--f->vm->flash_bank_count];
+	}
 	if (f->vm)
 		vtimer_cancel(&f->vm->clock, &f->remap_timer);
 	/* First: waits for the store's writes, whose completions reach the bank. */

@@ -43,6 +43,7 @@
 #include <core/percpu.h>
 #include <vcpu/vcpu.h>
 #include <vm/machine.h>
+#include <vm/flash.h>
 #include <vm/vm.h>
 
 #include "vm_internal.h"
@@ -141,7 +142,23 @@ static bool vm_io_present(void *opaque, struct vcpu *v, enum bus_space space, ui
 	return present;
 }
 
-const struct vcpu_io_ops vm_vcpu_io_ops = { .access = vm_io_access, .present = vm_io_present };
+static bool vm_io_map_on_demand(void *opaque, struct vcpu *v, uint64_t addr)
+{
+	struct vm_vcpu *vc = opaque;
+	bool mapped;
+
+	(void)v;
+	spin_lock(&vc->vm->device_lock);
+	mapped = vm_flash_map_on_demand(vc->vm, addr);
+	spin_unlock(&vc->vm->device_lock);
+	return mapped;
+}
+
+const struct vcpu_io_ops vm_vcpu_io_ops = {
+	.access = vm_io_access,
+	.present = vm_io_present,
+	.map_on_demand = vm_io_map_on_demand,
+};
 
 /* Asked by the backend while a vCPU sleeps in WFI: is there work for it? */
 static bool vcpu_has_work(struct vcpu *v, void *ctx)

@@ -280,6 +280,44 @@ static void test_unsyndromed_access_to_nothing_injects_abort(void **state)
 	assert_int_equal(exit_info.reason, VCPU_EXIT_FAILED);
 }
 
+static uint64_t on_demand_addr;
+static bool on_demand_answer;
+
+static bool fake_map_on_demand(void *opaque, struct vcpu *v, uint64_t addr)
+{
+	(void)opaque;
+	(void)v;
+	on_demand_addr = addr;
+	return on_demand_answer;
+}
+
+/*
+ * The same instruction at memory the VM maps on demand (a flash bank whose
+ * remapping it held back): no abort, no step: the instruction runs again;
+ * when the VM maps nothing, a device there still fails the exit.
+ */
+static void test_unsyndromed_access_maps_on_demand(void **state)
+{
+	static const struct vcpu_io_ops with_map = { .access = fake_access,
+						     .present = fake_present,
+						     .map_on_demand = fake_map_on_demand };
+
+	(void)state;
+	vcpu.io_ops = &with_map;
+	vcpu.ctx.sysregs[SYSREG_VBAR_EL1] = 0x40080000;
+	vcpu.ctx.spsr_el2 = 0x3c5;
+	device_present = true;
+	on_demand_answer = true;
+	trap_and_emulate(0x92000005, 0x40000010, 0x04000880);
+	assert_int_equal(exit_info.reason, VCPU_EXIT_NONE);
+	assert_int_equal(on_demand_addr, 0x04000880);
+	assert_int_equal(vcpu.ctx.elr_el2, 0x40000010);
+	assert_int_equal(seen_count, 0);
+	on_demand_answer = false;
+	trap_and_emulate(0x92000005, 0x40000010, 0x04000880);
+	assert_int_equal(exit_info.reason, VCPU_EXIT_FAILED);
+}
+
 /* stp x2, x3, [x1]: no syndrome (ISV=0): the exit fails and names the instruction. */
 static void test_data_abort_without_syndrome(void **state)
 {
@@ -607,6 +645,7 @@ int main(void)
 		cmocka_unit_test_setup(test_mmio_refused_read_is_all_ones, reset),
 		cmocka_unit_test_setup(test_mmio_to_nothing_injects_data_abort, reset),
 		cmocka_unit_test_setup(test_fetch_from_nothing_injects_prefetch_abort, reset),
+		cmocka_unit_test_setup(test_unsyndromed_access_maps_on_demand, reset),
 		cmocka_unit_test_setup(test_unsyndromed_access_to_nothing_injects_abort, reset),
 		cmocka_unit_test_setup(test_physical_timer, reset),
 		cmocka_unit_test_setup(test_data_abort_without_syndrome, reset),

@@ -424,6 +424,12 @@ void el2_emulate_mmio(struct vcpu *v, struct vcpu_exit *exit)
 	 */
 	if (exit->reason == VCPU_EXIT_FAILED && v->mmio.unsyndromed) {
 		v->mmio.unsyndromed = false;
+		/* Memory the VM maps now: the instruction runs again, from memory. */
+		if (v->io_ops && v->io_ops->map_on_demand &&
+		    v->io_ops->map_on_demand(v->io_opaque, v, v->mmio.unsyndromed_ipa)) {
+			exit->reason = VCPU_EXIT_NONE;
+			return;
+		}
 		if (v->io_ops && v->io_ops->present &&
 		    !v->io_ops->present(v->io_opaque, v, BUS_SPACE_MMIO, v->mmio.unsyndromed_ipa)) {
 			exit->reason = VCPU_EXIT_NONE;

@@ -157,6 +157,12 @@ struct vcpu_io_ops {
 	 * hardware gives instead of the VM stopping.
 	 */
 	bool (*present)(void *opaque, struct vcpu *v, enum bus_space space, uint64_t addr);
+	/*
+	 * Optional: for such an access, the VM may map memory at addr that it
+	 * had left unmapped on purpose (a flash bank in read-array mode whose
+	 * remapping it holds back); true: done, the instruction runs again.
+	 */
+	bool (*map_on_demand)(void *opaque, struct vcpu *v, uint64_t addr);
 };
 
 /*

@@ -77,6 +77,15 @@ int vm_flash_create(struct vm_flash *f, struct vm *vm, const struct vm_flash_con
 /* System reset: read-array mode and mapped; the contents stay. */
 void vm_flash_reset(struct vm_flash *f);
 void vm_flash_destroy(struct vm_flash *f);
+/*
+ * An access at addr the vCPU backend cannot perform (aarch64: a load or
+ * store pair, without syndrome) found nothing mapped there.  If addr is
+ * in one of the VM's banks in read-array mode whose mapping was held back
+ * (rationed: flash_update() in flash.c), the bank is mapped now, whatever
+ * the ration, and true says "run the instruction again".  Under the
+ * VM's device lock.
+ */
+bool vm_flash_map_on_demand(struct vm *vm, uint64_t addr);
 /* The bank's memory (the flash array), or NULL. */
 static inline uint8_t *vm_flash_memory(const struct vm_flash *f)
 {

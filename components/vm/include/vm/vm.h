@@ -115,6 +115,8 @@ struct vm_ram {
 	uint8_t *host;                  /* identity-mapped hypervisor address   */
 };
 
+struct vm_flash;
+
 struct vm {
 	struct vm_config config;        /* a copy: name, memory, images...      */
 	const char *name;               /* config.name                          */
@@ -160,6 +162,10 @@ struct vm {
 	uint64_t started_ns;
 	bool progress_failed;           /* the progress check reported it      */
 	uint64_t unhandled_exits;       /* exits nobody could handle (reported) */
+	/* Its flash banks (<vm/flash.h>), for vm_flash_map_on_demand(). */
+#define VM_FLASH_BANKS_MAX 4
+	struct vm_flash *flash_banks[VM_FLASH_BANKS_MAX];
+	unsigned int flash_bank_count;
 	/* Resets are the guest's to make, as often as it likes: their messages are limited. */
 	struct log_limit reset_requests, reset_hows, reset_reports;
 };

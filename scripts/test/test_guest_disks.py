@@ -242,8 +242,10 @@ class MkDisk(unittest.TestCase):
                              self.inputs[(arch, "initrd-disk.cpio.gz")])
             cfg = self.esp_file(arch, "/boot/grub/grub.cfg").decode()
             console = "ttyAMA0" if arch == "aarch64" else "ttyS0"
+            mib = 16 if arch == "aarch64" else 4
             self.assertIn("linux /boot/vmlinuz-6.1.0-99-test root=/dev/vda2 console=%s "
-                          "tessera.action=poweroff $tessera_args" % console, cfg)
+                          "tessera.integrity=%d tessera.action=poweroff $tessera_args" %
+                          (console, mib), cfg)
             self.assertIn("initrd /boot/initrd.img-6.1.0-99-test", cfg)
             self.assertIn("source $prefix/local.cfg", cfg)
             self.assertEqual(self.root_file(arch, "/bin/busybox"), self.inputs[(arch, "busybox")])

@@ -93,6 +93,12 @@ prepare: kconfig-components
 		$(KCONFIG) olddefconfig || exit 1; \
 	fi
 	$(Q)$(KCONFIG) genconfig
+	$(Q)arch=$$(sed -n 's/^CONFIG_ARCH="\(.*\)"/\1/p' '$(objtree)/.config'); \
+	if [ -d '$(objtree)/obj' ] && [ "$$(cat '$(objtree)/obj/.arch' 2>/dev/null)" != "$$arch" ]; then \
+		echo "  CLEAN   the objects of another architecture in $(objtree)/obj"; \
+		rm -rf '$(objtree)/obj' '$(objtree)/tessera.elf' '$(objtree)/tessera.bin'; \
+	fi; \
+	mkdir -p '$(objtree)/obj' && echo "$$arch" > '$(objtree)/obj/.arch'
 	$(Q)mkdir -p $(objtree)/gen
 	$(Q)$(COMPDB) resolve $(COMPDB_ARGS) --config $(objtree)/.config \
 		--make-out $(objtree)/components.mk --gen-dir $(objtree)/gen

@@ -37,6 +37,7 @@ enum key_id {
 	KEY_RTC,
 	KEY_ACPI,
 	KEY_BOOT,
+	KEY_RAM_BELOW_4G,
 	KEY_COUNT
 };
 
@@ -459,6 +460,26 @@ static void apply_cpu_affinity(struct parser *p, const struct key *key)
 }
 
 /* boot = disk1 disk0: names, checked once the devices are known. */
+/* ram-below-4g = <size>: checked against the machine once it is known. */
+static void apply_ram_below_4g(struct parser *p, const struct key *key)
+{
+	char buf[SHOWN_MAX + 4];
+	uint64_t bytes;
+
+	(void)key;
+	shown(buf, p->value, p->value_len);
+	if (!parse_size(p->value, p->value_len, &bytes))
+		report(p, p->line, "ram-below-4g '%s' is not a size like 1G or 512M", buf);
+	else if (bytes < VM_MEMORY_MIN)
+		report(p, p->line, "ram-below-4g %s is less than the minimum of %lluM", buf,
+		       VM_MEMORY_MIN >> 20);
+	else if (bytes % VM_MEMORY_ALIGN)
+		report(p, p->line, "ram-below-4g %s is not a multiple of %lluM", buf,
+		       VM_MEMORY_ALIGN >> 20);
+	else
+		p->config->ram_below_4g = bytes;
+}
+
 static void apply_boot(struct parser *p, const struct key *key)
 {
 	struct vm_config *c = p->config;
@@ -536,6 +557,8 @@ static const struct key keys[KEY_COUNT] = {
 	[KEY_RTC]           = { "rtc", apply_rtc, VM_CMDLINE_MAX - 1, 0, false, false },
 	[KEY_ACPI]          = { "acpi", apply_acpi, VM_CMDLINE_MAX - 1, 0, false, false },
 	[KEY_BOOT]          = { "boot", apply_boot, VM_CMDLINE_MAX - 1, 0, false, false },
+	[KEY_RAM_BELOW_4G]  = { "ram-below-4g", apply_ram_below_4g, VM_CMDLINE_MAX - 1, 0, false,
+				false },
 };
 
 static const struct key *find_key(const char *s, size_t len)
@@ -905,6 +928,13 @@ static void build_devices(struct parser *p)
 
 	if (!m)
 		return;
+	if (c->ram_below_4g && !m->ram_below_4g_max)
+		report(p, p->key_line[KEY_RAM_BELOW_4G], "ram-below-4g: the %s machine does not "
+		       "split its RAM at 4 GiB (it is a setting of x86's pc machine)", m->name);
+	else if (c->ram_below_4g > m->ram_below_4g_max)
+		report(p, p->key_line[KEY_RAM_BELOW_4G], "ram-below-4g is more than the %lluM the %s "
+		       "machine can have below 4 GiB", (unsigned long long)(m->ram_below_4g_max >> 20),
+		       m->name);
 	for (unsigned int i = 0; i < m->device_count; i++) {
 		struct device_line board = { .key = KEY_DEVICE, .line = 0 };
 

@@ -7,8 +7,8 @@
 
 #include <pc/layout.h>
 
-int pc_plan_memory(uint64_t memory, uint64_t bios_size, uint64_t vars_size,
-		   struct pc_memory_layout *out, char *err, size_t err_len)
+int pc_plan_memory(uint64_t memory, uint64_t ram_below_4g, uint64_t bios_size,
+		   uint64_t vars_size, struct pc_memory_layout *out, char *err, size_t err_len)
 {
 	bool whole = bios_size && !vars_size && bios_size % PC_BIOS_ALIGN == 0;
 	bool split = bios_size && vars_size && bios_size % PC_FLASH_SECTOR == 0 &&
@@ -28,9 +28,19 @@ int pc_plan_memory(uint64_t memory, uint64_t bios_size, uint64_t vars_size,
 			 (unsigned long long)vars_size);
 		return -EINVAL;
 	}
-	if (memory >= PC_LOWMEM_MAX) {
-		out->below_4g = PC_LOWMEM_SPLIT;
-		out->above_4g = memory - PC_LOWMEM_SPLIT;
+	/*
+	 * QEMU's pc_piix.c: the split is max-ram-below-4g (default 3.5 GiB);
+	 * a machine that reaches it keeps at most 3 GiB low (gigabyte
+	 * alignment), the rest goes above 4 GiB.
+	 */
+	uint64_t lowmem = ram_below_4g && ram_below_4g < PC_LOWMEM_MAX ? ram_below_4g
+									 : PC_LOWMEM_MAX;
+
+	if (memory >= lowmem && lowmem > PC_LOWMEM_SPLIT)
+		lowmem = PC_LOWMEM_SPLIT;
+	if (memory > lowmem) {
+		out->below_4g = lowmem;
+		out->above_4g = memory - lowmem;
 	} else {
 		out->below_4g = memory;
 	}

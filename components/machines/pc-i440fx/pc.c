@@ -228,6 +228,7 @@ MACHINE(pc_machine) = {
 	.description = "QEMU's pc board: i440FX, PIIX3 and PIIX4 PM, ISA devices, IOAPIC, LAPICs",
 	.is_default = true,
 	.has_ports = true,
+	.ram_below_4g_max = PC_LOWMEM_MAX,
 	.devices = pc_devices,
 	.device_count = sizeof(pc_devices) / sizeof(pc_devices[0]),
 	.console = "com1",

@@ -190,6 +190,30 @@ static void test_memory_errors(void **state)
 		     "vms/t.vm:3: memory 17M is not a multiple of 2M");
 }
 
+/* ram-below-4g: the split of a board that has one (QEMU's max-ram-below-4g). */
+static void test_ram_below_4g(void **state)
+{
+	(void)state;
+	expect_ok(BASE "ram-below-4g = 1G\n");
+	assert_int_equal(cfg.ram_below_4g, 1ULL << 30);
+	expect_ok(BASE "ram-below-4g = 3584M\n");
+	assert_int_equal(cfg.ram_below_4g, 0xE0000000ull);
+	expect_ok(BASE);
+	assert_int_equal(cfg.ram_below_4g, 0);
+	expect_error(BASE "ram-below-4g = 3586M\n",
+		     "vms/t.vm:4: ram-below-4g is more than the 3584M the alpha machine can have "
+		     "below 4 GiB");
+	expect_error(BASE "ram-below-4g = 1x\n",
+		     "vms/t.vm:4: ram-below-4g '1x' is not a size like 1G or 512M");
+	expect_error(BASE "ram-below-4g = 8M\n",
+		     "vms/t.vm:4: ram-below-4g 8M is less than the minimum of 16M");
+	expect_error(BASE "ram-below-4g = 513M\n",
+		     "vms/t.vm:4: ram-below-4g 513M is not a multiple of 2M");
+	expect_error(BASE "machine = beta\nram-below-4g = 1G\n",
+		     "vms/t.vm:5: ram-below-4g: the beta machine does not split its RAM at 4 GiB "
+		     "(it is a setting of x86's pc machine)");
+}
+
 static void test_cpus(void **state)
 {
 	char text[128];
@@ -747,6 +771,7 @@ int main(void)
 		cmocka_unit_test(test_cpu_affinity),
 		cmocka_unit_test(test_line_syntax_errors),
 		cmocka_unit_test(test_required_and_related_keys),
+		cmocka_unit_test(test_ram_below_4g),
 		cmocka_unit_test(test_every_problem_is_reported),
 		cmocka_unit_test(test_empty_and_comment_only_files),
 		cmocka_unit_test(test_line_endings),

@@ -71,6 +71,7 @@ static const char *const alpha_devices[] = {
 
 MACHINE(alpha_machine) = {
 	.name = "alpha", .arch = TEST_ARCH, .is_default = true, .has_ports = true,
+	.ram_below_4g_max = 0xE0000000ull,
 	.devices = alpha_devices, .device_count = 2, .console = "uart0",
 	.disk_device = alpha_disk,
 };

@@ -68,6 +68,11 @@ struct vm_config {
 	 * seconds since 1970; 0: the host's time when the VM is created. */
 	uint64_t rtc_start;
 
+	/* ram-below-4g = <size>: at most this much RAM below 4 GiB, the rest
+	 * above (machines that split RAM there: pc); 0: the machine's own
+	 * split (QEMU's max-ram-below-4g). */
+	uint64_t ram_below_4g;
+
 	/* acpi = on|off: ACPI tables for the firmware (boards that have them). */
 	bool acpi;
 

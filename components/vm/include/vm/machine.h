@@ -50,6 +50,9 @@ struct machine_ops {
 	const char *description;        /* one line                              */
 	bool is_default;                /* the architecture's default board      */
 	bool has_ports;                 /* an I/O port space (x86): PIO devices  */
+	/* Boards that split RAM at 4 GiB (pc): the most RAM below 4 GiB,
+	 * which "ram-below-4g" may lower.  0: the setting is refused. */
+	uint64_t ram_below_4g_max;
 
 	/* The board's device instances, as device lines, created in order. */
 	const char *const *devices;

@@ -5,7 +5,8 @@
  * docs/machines.md):
  *
  *   0 .. below_4g            RAM; all of it when RAM < 0xE0000000,
- *                            else 0xC0000000 (the 32-bit PCI hole above)
+ *                            else 0xC0000000 (the 32-bit PCI hole above);
+ *                            less with ram-below-4g in the VM configuration
  *   0xA0000 .. 0xBFFFF       VGA window (no RAM visible)
  *   0xC0000 .. 0xFFFFF       RAM or ROM piece by piece (PAM)
  *   vars_base .. bios_base   the UEFI variable store, writable flash
@@ -60,15 +61,17 @@ struct pc_memory_layout {
 };
 
 /*
- * Plans the map for memory bytes of RAM, a firmware image of bios_size
+ * Plans the map for memory bytes of RAM, at most ram_below_4g of them
+ * below 4 GiB (0: the default of QEMU's pc, 3.5 GiB; the VM configuration's
+ * ram-below-4g, QEMU's max-ram-below-4g), a firmware image of bios_size
  * bytes (0: none) and a variable store of vars_size bytes (0: none).
  * Accepted: a firmware alone that is a multiple of 64 KiB (SeaBIOS,
  * OVMF.fd), or a firmware with its variable store, each a multiple of
  * 4 KiB (OVMF_CODE_4M.fd + OVMF_VARS_4M.fd); at most 16 MiB in all.
  * 0, or -EINVAL with one sentence in err saying what is accepted.
  */
-int pc_plan_memory(uint64_t memory, uint64_t bios_size, uint64_t vars_size,
-		   struct pc_memory_layout *out, char *err, size_t err_len);
+int pc_plan_memory(uint64_t memory, uint64_t ram_below_4g, uint64_t bios_size,
+		   uint64_t vars_size, struct pc_memory_layout *out, char *err, size_t err_len);
 
 /*
  * The etc/e820 file: 20-byte little-endian records.  Writes at most

@@ -30,6 +30,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <bus/bus.h>
@@ -458,6 +459,67 @@ const char *fwcfg_file_name(const struct fwcfg *fw, uint16_t key)
 	    index - FWCFG_FILE_FIRST >= fw->file_count)
 		return NULL;
 	return fw->files[index - FWCFG_FILE_FIRST].name;
+}
+
+/* QEMU's names of the numbered keys (docs/specs/fw_cfg.rst, hw/nvram/fw_cfg.c). */
+static const char *key_name(const struct fwcfg *fw, unsigned int key)
+{
+	static const char *const numbered[FWCFG_FILE_FIRST] = {
+		[0x00] = "signature", [0x01] = "id", [0x02] = "uuid", [0x03] = "ram_size",
+		[0x04] = "nographic", [0x05] = "nb_cpus", [0x06] = "machine_id",
+		[0x07] = "kernel_addr", [0x08] = "kernel_size", [0x09] = "kernel_cmdline",
+		[0x0A] = "initrd_addr", [0x0B] = "initrd_size", [0x0C] = "boot_device",
+		[0x0D] = "numa", [0x0E] = "boot_menu", [0x0F] = "max_cpus",
+		[0x10] = "kernel_entry", [0x11] = "kernel_data", [0x12] = "initrd_data",
+		[0x13] = "cmdline_addr", [0x14] = "cmdline_size", [0x15] = "cmdline_data",
+		[0x16] = "setup_addr", [0x17] = "setup_size", [0x18] = "setup_data",
+		[0x19] = "file_dir",
+	};
+	const char *file;
+
+	if (key < FWCFG_FILE_FIRST)
+		return numbered[key] ? numbered[key] : "?";
+	file = fwcfg_file_name(fw, (uint16_t)key);
+	return file ? file : "(no such file)";
+}
+
+/* Appends " <key> <name>: <times>" to line, logging it first when it is long. */
+static void selections_add(char *line, size_t size, int *len, const char *vm_name,
+			   const char *fmt, unsigned int key, const char *name, uint32_t times)
+{
+	if (*len > 100) {
+		log_info("VM %s:  %s", vm_name, line);
+		*len = 0;
+	}
+	*len += snprintf(line + *len, size - (size_t)*len, fmt, key, name, times);
+}
+
+void fwcfg_log_selections(const struct fwcfg *fw, const char *vm_name,
+			  const char *const *arch_names, unsigned int arch_count)
+{
+	char line[160];
+	int len = 0;
+
+	log_info("VM %s: fw_cfg items the guest selected (key name: times):", vm_name);
+	for (unsigned int key = 0; key < FWCFG_FILE_FIRST + FWCFG_MAX_FILES; key++) {
+		uint32_t times = fwcfg_selections(fw, (uint16_t)key);
+
+		if (times)
+			selections_add(line, sizeof(line), &len, vm_name, " 0x%02x %s: %u", key,
+				       key_name(fw, key), times);
+	}
+	for (unsigned int key = 0; key < FWCFG_FILE_FIRST; key++) {
+		uint32_t times = fwcfg_selections(fw, (uint16_t)(FWCFG_ARCH_LOCAL | key));
+
+		if (times)
+			selections_add(line, sizeof(line), &len, vm_name, " 0x%04x %s: %u",
+				       FWCFG_ARCH_LOCAL | key,
+				       arch_names && key < arch_count ? arch_names[key] : "?", times);
+	}
+	if (len)
+		log_info("VM %s:  %s", vm_name, line);
+	else
+		log_info("VM %s:   none", vm_name);
 }
 
 /* Next data byte; 0 past the end or when the selection is invalid. */

@@ -244,6 +244,31 @@ static void test_seabios_file_directory(void **state)
 	machine_fini(&m);
 }
 
+/* What the guest selected, logged by name: the numbered keys, files, arch keys. */
+static void test_log_selections(void **state)
+{
+	static const char *const arch[] = { "acpi_tables", "smbios_entries", "irq0_override" };
+	struct machine m;
+	uint8_t buf[4];
+
+	(void)state;
+	machine_init(&m, true);
+	host_console_clear();
+	fwcfg_log_selections(m.fw, "t", arch, 3);
+	assert_true(host_console_contains("VM t: fw_cfg items the guest selected (key name: times):"));
+	assert_true(host_console_contains("VM t:   none"));
+	seabios_read_entry(&m, FWCFG_SIGNATURE, buf, 4);
+	seabios_read_entry(&m, FWCFG_SIGNATURE, buf, 4);
+	seabios_read_entry(&m, 0x20, buf, 4);
+	seabios_read_entry(&m, FWCFG_IRQ0_OVERRIDE, buf, 4);
+	seabios_read_entry(&m, 0x8004, buf, 4);
+	host_console_clear();
+	fwcfg_log_selections(m.fw, "t", arch, 3);
+	assert_true(host_console_contains(
+		"VM t:   0x00 signature: 2 0x20 bootorder: 1 0x8002 irq0_override: 1 0x8004 ?: 1"));
+	machine_fini(&m);
+}
+
 /* A select hook refreshes a file before the guest reads it (the pc
  * machine's ACPI tables follow the PM base the firmware programmed). */
 static unsigned hook_calls;
@@ -767,6 +792,7 @@ int main(void)
 		cmocka_unit_test_setup(test_seabios_signature_and_id, setup),
 		cmocka_unit_test_setup(test_no_dma_device, setup),
 		cmocka_unit_test_setup(test_seabios_file_directory, setup),
+		cmocka_unit_test_setup(test_log_selections, setup),
 		cmocka_unit_test_setup(test_seabios_dma_read_e820, setup),
 		cmocka_unit_test_setup(test_select_hook_and_update, setup),
 		cmocka_unit_test_setup(test_dma_skip_select_and_zero_fill, setup),

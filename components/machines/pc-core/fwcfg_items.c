@@ -30,64 +30,15 @@
 /* Long enough for "No bootable device" to show, short enough for a test. */
 #define PC_BOOT_FAIL_WAIT_MS 5000u
 
-static const char *key_name(struct pc_board *m, unsigned int key)
-{
-	static const char *const numbered[0x20] = {
-		[0x00] = "signature", [0x01] = "id", [0x02] = "uuid", [0x03] = "ram_size",
-		[0x04] = "nographic", [0x05] = "nb_cpus", [0x06] = "machine_id",
-		[0x07] = "kernel_addr", [0x08] = "kernel_size", [0x09] = "kernel_cmdline",
-		[0x0A] = "initrd_addr", [0x0B] = "initrd_size", [0x0C] = "boot_device",
-		[0x0D] = "numa", [0x0E] = "boot_menu", [0x0F] = "max_cpus",
-		[0x10] = "kernel_entry", [0x11] = "kernel_data", [0x12] = "initrd_data",
-		[0x13] = "cmdline_addr", [0x14] = "cmdline_size", [0x15] = "cmdline_data",
-		[0x16] = "setup_addr", [0x17] = "setup_size", [0x18] = "setup_data",
-		[0x19] = "file_dir",
-	};
-
-	const char *file;
-
-	if (key < 0x20)
-		return numbered[key] ? numbered[key] : "?";
-	file = fwcfg_file_name(m->fwcfg, (uint16_t)key);
-	return file ? file : "(no such file)";
-}
-
 void pc_fwcfg_report(struct pc_board *m)
 {
+	/* QEMU's x86 arch-local keys (hw/i386/fw_cfg.h). */
 	static const char *const arch_names[] = { "acpi_tables", "smbios_entries",
 						  "irq0_override", "e820_table", "hpet" };
-	char line[160];
-	int len = 0;
 
-	if (!m->fwcfg)
-		return;
-	log_info("VM %s: fw_cfg items the guest selected (key name: times):", m->vm->name);
-	for (unsigned int key = 0; key < FWCFG_FILE_FIRST + FWCFG_MAX_FILES; key++) {
-		uint32_t times = fwcfg_selections(m->fwcfg, (uint16_t)key);
-
-		if (!times)
-			continue;
-		if (len > 100) {
-			log_info("VM %s:  %s", m->vm->name, line);
-			len = 0;
-		}
-		len += snprintf(line + len, sizeof(line) - (size_t)len, " 0x%02x %s: %u", key,
-				key_name(m, key), times);
-	}
-	for (unsigned int key = 0; key < FWCFG_FILE_FIRST; key++) {
-		uint32_t times = fwcfg_selections(m->fwcfg, (uint16_t)(FWCFG_ARCH_LOCAL | key));
-
-		if (!times)
-			continue;
-		if (len > 100) {
-			log_info("VM %s:  %s", m->vm->name, line);
-			len = 0;
-		}
-		len += snprintf(line + len, sizeof(line) - (size_t)len, " 0x%04x %s: %u",
-				0x8000 + key, key < 5 ? arch_names[key] : "?", times);
-	}
-	if (len)
-		log_info("VM %s:  %s", m->vm->name, line);
+	if (m->fwcfg)
+		fwcfg_log_selections(m->fwcfg, m->vm->name, arch_names,
+				     sizeof(arch_names) / sizeof(arch_names[0]));
 }
 
 /* CPUID leaf 1 as the guest sees its signature and features (cpuid.c passes them through). */

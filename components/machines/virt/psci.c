@@ -23,6 +23,7 @@
 #include <errno.h>
 
 #include <core/log.h>
+#include <fwcfg/fwcfg.h>
 #include <vcpu/aarch64_regs.h>
 #include <virt/fdt.h>
 #include <vm/vm.h>
@@ -171,6 +172,8 @@ void virt_psci_call(struct virt_machine *m, struct vm_vcpu *vc,
 		break;
 	case PSCI_0_2_SYSTEM_OFF:
 		log_info("VM %s: vCPU %u: PSCI SYSTEM_OFF", m->vm->name, vc->index);
+		if (m->fwcfg)
+			fwcfg_log_selections(m->fwcfg, m->vm->name, NULL, 0);
 		vm_request_off(m->vm);
 		ret = PSCI_SUCCESS;
 		break;

@@ -148,6 +148,14 @@ int fwcfg_file_key(const struct fwcfg *fw, const char *name);
  * counted since the device was made; and the file a key names, or NULL. */
 uint32_t fwcfg_selections(const struct fwcfg *fw, uint16_t key);
 const char *fwcfg_file_name(const struct fwcfg *fw, uint16_t key);
+/*
+ * Logs (info) every key the guest selected and how often, "VM <vm_name>:"
+ * first: the numbered keys by QEMU's names, files by name, arch-local
+ * keys by arch_names[index] (may be NULL).  What a firmware read, at a
+ * glance: machines call it at power-off and reset.
+ */
+void fwcfg_log_selections(const struct fwcfg *fw, const char *vm_name,
+			  const char *const *arch_names, unsigned int arch_count);
 
 /* System reset: selects key 0, clears the DMA address, drops a transfer in progress. */
 void fwcfg_reset(struct fwcfg *fw);

@@ -368,14 +368,20 @@ static void meet_for_reset(struct vm_vcpu *vc)
 	__atomic_add_fetch(&vm->reset_generation, 1, __ATOMIC_RELEASE);
 }
 
-/* A vCPU that is off: waits for a start request or a change of the VM. */
+/* A vCPU that is off: waits for a start request or a change of the VM, asleep. */
 static void wait_while_off(struct vm_vcpu *vc)
 {
 	struct vm *vm = vc->vm;
 
+	arch_irq_disable();
 	while (READ_ONCE(vc->power) != VM_VCPU_ON_PENDING && READ_ONCE(vm->state) == VM_RUNNING) {
 		poll_devices(vm);
-		arch_cpu_relax();
+		/*
+		 * Asleep until vm_vcpu_start() kicks this CPU (vm_vcpu_kick()),
+		 * or for a slice: what changes the VM's state without a kick,
+		 * and the devices and console polled above, wait that long.
+		 */
+		arch_cpu_idle(arch_timer_ns() + VM_IDLE_SLICE_NS);
 	}
 }
 

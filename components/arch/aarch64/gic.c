@@ -358,6 +358,25 @@ void arch_kick_cpu(unsigned int cpu)
 	isb();
 }
 
+void arch_cpu_idle(uint64_t deadline_ns)
+{
+	uint64_t daif = read_sysreg(daif);
+
+	if (!aarch64_gic_ready()) {
+		arch_cpu_relax();       /* nothing would wake us: the caller polls */
+		return;
+	}
+	__asm__ volatile("msr daifset, #2" : : : "memory");
+	if (deadline_ns)
+		aarch64_hyp_timer_wake_at(aarch64_count_at_ns(deadline_ns));
+	/* Masked: a pending kick ends WFI and is acknowledged below, not taken. */
+	__asm__ volatile("dsb sy\n\twfi" : : : "memory");
+	aarch64_gic_handle_irqs();
+	if (deadline_ns)
+		aarch64_hyp_timer_cancel();
+	write_sysreg(daif, daif);
+}
+
 static void handle_one(struct gic_cpu *gc, uint32_t intid)
 {
 	const struct aarch64_platform *plat = aarch64_platform();

@@ -405,13 +405,24 @@ static void lr_insert(struct vgic3_lr *out, unsigned *count, unsigned max, const
 		(*count)++;
 }
 
+/*
+ * No input, no latched edge, not active: neither pending nor active, so
+ * no list register's business (consider_for_lr() would say the same one
+ * field at a time).  The common case, and cheap: every entry of every
+ * vCPU looks at its 32 private interrupts.
+ */
+static inline bool irq_idle(const struct vgic3_irq *irq)
+{
+	return !(irq->line | irq->latch | irq->active);
+}
+
 static void consider_for_lr(struct vgic3 *v, unsigned intid, const struct vgic3_irq *irq,
 			    struct vgic3_lr *out, unsigned *count, unsigned max)
 {
 	struct vgic3_lr cand;
 	bool pending;
 
-	if (irq->in_lr)
+	if (irq_idle(irq) || irq->in_lr)
 		return;
 	pending = irq->enabled && group_enabled(v, irq) && irq_pending(irq);
 	if (!pending && !irq->active)
@@ -432,7 +443,8 @@ unsigned vgic3_pending_for(struct vgic3 *v, unsigned vcpu, struct vgic3_lr *out,
 		return 0;
 	spin_lock(&v->lock);
 	for (unsigned i = 0; i < VGIC3_NR_PRIVATE; i++)
-		consider_for_lr(v, i, &v->redist[vcpu].irq[i], out, &count, max);
+		if (!irq_idle(&v->redist[vcpu].irq[i]))
+			consider_for_lr(v, i, &v->redist[vcpu].irq[i], out, &count, max);
 	/* Only a busy SPI is pending or active. */
 	for (unsigned n = next_busy_spi(v, 0); n < v->nr_spis; n = next_busy_spi(v, n + 1))
 		if (spi_target(v, &v->spi[n]) == (int)vcpu)

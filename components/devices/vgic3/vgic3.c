@@ -437,14 +437,16 @@ static void consider_for_lr(struct vgic3 *v, unsigned intid, const struct vgic3_
 
 unsigned vgic3_pending_for(struct vgic3 *v, unsigned vcpu, struct vgic3_lr *out, unsigned max)
 {
+	const struct vgic3_irq *private;
 	unsigned count = 0;
 
 	if (vcpu >= v->nr_vcpus || max == 0)
 		return 0;
 	spin_lock(&v->lock);
+	private = v->redist[vcpu].irq;
 	for (unsigned i = 0; i < VGIC3_NR_PRIVATE; i++)
-		if (!irq_idle(&v->redist[vcpu].irq[i]))
-			consider_for_lr(v, i, &v->redist[vcpu].irq[i], out, &count, max);
+		if (!irq_idle(&private[i]))
+			consider_for_lr(v, i, &private[i], out, &count, max);
 	/* Only a busy SPI is pending or active. */
 	for (unsigned n = next_busy_spi(v, 0); n < v->nr_spis; n = next_busy_spi(v, n + 1))
 		if (spi_target(v, &v->spi[n]) == (int)vcpu)

@@ -92,7 +92,8 @@ class Bench:
         return out
 
     # ---- running ------------------------------------------------------------
-    def run(self, name, cmd, until=None, on_match=None, timeout=600, qmp=None):
+    def run(self, name, cmd, until=None, on_match=None, timeout=600, qmp=None, env=None,
+            typed=True):
         """Runs cmd with its console on a pipe until it ends, or until the
         regex until has appeared (then it is stopped).  on_match: list of
         (regex, fn(run)) called once each when regex first appears (fn may
@@ -103,8 +104,9 @@ class Bench:
         with open(log + ".cmd", "w") as f:
             f.write(" ".join(cmd) + "\n")
         start = time.time()
-        p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, start_new_session=True)
+        p = subprocess.Popen(cmd, stdin=subprocess.PIPE if typed else subprocess.DEVNULL,
+                             stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, start_new_session=True, env=env)
         os.set_blocking(p.stdout.fileno(), False)
         state = {"proc": p, "buf": b"", "qmp": None, "qmp_path": qmp, "results": {}}
         pending = list(on_match or [])
@@ -405,26 +407,76 @@ def row_aavmf_aarch64(b):
                    "-", "-", "-", "-"))
 
 
-def row_cpu_aarch64(b):
+def row_cpu_aarch64(b, rounds=3):
+    """Row 7: each side ROUNDS times, alternately; the least CPU time of
+    each counts (the host is shared: other work only ever adds)."""
     g = b.guests
     arch = os.path.join(b.bdir, "archive-linux-direct.cpio")
     if not os.path.exists(arch):
         arch = b.archive("linux-direct.vm")
-    t = b.run("aarch64-cpu-tessera", tessera_cmd(b, arch, 2), until=None)
-    p = b.run("aarch64-cpu-plain",
-              qemu_aarch64(1, "256M", el2=False) +
-              ["-kernel", os.path.join(g, "Image"), "-initrd", os.path.join(g, "initrd.cpio.gz"),
-               "-append", "console=ttyAMA0 tessera.action=poweroff"], until=None)
-    ok = "TESSERA-GUEST-OK" in t["text"] and "TESSERA-GUEST-OK" in p["text"]
+    best_t = best_p = None
+    ok = True
+    for r in range(rounds):
+        t = b.run("aarch64-cpu-tessera-%d" % r, tessera_cmd(b, arch, 2), until=None)
+        p = b.run("aarch64-cpu-plain-%d" % r,
+                  qemu_aarch64(1, "256M", el2=False) +
+                  ["-kernel", os.path.join(g, "Image"), "-initrd", os.path.join(g, "initrd.cpio.gz"),
+                   "-append", "console=ttyAMA0 tessera.action=poweroff"], until=None)
+        ok = ok and "TESSERA-GUEST-OK" in t["text"] and "TESSERA-GUEST-OK" in p["text"]
+        if best_t is None or t["cpu"] < best_t["cpu"]:
+            best_t = t
+        if best_p is None or p["cpu"] < best_p["cpu"]:
+            best_p = p
     if ok:
+        t, p = best_t, best_p
         ratio = t["cpu"] / p["cpu"]
-        b.rows.append(("7", "host CPU time, Linux boot, 1-vCPU VM on a 2-CPU host",
-                       "%.2f s (%.1f s wall)" % (t["cpu"], t["seconds"]),
+        b.rows.append(("7", "host CPU time, Linux boot, 1-vCPU VM on a 2-CPU host (least of %d)"
+                       % rounds, "%.2f s (%.1f s wall)" % (t["cpu"], t["seconds"]),
                        "plain QEMU 1 CPU %.2f s (%.1f s wall)" % (p["cpu"], p["seconds"]),
                        "%.2fx" % ratio, "<= %.2fx" % TARGETS["cpu"],
                        status(ratio <= TARGETS["cpu"])))
     else:
         b.rows.append(("7", "host CPU time", "FAILED", "see logs", "-", "-", "-"))
+
+
+# ---- x86_64 ---------------------------------------------------------------------
+
+def row_exit_x86(b):
+    """Row 1 on x86_64: bench-exit as the pc machine's firmware in Bochs
+    (scripts/emu/bochs-x86_64.sh: a fixed ips and clock: sync=none, so
+    the TSC the guest reads advances with the instructions executed), on
+    a one-CPU host."""
+    arch = b.archive("bench-exit.vm")
+    rundir = os.path.join(b.bdir, "run-bench-exit")
+    os.makedirs(rundir, exist_ok=True)
+    for f in ("tessera.elf", "tessera.bin"):
+        link = os.path.join(rundir, f)
+        if os.path.lexists(link):
+            os.unlink(link)
+        if os.path.exists(os.path.join(b.bdir, f)):
+            os.symlink(os.path.join(b.bdir, f), link)
+    shutil.copyfile(arch, os.path.join(rundir, "bootarchive.cpio"))
+    env = dict(os.environ, SMP="1", MEM="256M")
+    cmd = [os.path.join(b.srctree, "scripts", "emu", "bochs-x86_64.sh"), "test", rundir,
+           "loglevel=info"]
+    t = b.run("x86_64-exit-tessera", cmd, until=r"bench-exit: done", timeout=900, env=env,
+              typed=False)
+    pat = re.compile(r"bench-exit: (\S+) trapped (\d+) reference (\d+) iterations (\d+) hz (\d+)")
+    names = {"mmio-read": "MMIO read (IOAPIC IOREGSEL)", "mmio-write": "MMIO write (IOAPIC IOREGSEL)",
+             "pio-read": "port read (COM1 LSR)", "vmcall": "hypercall (VMCALL, unknown)"}
+    found = False
+    for m in pat.finditer(t["text"]):
+        found = True
+        name, trapped, ref, n = m.group(1), int(m.group(2)), int(m.group(3)), int(m.group(4))
+        per, ref_per = trapped / n, ref / n        # TSC ticks: instructions under Bochs
+        hyp = per - ref_per
+        target = TARGETS["exit-x86_64"] if name.startswith("mmio") else None
+        b.rows.append(("1", "x86_64 exit round trip: %s" % names.get(name, name),
+                       "%.0f hyp instr" % hyp, "loop %.0f/iter; RAM loop %.0f" % (per, ref_per),
+                       "-", "<= %d" % target if target else "-",
+                       status(hyp <= target) if target else "-"))
+    if not found:
+        b.rows.append(("1", "x86_64 exit round trip", "FAILED", "see " + t["log"], "-", "-", "-"))
 
 
 # ---- image size -------------------------------------------------------------------
@@ -510,17 +562,20 @@ def main():
             row_cpu_aarch64(b)
     else:
         if "1" in rows:
-            import bench_x86
-            bench_x86.row_exit_x86(b)
+            row_exit_x86(b)
     if "6" in rows:
         row_size(b, ("aarch64", "x86_64"))
     b.rows.sort(key=lambda r: r[0])
-    qemu = subprocess.run(["qemu-system-aarch64", "--version"], stdout=subprocess.PIPE,
-                          text=True).stdout.splitlines()[0]
+    if args.arch == "aarch64":
+        emulator = subprocess.run(["qemu-system-aarch64", "--version"], stdout=subprocess.PIPE,
+                                  text=True).stdout.splitlines()[0]
+    else:
+        emulator = "Bochs (scripts/emu/bochs-x86_64.sh, SMP=1)"
+
     rev = subprocess.run(["git", "-C", srctree, "rev-parse", "--short", "HEAD"],
                          stdout=subprocess.PIPE, text=True).stdout.strip()
     header = ("Tessera make bench: %s, commit %s, %s, %s; %.0f s" %
-              (args.arch, rev or "?", qemu, datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"),
+              (args.arch, rev or "?", emulator, datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"),
                time.time() - started))
     text = print_table(b, header)
     if args.log:

@@ -20,8 +20,9 @@
  * The devices are ones whose accesses change nothing the loop depends on:
  * a read of the UART's flag register (what a console driver polls), a
  * write of a register that only holds its value (the RTC's match
- * register on aarch64, the scratch register of COM1 on x86), a port read
- * of COM1's line status (x86) and the PSCI_VERSION / an unknown hypercall.
+ * register on aarch64, the IOAPIC's index register on x86, read back by
+ * the read case there), a port read of COM1's line status (x86) and the
+ * PSCI_VERSION / an unknown hypercall (x86: answered -1000, stepped over).
  */
 #include <guest.h>
 
@@ -34,10 +35,9 @@
 #define MMIO_WRITE_ADDR 0x09010004ul    /* PL031 RTCMR (match register)  */
 #define HYPERCALL_NAME  "hvc"
 #elif defined(__x86_64__)
-#define MMIO_READ_ADDR  0xfed00000ul    /* HPET capabilities             */
-#define MMIO_WRITE_ADDR 0xfed00100ul    /* HPET timer 0 configuration... */
+#define MMIO_READ_ADDR  0xfec00000ul    /* IOAPIC IOREGSEL               */
+#define MMIO_WRITE_ADDR 0xfec00000ul    /* IOAPIC IOREGSEL := 0 (its ID) */
 #define PIO_READ_PORT   0x3fd           /* COM1 line status              */
-#define PIO_WRITE_PORT  0x3ff           /* COM1 scratch                  */
 #define HYPERCALL_NAME  "vmcall"
 #endif
 

@@ -73,8 +73,12 @@ static void vm_check_progress(struct vm_vcpu *self);
 
 static void poll_devices(struct vm *vm)
 {
+	uint64_t next;
+
 	poll_host_disk();
-	if (vclock_next_deadline(&vm->clock) <= vclock_now(&vm->clock)) {
+	/* The clock is read only when a device timer is armed. */
+	next = vclock_next_deadline(&vm->clock);
+	if (next != UINT64_MAX && next <= vclock_now(&vm->clock)) {
 		spin_lock(&vm->device_lock);
 		vclock_run_expired(&vm->clock);
 		spin_unlock(&vm->device_lock);

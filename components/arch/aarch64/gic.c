@@ -126,7 +126,8 @@ static inline uint64_t mmio_read64(volatile uint8_t *base, uint64_t offset)
 
 static struct gic_cpu *gic_this_cpu(void)
 {
-	struct percpu *cpu = this_cpu();
+	/* this_cpu(), without the call: asked several times around every guest entry. */
+	struct percpu *cpu = (struct percpu *)read_sysreg(tpidr_el2);
 
 	return cpu && cpu->id < MAX_CPUS ? &gic_cpus[cpu->id] : NULL;
 }

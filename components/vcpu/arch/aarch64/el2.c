@@ -351,6 +351,20 @@ uint64_t vcpu_exit_count(const struct vcpu *v, enum vcpu_exit_reason reason)
 	return (unsigned int)reason < VCPU_EXIT_REASON_COUNT ? v->exits[reason] : 0;
 }
 
+/* x0-x30, two at a time (load and store pairs): every exit copies them once. */
+static inline void copy_gprs(uint64_t *restrict dst, const uint64_t *restrict src)
+{
+	_Static_assert(sizeof(((struct el2_context *)0)->x) == 31 * sizeof(uint64_t), "x0-x30");
+#pragma GCC unroll 15
+	for (unsigned int i = 0; i < 30; i += 2) {
+		uint64_t a = src[i], b = src[i + 1];
+
+		dst[i] = a;
+		dst[i + 1] = b;
+	}
+	dst[30] = src[30];
+}
+
 /*
  * The arch component's lower-EL vector hook: the guest stopped.  The
  * vectors saved its general registers in frame; keep them with the rest
@@ -364,7 +378,7 @@ static void guest_exception(struct exception_frame *frame, unsigned int vector)
 	if (!v)
 		panic("exception from EL1 (ESR_EL2 0x%llx, ELR_EL2 0x%llx) while no vCPU runs",
 		      (unsigned long long)frame->esr, (unsigned long long)frame->elr);
-	memcpy(v->ctx.x, frame->x, sizeof(v->ctx.x));
+	copy_gprs(v->ctx.x, frame->x);
 	v->ctx.sp_el1 = frame->sp;
 	v->ctx.elr_el2 = frame->elr;
 	v->ctx.spsr_el2 = frame->spsr;

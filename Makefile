@@ -233,6 +233,17 @@ fuzz-long: prepare
 	$(Q)$(SUBMAKE) -f $(srctree)/scripts/host.mk VARIANT=fuzz FUZZ_RUNS=$(FUZZ_RUNS) \
 		FUZZ_ONLY='$(FUZZ_ONLY)' fuzz
 
+# The performance table of docs/performance.md (not part of make test):
+# exit round trips, boots and host CPU time against the plain emulator,
+# exits per boot, image sizes.  BENCH_ARCH=x86_64 runs the x86 rows (Bochs),
+# BENCH_ROWS=1,6 only some rows.  The table also goes to $(O)/bench/last.txt.
+BENCH_ARCH ?= aarch64
+BENCH_ROWS ?= 1,2,3,5,6,7
+.PHONY: bench
+bench: setup
+	$(Q)$(PYTHON) $(srctree)/scripts/bench/bench.py --srctree $(srctree) --objtree $(objtree) \
+		--arch $(BENCH_ARCH) --rows $(BENCH_ROWS) --log $(objtree)/bench/last.txt
+
 bench-%: prepare
 	$(Q)$(SUBMAKE) -f $(srctree)/scripts/host.mk VARIANT=unit BENCH=$* bench
 
@@ -285,6 +296,7 @@ help:
 	@echo '  fuzz-long                run every fuzz target for FUZZ_RUNS inputs (10 million; long,'
 	@echo '                           not in make test; counts in docs/reliability.md)'
 	@echo '                           (FUZZ_ONLY='"'"'virtio/*'"'"': only the targets <component>/<target> matching)'
+	@echo '  bench                    the performance table (docs/performance.md; BENCH_ARCH=, BENCH_ROWS=)'
 	@echo '  bench-<component>        run that component'"'"'s micro-benchmarks (e.g. bench-bus)'
 	@echo
 	@echo 'Cleaning:'

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One mailbox per CPU.  A caller takes the mailbox lock, posts fn/arg
- * and raises "pending"; the target CPU, polling in smp_secondary_loop(),
- * runs the call and clears "pending", which releases the caller.  The
- * acquire/release pairs make everything written before the post visible
- * to the function, and everything it wrote visible to the caller after.
+ * One mailbox per CPU.  A caller takes the mailbox lock, posts fn/arg,
+ * raises "pending" and kicks the target CPU (arch_kick_cpu()); the
+ * target, asleep in smp_secondary_loop(), wakes, runs the call and clears
+ * "pending", which releases the caller.  The acquire/release pairs make
+ * everything written before the post visible to the function, and
+ * everything it wrote visible to the caller after.
+ *
+ * The sleep cannot miss a post: the target looks at its mailbox with
+ * interrupts masked and sleeps with them still masked (arch_cpu_idle());
+ * a kick sent after the look stays pending and ends the sleep at once.
  */
 #include <core/smp.h>
 
@@ -49,6 +54,7 @@ int smp_call(unsigned int cpu, void (*fn)(void *arg), void *arg)
 	mb->fn = fn;
 	mb->arg = arg;
 	__atomic_store_n(&mb->pending, 1, __ATOMIC_RELEASE);
+	arch_kick_cpu(cpu);
 	started = arch_timer_ns();
 	while (__atomic_load_n(&mb->pending, __ATOMIC_ACQUIRE)) {
 		if (!warned && arch_timer_ns() - started > SMP_SLOW_CALL_NS) {
@@ -81,6 +87,8 @@ int smp_call_async(unsigned int cpu, void (*fn)(void *arg), void *arg)
 		__atomic_store_n(&mb->pending, 1, __ATOMIC_RELEASE);
 	}
 	spin_unlock(&mb->lock);
+	if (ret == 0)
+		arch_kick_cpu(cpu);
 	return ret;
 }
 
@@ -88,15 +96,18 @@ void smp_secondary_loop(void)
 {
 	struct smp_mailbox *mb = &mailboxes[this_cpu()->id];
 
+	/* Masked while looking and sleeping: see the top of the file. */
+	arch_irq_disable();
 	for (;;) {
 		if (__atomic_load_n(&mb->stop, __ATOMIC_ACQUIRE))
 			arch_halt();
 		if (__atomic_load_n(&mb->pending, __ATOMIC_ACQUIRE)) {
 			mb->fn(mb->arg);
+			arch_irq_disable();
 			__atomic_store_n(&mb->pending, 0, __ATOMIC_RELEASE);
 			continue;
 		}
-		arch_cpu_relax();
+		arch_cpu_idle(0);
 	}
 }
 
@@ -108,5 +119,7 @@ void smp_stop_others(void)
 		if (self && i == self->id)
 			continue;
 		__atomic_store_n(&mailboxes[i].stop, 1, __ATOMIC_RELEASE);
+		if (percpu_table[i].online)
+			arch_kick_cpu(i);
 	}
 }

@@ -73,8 +73,12 @@ static void vm_check_progress(struct vm_vcpu *self);
 
 static void poll_devices(struct vm *vm)
 {
+	uint64_t next;
+
 	poll_host_disk();
-	if (vclock_next_deadline(&vm->clock) <= vclock_now(&vm->clock)) {
+	/* The clock is read only when a device timer is armed. */
+	next = vclock_next_deadline(&vm->clock);
+	if (next != UINT64_MAX && next <= vclock_now(&vm->clock)) {
 		spin_lock(&vm->device_lock);
 		vclock_run_expired(&vm->clock);
 		spin_unlock(&vm->device_lock);
@@ -368,14 +372,20 @@ static void meet_for_reset(struct vm_vcpu *vc)
 	__atomic_add_fetch(&vm->reset_generation, 1, __ATOMIC_RELEASE);
 }
 
-/* A vCPU that is off: waits for a start request or a change of the VM. */
+/* A vCPU that is off: waits for a start request or a change of the VM, asleep. */
 static void wait_while_off(struct vm_vcpu *vc)
 {
 	struct vm *vm = vc->vm;
 
+	arch_irq_disable();
 	while (READ_ONCE(vc->power) != VM_VCPU_ON_PENDING && READ_ONCE(vm->state) == VM_RUNNING) {
 		poll_devices(vm);
-		arch_cpu_relax();
+		/*
+		 * Asleep until vm_vcpu_start() kicks this CPU (vm_vcpu_kick()),
+		 * or for a slice: what changes the VM's state without a kick,
+		 * and the devices and console polled above, wait that long.
+		 */
+		arch_cpu_idle(arch_timer_ns() + VM_IDLE_SLICE_NS);
 	}
 }
 

@@ -211,6 +211,14 @@ void vm_vcpu_kick(struct vm *vm, unsigned int index)
 	if (self && self->id == vm->vcpus[index].cpu)
 		return;
 	vcpu_kick(vm->vcpus[index].vcpu);
+	/*
+	 * A vCPU that is off sleeps outside the backend (wait_while_off() in
+	 * run.c), where vcpu_kick() does not reach: wake its CPU.  It looked
+	 * at its power with interrupts masked, so the kick is either seen
+	 * there or ends its sleep.
+	 */
+	if (READ_ONCE(vm->vcpus[index].power) != VM_VCPU_ON)
+		arch_kick_cpu(vm->vcpus[index].cpu);
 }
 
 static void kick_all(struct vm *vm)
@@ -689,7 +697,9 @@ void vm_run_here(struct vm **vms, unsigned int count)
 			if (READ_ONCE(vms[v]->state) != VM_ENDED)
 				running = true;
 		vm_console_poll();
-		arch_cpu_relax();
+		/* Nothing to do here but the console: sleep between looks. */
+		if (running)
+			arch_cpu_idle(arch_timer_ns() + VM_IDLE_SLICE_NS);
 	} while (running);
 }
 

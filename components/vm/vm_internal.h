@@ -27,4 +27,11 @@ void vm_console_ended(struct vm *vm);
  */
 extern const struct vcpu_io_ops vm_vcpu_io_ops;
 
+/*
+ * How long a CPU with nothing to run sleeps between looks at what nobody
+ * kicks it for (a VM's state, console input, device timers) while a vCPU
+ * of it is off or its own vCPUs have ended.
+ */
+#define VM_IDLE_SLICE_NS 10000000ull
+
 #endif

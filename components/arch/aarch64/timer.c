@@ -37,6 +37,13 @@ uint64_t arch_timer_ns(void)
 	return ticks / counter_hz * NSEC_PER_SEC + ticks % counter_hz * NSEC_PER_SEC / counter_hz;
 }
 
+/* The counter value at arch_timer_ns() == ns. */
+uint64_t aarch64_count_at_ns(uint64_t ns)
+{
+	return counter_at_boot + ns / NSEC_PER_SEC * counter_hz +
+	       ns % NSEC_PER_SEC * counter_hz / NSEC_PER_SEC;
+}
+
 /* CNTHP_CTL_EL2: ENABLE, IMASK clear. */
 #define CNTHP_CTL_ENABLE 1ULL
 

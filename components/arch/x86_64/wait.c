@@ -79,6 +79,21 @@ void x86_halt_until(uint64_t deadline_ns)
 	x86_lapic_write(LAPIC_TIMER_INITIAL, 0);
 }
 
+void arch_cpu_idle(uint64_t deadline_ns)
+{
+	bool irqs_were_on = read_rflags() & X86_RFLAGS_IF;
+
+	if (deadline_ns) {
+		__asm__ volatile("cli" ::: "memory");
+		x86_halt_until(deadline_ns);
+	} else {
+		/* STI's shadow: an interrupt pending now ends the HLT, it is not taken before it. */
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+	}
+	if (irqs_were_on)
+		__asm__ volatile("sti" ::: "memory");
+}
+
 void x86_take_pending_interrupts(void)
 {
 	__asm__ volatile("sti; nop; cli" ::: "memory");

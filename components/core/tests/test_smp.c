@@ -31,9 +31,34 @@ static _Noreturn void test_arch_halt(void)
 	thrd_exit(0);
 }
 
+/*
+ * The secondary sleeps between looks at its mailbox (arch_cpu_idle());
+ * here it yields.  Kicks are counted per CPU: every post must kick.
+ */
+static unsigned int kicks[3];
+
+static void test_arch_kick_cpu(unsigned int cpu)
+{
+	if (cpu < 3)
+		__atomic_add_fetch(&kicks[cpu], 1, __ATOMIC_SEQ_CST);
+}
+
+static void test_arch_cpu_idle(uint64_t deadline_ns)
+{
+	(void)deadline_ns;
+	thrd_yield();
+}
+
+static void test_arch_irq_disable(void)
+{
+}
+
 #define this_cpu test_this_cpu
 #define cpu_possible_count test_cpu_possible_count
 #define arch_halt test_arch_halt
+#define arch_kick_cpu test_arch_kick_cpu
+#define arch_cpu_idle test_arch_cpu_idle
+#define arch_irq_disable test_arch_irq_disable
 #include "../smp.c"
 
 static thrd_t cpu1_thread;
@@ -154,6 +179,19 @@ static void test_async_call_returns_before_it_runs_to_the_end(void **state)
 	assert_int_equal(later.value, 1);
 }
 
+/* The target sleeps between calls: a call (synchronous or not) kicks it; stopping does too. */
+static void test_calls_kick_the_target(void **state)
+{
+	struct call_record r = { 0, 0 };
+	unsigned int before = __atomic_load_n(&kicks[1], __ATOMIC_SEQ_CST);
+
+	(void)state;
+	assert_int_equal(smp_call(1, record_cpu, &r), 0);
+	assert_int_equal(__atomic_load_n(&kicks[1], __ATOMIC_SEQ_CST), before + 1);
+	assert_int_equal(r.ran_on, 1);
+	assert_int_equal(kicks[0], 0);
+}
+
 static void test_async_call_refuses_self_and_offline(void **state)
 {
 	struct call_record r = { 99, 0 };
@@ -173,6 +211,7 @@ int main(void)
 		cmocka_unit_test(test_offline_or_absent_cpus),
 		cmocka_unit_test(test_async_call_returns_before_it_runs_to_the_end),
 		cmocka_unit_test(test_async_call_refuses_self_and_offline),
+		cmocka_unit_test(test_calls_kick_the_target),
 	};
 
 	/* The test plays three CPUs. */

@@ -34,6 +34,8 @@ struct vgic3_irq {
 struct vgic3_redist {
 	struct vgic3_irq irq[VGIC3_NR_PRIVATE];
 	bool processor_sleep;
+	/* v->generation when a fill found nothing for this vCPU (0: never). */
+	uint64_t quiet_generation;
 };
 
 /* One bus region: which part of which frame it covers. */
@@ -68,6 +70,14 @@ struct vgic3 {
 	 * Every change of those four fields ends in vgic3_spi_update().
 	 */
 	uint64_t spi_busy[(VGIC3_MAX_SPIS + 63) / 64];
+	/*
+	 * Counts the releases of the lock (vgic3_unlock()): any change of
+	 * the model's state happens between two of them.  A vCPU's fill that
+	 * found nothing notes the count (redist[].quiet_generation); while it
+	 * is the same, nothing changed and the next fill finds nothing again
+	 * without looking (vgic3_pending_for(), at every entry).
+	 */
+	uint64_t generation;
 	struct vgic3_redist *redist;           /* nr_vcpus               */
 	struct vgic3_window dist_window[VGIC3_DIST_WINDOWS];
 	struct vgic3_window *redist_window;    /* 6 per vCPU             */
@@ -108,5 +118,12 @@ uint32_t vgic3_id_register(uint32_t offset, bool redistributor);
 int vgic3_redist_register(struct vgic3 *v);
 void vgic3_redist_unregister(struct vgic3 *v);
 void vgic3_redist_reset(struct vgic3 *v);
+
+/* Every release of v->lock: the state may have changed (see generation). */
+static inline void vgic3_unlock(struct vgic3 *v)
+{
+	v->generation++;
+	spin_unlock(&v->lock);
+}
 
 #endif

@@ -130,7 +130,7 @@ static uint64_t gicr_read(void *opaque, uint64_t offset, unsigned width)
 		value = rd_read(v, w->vcpu, frame_offset, width);
 	else
 		value = sgi_read(v, w->vcpu, frame_offset - VGIC3_SGI_FRAME, width);
-	spin_unlock(&v->lock);
+	vgic3_unlock(v);
 	return value;
 }
 
@@ -146,7 +146,7 @@ static void gicr_write(void *opaque, uint64_t offset, unsigned width, uint64_t v
 		rd_write(v, w->vcpu, frame_offset, value);
 	else
 		sgi_write(v, w->vcpu, frame_offset - VGIC3_SGI_FRAME, width, value, &kicks);
-	spin_unlock(&v->lock);
+	vgic3_unlock(v);
 	vgic3_kick_all(v, kicks);
 }
 

@@ -319,11 +319,11 @@ void vgic3_spi_sink(void *vgic, unsigned pin, bool level)
 	spin_lock(&v->lock);
 	if (pin >= v->nr_spis) {
 		vgic3_warn(v, "input on a SPI the GIC does not have", pin);
-		spin_unlock(&v->lock);
+		vgic3_unlock(v);
 		return;
 	}
 	set_line(v, 0, VGIC3_NR_PRIVATE + pin, &v->spi[pin], level, &kicks);
-	spin_unlock(&v->lock);
+	vgic3_unlock(v);
 	vgic3_kick_all(v, kicks);
 }
 
@@ -335,7 +335,7 @@ int vgic3_set_ppi(struct vgic3 *v, unsigned vcpu, unsigned intid, bool level)
 		return -EINVAL;
 	spin_lock(&v->lock);
 	set_line(v, vcpu, intid, &v->redist[vcpu].irq[intid], level, &kicks);
-	spin_unlock(&v->lock);
+	vgic3_unlock(v);
 	vgic3_kick_all(v, kicks);
 	return 0;
 }
@@ -370,7 +370,7 @@ int vgic3_write_sgi1r(struct vgic3 *v, unsigned sender_vcpu, uint64_t value)
 		irq->latch = true;
 		note_kick(v, c, intid, irq, &kicks);
 	}
-	spin_unlock(&v->lock);
+	vgic3_unlock(v);
 	vgic3_kick_all(v, kicks);
 	return 0;
 }
@@ -405,13 +405,24 @@ static void lr_insert(struct vgic3_lr *out, unsigned *count, unsigned max, const
 		(*count)++;
 }
 
+/*
+ * No input, no latched edge, not active: neither pending nor active, so
+ * no list register's business (consider_for_lr() would say the same one
+ * field at a time).  The common case, and cheap: every entry of every
+ * vCPU looks at its 32 private interrupts.
+ */
+static inline bool irq_idle(const struct vgic3_irq *irq)
+{
+	return !(irq->line | irq->latch | irq->active);
+}
+
 static void consider_for_lr(struct vgic3 *v, unsigned intid, const struct vgic3_irq *irq,
 			    struct vgic3_lr *out, unsigned *count, unsigned max)
 {
 	struct vgic3_lr cand;
 	bool pending;
 
-	if (irq->in_lr)
+	if (irq_idle(irq) || irq->in_lr)
 		return;
 	pending = irq->enabled && group_enabled(v, irq) && irq_pending(irq);
 	if (!pending && !irq->active)
@@ -426,13 +437,21 @@ static void consider_for_lr(struct vgic3 *v, unsigned intid, const struct vgic3_
 
 unsigned vgic3_pending_for(struct vgic3 *v, unsigned vcpu, struct vgic3_lr *out, unsigned max)
 {
+	const struct vgic3_irq *private;
 	unsigned count = 0;
 
 	if (vcpu >= v->nr_vcpus || max == 0)
 		return 0;
 	spin_lock(&v->lock);
+	if (v->redist[vcpu].quiet_generation == v->generation) {
+		/* Nothing changed since a fill found nothing: nothing again. */
+		spin_unlock(&v->lock);
+		return 0;
+	}
+	private = v->redist[vcpu].irq;
 	for (unsigned i = 0; i < VGIC3_NR_PRIVATE; i++)
-		consider_for_lr(v, i, &v->redist[vcpu].irq[i], out, &count, max);
+		if (!irq_idle(&private[i]))
+			consider_for_lr(v, i, &private[i], out, &count, max);
 	/* Only a busy SPI is pending or active. */
 	for (unsigned n = next_busy_spi(v, 0); n < v->nr_spis; n = next_busy_spi(v, n + 1))
 		if (spi_target(v, &v->spi[n]) == (int)vcpu)
@@ -451,7 +470,13 @@ unsigned vgic3_pending_for(struct vgic3 *v, unsigned vcpu, struct vgic3_lr *out,
 		}
 		vgic3_spi_update(v, out[i].intid, irq);
 	}
-	spin_unlock(&v->lock);
+	if (count) {
+		vgic3_unlock(v);
+	} else {
+		/* A look that changed nothing: the next one may be skipped. */
+		v->redist[vcpu].quiet_generation = v->generation;
+		spin_unlock(&v->lock);
+	}
 	return count;
 }
 
@@ -465,7 +490,7 @@ int vgic3_sync_lr(struct vgic3 *v, unsigned vcpu, uint32_t intid, enum vgic3_lr_
 	spin_lock(&v->lock);
 	irq = vgic3_irq(v, vcpu, intid);
 	if (!irq || !irq->in_lr || irq->lr_vcpu != vcpu) {
-		spin_unlock(&v->lock);
+		vgic3_unlock(v);
 		log_warn("vgic3: vCPU %u synced INTID %u that was not in one of its list registers",
 			 vcpu, intid);
 		return -EINVAL;
@@ -481,7 +506,7 @@ int vgic3_sync_lr(struct vgic3 *v, unsigned vcpu, uint32_t intid, enum vgic3_lr_
 	/* An SPI re-routed meanwhile is now someone else's to take. */
 	if (intid >= VGIC3_NR_PRIVATE && spi_target(v, irq) != (int)vcpu)
 		note_kick(v, vcpu, intid, irq, &kicks);
-	spin_unlock(&v->lock);
+	vgic3_unlock(v);
 	vgic3_kick_all(v, kicks);
 	return 0;
 }
@@ -494,7 +519,7 @@ bool vgic3_has_pending(struct vgic3 *v, unsigned vcpu)
 		return false;
 	spin_lock(&v->lock);
 	pending = has_pending_locked(v, vcpu);
-	spin_unlock(&v->lock);
+	vgic3_unlock(v);
 	return pending;
 }
 
@@ -637,7 +662,7 @@ static uint64_t gicd_read(void *opaque, uint64_t offset, unsigned width)
 
 	spin_lock(&v->lock);
 	value = gicd_read_locked(v, w->frame_offset + (uint32_t)offset, width);
-	spin_unlock(&v->lock);
+	vgic3_unlock(v);
 	return value;
 }
 
@@ -649,7 +674,7 @@ static void gicd_write(void *opaque, uint64_t offset, unsigned width, uint64_t v
 
 	spin_lock(&v->lock);
 	gicd_write_locked(v, w->frame_offset + (uint32_t)offset, width, value, &kicks);
-	spin_unlock(&v->lock);
+	vgic3_unlock(v);
 	vgic3_kick_all(v, kicks);
 }
 
@@ -718,7 +743,7 @@ void vgic3_reset(struct vgic3 *v)
 		vgic3_spi_update(v, VGIC3_NR_PRIVATE + n, &v->spi[n]);
 	}
 	vgic3_redist_reset(v);
-	spin_unlock(&v->lock);
+	vgic3_unlock(v);
 }
 
 struct vgic3 *vgic3_create(struct bus *bus, uint64_t dist_base, uint64_t redist_base,
@@ -785,5 +810,5 @@ void vgic3_set_kick(struct vgic3 *v, vgic3_kick_fn kick, void *ctx)
 	spin_lock(&v->lock);
 	v->kick = kick;
 	v->kick_ctx = ctx;
-	spin_unlock(&v->lock);
+	vgic3_unlock(v);
 }

@@ -26,6 +26,16 @@ LIBC_NO_IDIOM void *memcpy(void *restrict dst, const void *restrict src, size_t 
 	const unsigned char *s = src;
 
 	if ((((uintptr_t)d | (uintptr_t)s) & (WORD_SIZE - 1)) == 0) {
+		/* Four words a round (load pairs, store pairs), then one at a time. */
+		for (; n >= 4 * WORD_SIZE; n -= 4 * WORD_SIZE, d += 4 * WORD_SIZE, s += 4 * WORD_SIZE) {
+			libc_word_t w0 = ((const libc_word_t *)s)[0], w1 = ((const libc_word_t *)s)[1];
+			libc_word_t w2 = ((const libc_word_t *)s)[2], w3 = ((const libc_word_t *)s)[3];
+
+			((libc_word_t *)d)[0] = w0;
+			((libc_word_t *)d)[1] = w1;
+			((libc_word_t *)d)[2] = w2;
+			((libc_word_t *)d)[3] = w3;
+		}
 		for (; n >= WORD_SIZE; n -= WORD_SIZE, d += WORD_SIZE, s += WORD_SIZE)
 			*(libc_word_t *)d = *(const libc_word_t *)s;
 	}
@@ -61,6 +71,12 @@ LIBC_NO_IDIOM void *memset(void *dst, int c, size_t n)
 	if (n >= WORD_SIZE) {
 		libc_word_t pattern = (libc_word_t)-1 / 0xff * byte;
 
+		for (; n >= 4 * WORD_SIZE; n -= 4 * WORD_SIZE, d += 4 * WORD_SIZE) {
+			((libc_word_t *)d)[0] = pattern;
+			((libc_word_t *)d)[1] = pattern;
+			((libc_word_t *)d)[2] = pattern;
+			((libc_word_t *)d)[3] = pattern;
+		}
 		for (; n >= WORD_SIZE; n -= WORD_SIZE, d += WORD_SIZE)
 			*(libc_word_t *)d = pattern;
 	}

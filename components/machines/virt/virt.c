@@ -128,8 +128,9 @@ static void set_run_limit(struct virt_machine *m, struct vcpu *v)
 	uint64_t now, next, limit;
 
 	spin_lock(&m->vm->device_lock);
-	now = vclock_now(clock);
 	next = vclock_next_deadline(clock);
+	/* No device timer: no limit, and no need to read the clock. */
+	now = next == UINT64_MAX ? 0 : vclock_now(clock);
 	spin_unlock(&m->vm->device_lock);
 	if (next == UINT64_MAX)
 		return;

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # The aarch64 test guests: arm64 Images for the virt machine (kernel =).
-test-guests := ipi-pingpong hostile victim isolation-scan reset-loop
+test-guests := ipi-pingpong hostile victim isolation-scan reset-loop bench-exit
 
 # EL1 with the MMU off: every access is Device memory (no unaligned ones),
 # and FP/SIMD traps until CPACR_EL1 enables it.

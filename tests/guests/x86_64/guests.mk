@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # The x86_64 test guests: 64 KiB firmware images for the pc machine (firmware =).
-test-guests := ipi-pingpong timer-halt hostile
+test-guests := ipi-pingpong timer-halt hostile bench-exit
 
 # Long mode at CPL 0: no red zone (interrupts use the same stack), no SSE
 # state to care for.
@@ -10,3 +10,6 @@ test-guest-runtime := start.o arch.o
 test-guest-deps := $(TG_SRC)/x86_64/guest.ld
 
 ipi-pingpong-cflags := -DROUNDS=1000u
+
+# make bench: Bochs executes some 20 million instructions a second.
+bench-exit-cflags := -DITERATIONS=2000u

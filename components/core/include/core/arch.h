@@ -27,6 +27,21 @@ void arch_irq_disable(void);
 /* Waits for an interrupt (HLT / WFI) with interrupts as they are. */
 void arch_wait_for_interrupt(void);
 
+/*
+ * An idle CPU's sleep: until an interrupt reaches this CPU (another CPU's
+ * arch_kick_cpu()) or, when deadline_ns is not 0, until arch_timer_ns()
+ * reaches it (WFI / HLT; without an interrupt controller to wake it, one
+ * relax).  What woke it is acknowledged before it returns.  Race-free
+ * when the caller has interrupts masked while it looks for work and
+ * until this returns: a kick sent after the look stays pending and ends
+ * the sleep at once (aarch64: WFI wakes on a pending interrupt whatever
+ * PSTATE.I says; x86: STI's one-instruction shadow covers the HLT).
+ */
+void arch_cpu_idle(uint64_t deadline_ns);
+
+/* Interrupts CPU cpu (a percpu id): out of a guest, out of its idle sleep. */
+void arch_kick_cpu(unsigned int cpu);
+
 /* Stops this CPU for good: interrupts off, halted in a loop. */
 __attribute__((noreturn)) void arch_halt(void);
 

@@ -392,6 +392,44 @@ static void edge_spi_latched_once(void **state)
 	assert_int_equal(vgic3_pending_for(f->v, 0, lr, 4), 0);
 }
 
+/*
+ * A fill that found nothing is skipped until the model changes
+ * (v->generation): every change must still be seen by the next fill,
+ * whichever way it comes (a line, a register write, an SGI, a sync).
+ */
+static void quiet_fill_sees_every_change(void **state)
+{
+	struct fixture *f = *state;
+	struct irq_line uart;
+	struct vgic3_lr lr[4];
+
+	irq_line_init(&uart, "uart");
+	irq_line_connect(&uart, vgic3_spi_sink, f->v, 1);      /* SPI 1 = INTID 33 */
+	enable_spi(f, 33, 0xA0, 0);
+	enable_private(f, 0, VGIC3_PPI_VTIMER, 0xA0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(vgic3_pending_for(f->v, 0, lr, 4), 0);
+	irq_line_raise(&uart);
+	assert_int_equal(vgic3_pending_for(f->v, 0, lr, 4), 1);
+	assert_int_equal(lr[0].intid, 33);
+	assert_int_equal(vgic3_pending_for(f->v, 0, lr, 4), 0);
+	assert_int_equal(vgic3_sync_lr(f->v, 0, 33, VGIC3_LR_INVALID), 0);
+	irq_line_lower(&uart);
+	assert_int_equal(vgic3_pending_for(f->v, 0, lr, 4), 0);
+	assert_int_equal(vgic3_pending_for(f->v, 0, lr, 4), 0);
+	/* a PPI's level */
+	assert_int_equal(vgic3_set_ppi(f->v, 0, VGIC3_PPI_VTIMER, true), 0);
+	assert_int_equal(vgic3_pending_for(f->v, 0, lr, 4), 1);
+	assert_int_equal(lr[0].intid, VGIC3_PPI_VTIMER);
+	assert_int_equal(vgic3_sync_lr(f->v, 0, VGIC3_PPI_VTIMER, VGIC3_LR_INVALID), 0);
+	assert_int_equal(vgic3_set_ppi(f->v, 0, VGIC3_PPI_VTIMER, false), 0);
+	assert_int_equal(vgic3_pending_for(f->v, 0, lr, 4), 0);
+	/* a register write: SPI 1 made pending through GICD_ISPENDR */
+	wr32(f, D + GICD_ISPENDR + 4, 1u << 1);
+	assert_int_equal(vgic3_pending_for(f->v, 0, lr, 4), 1);
+	assert_int_equal(lr[0].intid, 33);
+}
+
 static void timer_ppi_for_vcpu1_only(void **state)
 {
 	struct fixture *f = *state;
@@ -883,6 +921,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(level_spi_follows_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(edge_spi_latched_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(timer_ppi_for_vcpu1_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(quiet_fill_sees_every_change, setup, teardown),
 		cmocka_unit_test(sgi_target_list_and_all_but_self),
 		cmocka_unit_test_setup_teardown(pending_list_by_priority_and_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(active_and_pending, setup, teardown),

@@ -14,6 +14,14 @@
  *   CNTHCTL_EL2  the physical counter and the EL1 physical timer trap:
  *                they are emulated (ptimer.c), the hardware is the host's
  *
+ * HCR_EL2, VTTBR_EL2 and the others stay loaded after an exit: they only
+ * act on the EL1&0 regime, never on the hypervisor's own (EL2, no VHE
+ * host), and the hypervisor runs with interrupts masked, so what
+ * HCR_EL2.IMO routes is only looked at by its own code.  Each entry
+ * writes only the registers whose value differs from what this CPU holds
+ * (struct el2_loaded): a vCPU that exits and comes back to the same CPU
+ * writes none of them, and no TLB is disturbed by rewriting a VMID.
+ *
  * The register switch itself is switch.S; why the guest stopped is
  * decoded in exit_decode.c.
  */
@@ -168,6 +176,7 @@ int hwvirt_enable_cpu(char *desc, size_t len)
 	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
 	write_sysreg(vttbr_el2, 0);
 	isb();
+	el2_forget_loaded();
 	snprintf(desc, len, "EL2, MPIDR 0x%llx, HCR_EL2 0x%llx", (unsigned long long)mpidr,
 		 (unsigned long long)read_sysreg(hcr_el2));
 	return 0;
@@ -228,6 +237,7 @@ struct vcpu *vcpu_create(struct gspace *gs, unsigned int index)
 	if (!gs->guest_time_zero)
 		gs->guest_time_zero = read_sysreg(cntpct_el0);
 	v->cntvoff = gs->guest_time_zero;
+	v->hcr = guest_hcr();
 	/* ID_AA64MMFR1_EL1.PAN, bits 23:20: an exception to EL1 may set PSTATE.PAN. */
 	v->has_pan = ((read_sysreg(id_aa64mmfr1_el1) >> 20) & 0xf) != 0;
 	vcpu_set_entry(v, 0, NULL, 0);
@@ -341,6 +351,20 @@ uint64_t vcpu_exit_count(const struct vcpu *v, enum vcpu_exit_reason reason)
 	return (unsigned int)reason < VCPU_EXIT_REASON_COUNT ? v->exits[reason] : 0;
 }
 
+/* x0-x30, two at a time (load and store pairs): every exit copies them once. */
+static inline void copy_gprs(uint64_t *restrict dst, const uint64_t *restrict src)
+{
+	_Static_assert(sizeof(((struct el2_context *)0)->x) == 31 * sizeof(uint64_t), "x0-x30");
+#pragma GCC unroll 15
+	for (unsigned int i = 0; i < 30; i += 2) {
+		uint64_t a = src[i], b = src[i + 1];
+
+		dst[i] = a;
+		dst[i + 1] = b;
+	}
+	dst[30] = src[30];
+}
+
 /*
  * The arch component's lower-EL vector hook: the guest stopped.  The
  * vectors saved its general registers in frame; keep them with the rest
@@ -354,7 +378,7 @@ static void guest_exception(struct exception_frame *frame, unsigned int vector)
 	if (!v)
 		panic("exception from EL1 (ESR_EL2 0x%llx, ELR_EL2 0x%llx) while no vCPU runs",
 		      (unsigned long long)frame->esr, (unsigned long long)frame->elr);
-	memcpy(v->ctx.x, frame->x, sizeof(v->ctx.x));
+	copy_gprs(v->ctx.x, frame->x);
 	v->ctx.sp_el1 = frame->sp;
 	v->ctx.elr_el2 = frame->elr;
 	v->ctx.spsr_el2 = frame->spsr;
@@ -395,6 +419,69 @@ bool el2_read_guest_insn(struct vcpu *v, uint64_t pc, uint32_t *insn)
 /* The first guest entry on each CPU drops whatever firmware left in the EL1 TLBs. */
 static bool cpu_tlb_clean[MAX_CPUS];
 
+/*
+ * What this CPU's EL2 controls of the EL1&0 regime hold (valid once a
+ * guest entry wrote them all).  VPIDR_EL2 is this CPU's MIDR, CNTHCTL_EL2
+ * 0 (the physical counter and timer trap) and CPTR_EL2 its RES1 bits for
+ * every guest: written at the first entry only.
+ */
+struct el2_loaded {
+	bool valid;
+	uint64_t hcr, vtcr, vttbr, vmpidr, cntvoff;
+};
+static struct el2_loaded cpu_loaded[MAX_CPUS];
+
+void el2_forget_loaded(void)
+{
+	struct percpu *cpu = this_cpu();
+
+	if (cpu && cpu->id < MAX_CPUS)
+		cpu_loaded[cpu->id].valid = false;
+}
+
+/* The guest's controls into this CPU's EL2 registers, those that differ only. */
+static void load_guest_controls(struct vcpu *v, unsigned int cpu_id)
+{
+	struct el2_loaded *l = &cpu_loaded[cpu_id < MAX_CPUS ? cpu_id : 0];
+	uint64_t vtcr = vtcr_of(v->gs), vttbr = vttbr_of(v->gs);
+	bool all = cpu_id >= MAX_CPUS || !l->valid, changed = all;
+
+	if (all) {
+		write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+		/* EL1PCTEN = EL1PCEN = 0: CNTPCT and CNTP_* trap (ptimer.c). */
+		write_sysreg(cnthctl_el2, 0);
+		write_sysreg(cptr_el2, CPTR_EL2_RES1);
+	}
+	if (all || l->vtcr != vtcr) {
+		write_sysreg(vtcr_el2, vtcr);
+		l->vtcr = vtcr;
+		changed = true;
+	}
+	if (all || l->vttbr != vttbr) {
+		write_sysreg(vttbr_el2, vttbr);
+		l->vttbr = vttbr;
+		changed = true;
+	}
+	if (all || l->vmpidr != v->vmpidr) {
+		write_sysreg(vmpidr_el2, v->vmpidr);
+		l->vmpidr = v->vmpidr;
+		changed = true;
+	}
+	if (all || l->cntvoff != v->cntvoff) {
+		write_sysreg(cntvoff_el2, v->cntvoff);
+		l->cntvoff = v->cntvoff;
+		changed = true;
+	}
+	if (all || l->hcr != v->hcr) {
+		write_sysreg(hcr_el2, v->hcr);
+		l->hcr = v->hcr;
+		changed = true;
+	}
+	if (changed)
+		isb();
+	l->valid = cpu_id < MAX_CPUS;
+}
+
 int vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 {
 	struct percpu *cpu = this_cpu();
@@ -430,16 +517,7 @@ int vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 	 */
 	el2_irq_before_entry(v);
 
-	write_sysreg(vtcr_el2, vtcr_of(v->gs));
-	write_sysreg(vttbr_el2, vttbr_of(v->gs));
-	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
-	write_sysreg(vmpidr_el2, v->vmpidr);
-	write_sysreg(cntvoff_el2, v->cntvoff);
-	/* EL1PCTEN = EL1PCEN = 0: CNTPCT and CNTP_* trap (ptimer.c). */
-	write_sysreg(cnthctl_el2, 0);
-	write_sysreg(cptr_el2, CPTR_EL2_RES1);
-	write_sysreg(hcr_el2, guest_hcr());
-	isb();
+	load_guest_controls(v, cpu->id);
 	if (cpu->id < MAX_CPUS && !cpu_tlb_clean[cpu->id]) {
 		__asm__ volatile("tlbi alle1" : : : "memory");
 		dsb(nsh);
@@ -455,9 +533,7 @@ int vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 	 * abort without syndrome names its instruction, read with AT S1E1R.
 	 */
 	el2_decode_exit(v, exit);
-	write_sysreg(hcr_el2, HCR_EL2_RW);
-	write_sysreg(vttbr_el2, 0);
-	isb();
+	/* HCR_EL2 and VTTBR_EL2 stay: see the top of the file. */
 	/* List registers back to the VM (sync()), physical IRQs acknowledged. */
 	el2_irq_after_exit(v);
 	cpu->vcpu = NULL;
@@ -465,7 +541,7 @@ int vcpu_run(struct vcpu *v, struct vcpu_exit *exit)
 	write_sysreg(daif, host_daif);
 	/*
 	 * A trapped device access: the decoded access goes to the VM's bus
-	 * now, with the host's own HCR_EL2/VTTBR_EL2 and interrupt mask back
+	 * now, with the host's interrupt mask back
 	 * (a device model may take its time), then the read's register and
 	 * the PC: one pass, the exit only reports it.
 	 */

@@ -158,6 +158,7 @@ struct vcpu {
 	unsigned int index;
 	uint64_t vmpidr;               /* VMPIDR_EL2: what the guest reads   */
 	uint64_t cntvoff;              /* CNTVOFF_EL2: guest time from zero  */
+	uint64_t hcr;                  /* HCR_EL2 while it runs (guest_hcr()) */
 	enum vcpu_exit_reason last_reason;
 	struct el2_pending_read pending_read;
 	struct el2_mmio mmio;
@@ -230,6 +231,8 @@ struct gspace {
 /* Hardware part, el2.c (the host tests provide their own). */
 unsigned int el2_ipa_bits(void);                    /* from ID_AA64MMFR0_EL1 */
 void el2_stage2_tlb_flush(const struct gspace *gs); /* all of the VMID's TLB entries */
+/* The next entry on this CPU writes every EL2 control again (el2.c). */
+void el2_forget_loaded(void);
 /* Reads the 32-bit instruction at guest virtual address pc; false if unmapped. */
 bool el2_read_guest_insn(struct vcpu *v, uint64_t pc, uint32_t *insn);
 

@@ -30,8 +30,8 @@
  * A data abort is decoded here, while the guest's translation regime is
  * still loaded (the instruction of an ISV=0 abort is read through its
  * stage 1), but the device access itself is el2_emulate_mmio(), which
- * vcpu_run() calls once the host's HCR_EL2/VTTBR_EL2 are back and the
- * host's interrupts are unmasked: a device model may take its time.
+ * vcpu_run() calls once the list registers are saved and the host's
+ * interrupt mask is back: a device model may take its time.
  *
  * Plain C (the host tests feed it syndromes); el2.c only reads the
  * hardware registers into v->ctx beforehand.

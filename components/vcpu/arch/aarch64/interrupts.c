@@ -235,6 +235,20 @@ void vcpu_aarch64_set_run_limit(struct vcpu *v, uint64_t ns)
 		v->run_limit_count = count;
 }
 
+/* Whether every list register of this CPU holds 0 (see el2_irq_before_entry()). */
+static bool cpu_lrs_clear[MAX_CPUS];
+
+static bool lrs_clear_on(const struct percpu *cpu)
+{
+	return cpu && cpu->id < MAX_CPUS && cpu_lrs_clear[cpu->id];
+}
+
+static void set_lrs_clear(const struct percpu *cpu)
+{
+	if (cpu && cpu->id < MAX_CPUS)
+		cpu_lrs_clear[cpu->id] = true;
+}
+
 void el2_irq_before_entry(struct vcpu *v)
 {
 	struct el2_vgic_state *g = &v->vgic;
@@ -267,7 +281,12 @@ void el2_irq_before_entry(struct vcpu *v)
 	else
 		aarch64_hyp_timer_cancel();
 
-	count = vcpu_aarch64_lr_count();
+	/*
+	 * Every list register is written at a CPU's first entry; after that
+	 * the exit leaves them all 0 (el2_irq_after_exit() clears the ones
+	 * it used), and only the used ones need writing.
+	 */
+	count = lrs_clear_on(this_cpu()) ? g->lr_used : vcpu_aarch64_lr_count();
 	write_sysreg(ich_vmcr_el2, g->vmcr);
 	load_aprs(g);
 	for (unsigned int i = 0; i < count; i++)
@@ -288,6 +307,7 @@ void el2_irq_after_exit(struct vcpu *v)
 		g->vmcr = read_sysreg(ich_vmcr_el2);
 		save_aprs(g);
 		g->misr = read_sysreg(ich_misr_el2);
+		set_lrs_clear(this_cpu());
 		/* Off: no maintenance interrupt while the host runs. */
 		write_sysreg(ich_hcr_el2, 0);
 		/* The guest's physical-timer deadline is the guest's business only. */

@@ -84,6 +84,8 @@ struct aarch64_gic_stats aarch64_gic_stats(unsigned int cpu);
  * The interrupt handler cancels it again.
  */
 void aarch64_hyp_timer_wake_at(uint64_t count);
+/* The counter value (CNTPCT_EL0) at which arch_timer_ns() reads ns. */
+uint64_t aarch64_count_at_ns(uint64_t ns);
 void aarch64_hyp_timer_cancel(void);
 
 /* PSCI calls through the conduit of the DTB; a PSCI return code. */

@@ -220,25 +220,36 @@ static void apply_cpus(struct parser *p, const struct key *key)
 	p->config->cpus = (unsigned int)cpus;
 }
 
-static void apply_memory(struct parser *p, const struct key *key)
+/*
+ * A size value of key: at least VM_MEMORY_MIN, at most max (0: no limit
+ * here), a multiple of VM_MEMORY_ALIGN.  False after reporting why not.
+ */
+static bool size_value(struct parser *p, const char *key, uint64_t max, uint64_t *bytes)
 {
 	char buf[SHOWN_MAX + 4];
-	uint64_t bytes;
 
-	(void)key;
 	shown(buf, p->value, p->value_len);
-	if (!parse_size(p->value, p->value_len, &bytes))
-		report(p, p->line, "memory '%s' is not a size like 512M or 1G", buf);
-	else if (bytes < VM_MEMORY_MIN)
-		report(p, p->line, "memory %s is less than the minimum of %lluM", buf,
+	if (!parse_size(p->value, p->value_len, bytes))
+		report(p, p->line, "%s '%s' is not a size like 512M or 1G", key, buf);
+	else if (*bytes < VM_MEMORY_MIN)
+		report(p, p->line, "%s %s is less than the minimum of %lluM", key, buf,
 		       VM_MEMORY_MIN >> 20);
-	else if (bytes > VM_MEMORY_MAX)
-		report(p, p->line, "memory %s is more than the maximum of %lluG", buf,
-		       VM_MEMORY_MAX >> 30);
-	else if (bytes % VM_MEMORY_ALIGN)
-		report(p, p->line, "memory %s is not a multiple of %lluM", buf,
+	else if (max && *bytes > max)
+		report(p, p->line, "%s %s is more than the maximum of %lluG", key, buf,
+		       (unsigned long long)(max >> 30));
+	else if (*bytes % VM_MEMORY_ALIGN)
+		report(p, p->line, "%s %s is not a multiple of %lluM", key, buf,
 		       VM_MEMORY_ALIGN >> 20);
 	else
+		return true;
+	return false;
+}
+
+static void apply_memory(struct parser *p, const struct key *key)
+{
+	uint64_t bytes;
+
+	if (size_value(p, key->name, VM_MEMORY_MAX, &bytes))
 		p->config->memory = bytes;
 }
 
@@ -463,20 +474,9 @@ static void apply_cpu_affinity(struct parser *p, const struct key *key)
 /* ram-below-4g = <size>: checked against the machine once it is known. */
 static void apply_ram_below_4g(struct parser *p, const struct key *key)
 {
-	char buf[SHOWN_MAX + 4];
 	uint64_t bytes;
 
-	(void)key;
-	shown(buf, p->value, p->value_len);
-	if (!parse_size(p->value, p->value_len, &bytes))
-		report(p, p->line, "ram-below-4g '%s' is not a size like 1G or 512M", buf);
-	else if (bytes < VM_MEMORY_MIN)
-		report(p, p->line, "ram-below-4g %s is less than the minimum of %lluM", buf,
-		       VM_MEMORY_MIN >> 20);
-	else if (bytes % VM_MEMORY_ALIGN)
-		report(p, p->line, "ram-below-4g %s is not a multiple of %lluM", buf,
-		       VM_MEMORY_ALIGN >> 20);
-	else
+	if (size_value(p, key->name, 0, &bytes))
 		p->config->ram_below_4g = bytes;
 }
 

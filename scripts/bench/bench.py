@@ -338,19 +338,22 @@ def row_linux_aarch64(b):
               until=r"reboot: Power down", qmp=qmp)
     if {"start", "end", "plain"} <= set(res) and re.search(marker, t["text"]) and \
             re.search(marker, p["text"]):
-        tn = res["end"] - res["start"]
-        pn = res["plain"]
-        ratio = tn / pn
-        b.rows.append(("2", "Linux direct boot (1 vCPU) to the marker and power-off",
-                       "%.3f G instr" % (tn / 1e9), "plain QEMU %.3f G instr" % (pn / 1e9),
-                       "%.2fx" % ratio, "<= %.2fx" % TARGETS["linux"],
-                       status(ratio <= TARGETS["linux"])))
+        instruction_row(b, "2", "Linux direct boot (1 vCPU) to the marker and power-off",
+                        res["end"] - res["start"], res["plain"], "linux")
     else:
         b.rows.append(("2", "Linux direct boot", "FAILED", "see logs", "-", "-", "-"))
     reasons, devices = parse_exits(t["text"], r"VM linux-direct: powered off after")
     b.rows.append(("5", "exits per boot: Linux direct boot", exits_summary(reasons, devices),
                    "-", "-", "-", "-"))
     return t
+
+
+def instruction_row(b, row, what, tessera, plain, target):
+    """A row of instructions under Tessera against plain QEMU's, with its target."""
+    ratio = tessera / plain
+    b.rows.append((row, what, "%.3f G instr" % (tessera / 1e9),
+                   "plain QEMU %.3f G instr" % (plain / 1e9), "%.2fx" % ratio,
+                   "<= %.2fx" % TARGETS[target], status(ratio <= TARGETS[target])))
 
 
 def row_aavmf_aarch64(b):
@@ -393,13 +396,8 @@ def row_aavmf_aarch64(b):
                "-drive", "if=pflash,format=raw,file=" + vars_copy],
               on_match=[(marker, pmark)], until=marker, qmp=qmp)
     if "start" in res and "shell" in res and "shell" in pres:
-        tn = res["shell"] - res["start"]
-        pn = pres["shell"]
-        ratio = tn / pn
-        b.rows.append(("3", "AAVMF (1 vCPU) to the UEFI Shell",
-                       "%.3f G instr" % (tn / 1e9), "plain QEMU %.3f G instr" % (pn / 1e9),
-                       "%.2fx" % ratio, "<= %.2fx" % TARGETS["aavmf"],
-                       status(ratio <= TARGETS["aavmf"])))
+        instruction_row(b, "3", "AAVMF (1 vCPU) to the UEFI Shell",
+                        res["shell"] - res["start"], pres["shell"], "aavmf")
     else:
         b.rows.append(("3", "AAVMF to the Shell", "FAILED", "see logs", "-", "-", "-"))
     reasons, devices = parse_exits(t["text"], r"exit statistics so far")

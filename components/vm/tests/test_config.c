@@ -204,7 +204,7 @@ static void test_ram_below_4g(void **state)
 		     "vms/t.vm:4: ram-below-4g is more than the 3584M the alpha machine can have "
 		     "below 4 GiB");
 	expect_error(BASE "ram-below-4g = 1x\n",
-		     "vms/t.vm:4: ram-below-4g '1x' is not a size like 1G or 512M");
+		     "vms/t.vm:4: ram-below-4g '1x' is not a size like 512M or 1G");
 	expect_error(BASE "ram-below-4g = 8M\n",
 		     "vms/t.vm:4: ram-below-4g 8M is less than the minimum of 16M");
 	expect_error(BASE "ram-below-4g = 513M\n",

@@ -336,24 +336,31 @@ def row_linux_aarch64(b):
                "-append", "console=ttyAMA0 tessera.action=poweroff"],
               on_match=[(r"reboot: Power down", mark("plain", 0.5))],
               until=r"reboot: Power down", qmp=qmp)
-    if {"start", "end", "plain"} <= set(res) and re.search(marker, t["text"]) and \
-            re.search(marker, p["text"]):
-        instruction_row(b, "2", "Linux direct boot (1 vCPU) to the marker and power-off",
-                        res["end"] - res["start"], res["plain"], "linux")
-    else:
-        b.rows.append(("2", "Linux direct boot", "FAILED", "see logs", "-", "-", "-"))
-    reasons, devices = parse_exits(t["text"], r"VM linux-direct: powered off after")
-    b.rows.append(("5", "exits per boot: Linux direct boot", exits_summary(reasons, devices),
-                   "-", "-", "-", "-"))
+    ok = {"start", "end", "plain"} <= set(res) and re.search(marker, t["text"]) and \
+        re.search(marker, p["text"])
+    instruction_row(b, "2", "Linux direct boot (1 vCPU) to the marker and power-off",
+                    ok and res["end"] - res["start"], ok and res["plain"], "linux")
+    exits_row(b, "Linux direct boot", t, r"VM linux-direct: powered off after")
     return t
 
 
 def instruction_row(b, row, what, tessera, plain, target):
-    """A row of instructions under Tessera against plain QEMU's, with its target."""
+    """A row of instructions under Tessera against plain QEMU's, with its
+    target; FAILED when either count is missing (a run that went wrong)."""
+    if not tessera or not plain:
+        b.rows.append((row, what, "FAILED", "see logs", "-", "-", "-"))
+        return
     ratio = tessera / plain
     b.rows.append((row, what, "%.3f G instr" % (tessera / 1e9),
                    "plain QEMU %.3f G instr" % (plain / 1e9), "%.2fx" % ratio,
                    "<= %.2fx" % TARGETS[target], status(ratio <= TARGETS[target])))
+
+
+def exits_row(b, what, run, until):
+    """Row 5: the exit statistics the run printed at its end (until)."""
+    reasons, devices = parse_exits(run["text"], until)
+    b.rows.append(("5", "exits per boot: " + what, exits_summary(reasons, devices),
+                   "-", "-", "-", "-"))
 
 
 def row_aavmf_aarch64(b):
@@ -395,14 +402,10 @@ def row_aavmf_aarch64(b):
               ["-drive", "if=pflash,format=raw,readonly=on,file=" + os.path.join(g, "AAVMF_CODE.fd"),
                "-drive", "if=pflash,format=raw,file=" + vars_copy],
               on_match=[(marker, pmark)], until=marker, qmp=qmp)
-    if "start" in res and "shell" in res and "shell" in pres:
-        instruction_row(b, "3", "AAVMF (1 vCPU) to the UEFI Shell",
-                        res["shell"] - res["start"], pres["shell"], "aavmf")
-    else:
-        b.rows.append(("3", "AAVMF to the Shell", "FAILED", "see logs", "-", "-", "-"))
-    reasons, devices = parse_exits(t["text"], r"exit statistics so far")
-    b.rows.append(("5", "exits per boot: AAVMF to the Shell", exits_summary(reasons, devices),
-                   "-", "-", "-", "-"))
+    ok = "start" in res and "shell" in res and "shell" in pres
+    instruction_row(b, "3", "AAVMF (1 vCPU) to the UEFI Shell",
+                    ok and res["shell"] - res["start"], ok and pres["shell"], "aavmf")
+    exits_row(b, "AAVMF to the Shell", t, r"exit statistics so far")
 
 
 def row_cpu_aarch64(b, rounds=3):

@@ -872,6 +872,16 @@ static void add_disk(struct parser *p, const struct machine_ops *m, const struct
 		report(p, d->line, "disk: %s", line.text);
 		return;
 	}
+	/* Lines before the last are what the disk sits on (a q35 root port). */
+	char *last;
+	while ((last = strchr(line.text, '\n')) != NULL) {
+		struct device_line before = { .key = KEY_DEVICE, .line = d->line };
+
+		snprintf(before.text, sizeof(before.text), "%.*s", (int)(last - line.text),
+			 line.text);
+		add_device(p, &before);
+		memmove(line.text, last + 1, strlen(last + 1) + 1);
+	}
 	snprintf(line.text + strlen(line.text), sizeof(line.text) - strlen(line.text),
 		 " image=%.*s%s", (int)path_len, path, read_only ? " readonly=on" : "");
 	add_device(p, &line);

@@ -401,6 +401,14 @@ static void env_request_off(void *ctx, const char *how)
 	vm_request_off(vm);
 }
 
+/* Only instances already made: the VM makes them in order. */
+static struct device *env_find_device(void *ctx, const char *name)
+{
+	struct device *dev = vm_device(ctx, name);
+
+	return dev && dev->state ? dev : NULL;
+}
+
 static const void *env_file(void *ctx, const char *path, size_t *size)
 {
 	const struct bootfs_file *f = bootfs_find(path);
@@ -444,6 +452,7 @@ static void init_device_env(struct vm *vm)
 		.request_reset = env_request_reset,
 		.request_off = env_request_off,
 		.file = env_file,
+		.find_device = env_find_device,
 		.device_lock = &vm->device_lock,
 	};
 }

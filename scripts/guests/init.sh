@@ -11,7 +11,7 @@
 #                    acpi=<yes|no> action=<tessera.action or shell>
 #                    ram_kb=<RAM the kernel found>
 #                    root=<device of /> rootfs=<file system of />
-#                    [integrity=<ok|FAILED|skipped>]
+#                    [integrity=<ok|FAILED|skipped>] [pci=<path>]
 #
 # mem_kb is what is left for programs (MemTotal: the kernel's own code and
 # reservations are not in it); ram_kb is the RAM the kernel found in the
@@ -19,6 +19,10 @@
 # which is what to compare with the VM's configured memory.  root and
 # rootfs come from /proc/mounts: "rootfs" for the initramfs, "/dev/vda2"
 # and "ext4" on a disk.  integrity is there only on a disk root (see below).
+# pci is there when the root device is a PCI function: the PCI path from the
+# root bus down to it as sysfs shows it, each function as
+# <domain:bus:device.function>[<vendor>:<device>], joined by "/" (a disk
+# behind a PCIe root port: the port, then the disk).
 #
 # With root=<device> on the kernel command line, the initramfs does not
 # stop there: it loads the modules listed in
@@ -267,6 +271,29 @@ print_interrupts() {
 	done </proc/interrupts
 }
 
+# The PCI functions from the root bus down to block device $1 (vda2), as
+# 0000:00:02.0[1b36:000c]/0000:01:00.0[1af4:1042]; nothing when it is not
+# on PCI.
+pci_path_of() {
+	path=
+	dev=$(readlink -f "/sys/class/block/$1" 2>/dev/null) || return 0
+	saved_ifs=$IFS
+	IFS=/
+	at=
+	for part in $dev; do
+		at="$at/$part"
+		case $part in
+		[0-9a-f][0-9a-f][0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f].[0-7])
+			vendor=$(cat "$at/vendor" 2>/dev/null)
+			device=$(cat "$at/device" 2>/dev/null)
+			path="$path${path:+/}${part}[${vendor#0x}:${device#0x}]"
+			;;
+		esac
+	done
+	IFS=$saved_ifs
+	echo "$path"
+}
+
 # ---- main -----------------------------------------------------------------
 
 action=$(cmdline_value tessera.action)
@@ -283,6 +310,8 @@ extra=
 case $root_device in
 /dev/*)
 	extra=" integrity=$(check_integrity "$(cmdline_number tessera.integrity 16)")"
+	pci=$(pci_path_of "${root_device#/dev/}")
+	[ -z "$pci" ] || extra="$extra pci=$pci"
 	;;
 esac
 

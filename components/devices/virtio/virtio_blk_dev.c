@@ -29,6 +29,9 @@
 #include <virtio/virtio_blk.h>
 #include <virtio/virtio_mmio.h>
 #include <virtio/virtio_pci.h>
+#ifdef CONFIG_VIRTIO_PCI
+#include <pci/bridge.h>
+#endif
 #ifdef CONFIG_HOSTDISK
 #include <hostdisk/hostdisk.h>
 #endif
@@ -224,30 +227,99 @@ DEVICE_CLASS(virtio_blk_mmio_class) = {
 #endif
 
 #ifdef CONFIG_VIRTIO_PCI
+/*
+ * The bus the function goes on: bus=root (the default) is the host's bus
+ * 0, any other value names a bridge instance made before this one (q35:
+ * "pcie-root-port name=rp0 slot=2", then "virtio-blk-pci bus=rp0").
+ */
+static struct pci_bus *pci_bus_of(struct device *dev)
+{
+	const struct device_env *env = dev->env;
+	const char *name = device_prop_text(dev, "bus");
+	struct device *bridge;
+
+	if (strcmp(name, "root") == 0)
+		return pci_host_root_bus(env->pci);
+	bridge = env->find_device ? env->find_device(env->vm, name) : NULL;
+	if (!bridge || !bridge->cls->pci_bus) {
+		log_error("VM %s: %s: bus=%s names no PCI bridge made before it (a "
+			  "pcie-root-port line comes first)", env->vm_name, dev->name, name);
+		return NULL;
+	}
+	return bridge->cls->pci_bus(bridge);
+}
+
+/*
+ * transitional=auto: transitional on the root bus, modern only behind a
+ * PCI Express port, as QEMU's disable-legacy=auto (a legacy I/O BAR has
+ * no place behind a port, which has no I/O to spare on a PCIe fabric).
+ */
+static int pci_kind_of(struct device *dev, bool root, enum virtio_pci_kind *kind)
+{
+	const char *t = device_prop_text(dev, "transitional");
+
+	if (strcmp(t, "auto") == 0)
+		*kind = root ? VIRTIO_PCI_TRANSITIONAL : VIRTIO_PCI_MODERN;
+	else if (strcmp(t, "on") == 0 && root)
+		*kind = VIRTIO_PCI_TRANSITIONAL;
+	else if (strcmp(t, "off") == 0)
+		*kind = VIRTIO_PCI_MODERN;
+	else {
+		log_error("VM %s: %s: transitional=%s: %s", dev->env->vm_name, dev->name, t,
+			  strcmp(t, "on") == 0
+				  ? "a transitional device goes on the root bus (drop bus=, give "
+				    "slot=); behind a PCI Express port it is modern only"
+				  : "say on, off or auto");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int virtio_blk_pci_create(struct device *dev)
 {
 	const struct device_env *env = dev->env;
 	unsigned int slot = (unsigned int)device_prop_u64(dev, "slot");
+	enum virtio_pci_kind kind;
 	struct virtio_blk_dev *d;
+	struct pci_bus *bus;
+	bool root;
 
 	if (!env->pci || !env->pci_intx_sink) {
 		log_error("VM %s: %s: this board has no PCI bus", env->vm_name, dev->name);
 		return -EINVAL;
 	}
+	bus = pci_bus_of(dev);
+	if (!bus)
+		return -EINVAL;
+	root = pci_bus_is_root(bus);
+	if (root && slot == 0) {
+		log_error("VM %s: %s: slot 0 of the root bus is the host bridge; give slot=1..31",
+			  env->vm_name, dev->name);
+		return -EINVAL;
+	}
+	if (!root && slot != 0) {
+		log_error("VM %s: %s: behind %s only slot 0 exists (a PCI Express port has one "
+			  "device below it); drop slot=", env->vm_name, dev->name,
+			  device_prop_text(dev, "bus"));
+		return -EINVAL;
+	}
+	if (pci_kind_of(dev, root, &kind))
+		return -EINVAL;
 	d = open_disk(dev);
 	if (!d)
 		return -EINVAL;
-	d->pci = virtio_pci_create(env->pci, slot, virtio_blk_device(d->blk),
-				   device_prop_bool(dev, "transitional") ? VIRTIO_PCI_TRANSITIONAL
-									 : VIRTIO_PCI_MODERN);
+	d->pci = virtio_pci_create_on_bus(bus, slot, virtio_blk_device(d->blk), kind);
 	if (!d->pci) {
-		log_error("VM %s: %s: PCI slot %u is taken", env->vm_name, dev->name, slot);
+		log_error("VM %s: %s: PCI slot %u of bus=%s is taken", env->vm_name, dev->name, slot,
+			  device_prop_text(dev, "bus"));
 		free_disk(d);
 		return -EBUSY;
 	}
-	/* INTA of the slot; the board routes it (pin encoding: slot * 4 + pin - 1). */
-	irq_line_connect(virtio_pci_intx(d->pci), env->pci_intx_sink, env->pci_intx_ctx,
-			 slot * 4);
+	/* On the root bus: INTA of the slot, which the board routes (pin
+	 * encoding slot * 4 + pin - 1).  Behind a bridge the bridge has it. */
+	if (root)
+		irq_line_connect(virtio_pci_intx(d->pci), env->pci_intx_sink, env->pci_intx_ctx,
+				 slot * 4);
 	dev->state = d;
 	return 0;
 }
@@ -259,13 +331,41 @@ static void virtio_blk_pci_dev_reset(struct device *dev)
 	virtio_pci_reset(d->pci);
 }
 
-/* QEMU on the i440FX: the host bridge at I/O port 0xcf8, the function by
- * its class (mass storage: "scsi") and slot, virtio-blk's "disk@0,0". */
+/*
+ * QEMU's OpenFirmware path: the host bridge at I/O port 0xcf8, a bridge
+ * as pci-bridge@<slot>[,<function>], the function by its class (mass
+ * storage: "scsi") and slot, virtio-blk's "disk@0,0".
+ */
 static size_t virtio_blk_pci_boot_path(const struct device *dev, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "/pci@i0cf8/scsi@%llx/disk@0,0",
-			 (unsigned long long)device_prop_u64(dev, "slot"));
+	const struct virtio_blk_dev *d = dev->state;
+	const struct pci_function *fn = d && d->pci ? virtio_pci_function(d->pci) : NULL;
+	const struct pci_bus *bus = fn ? pci_function_parent_bus(fn) : NULL;
+	char bridges[64] = "";
+	size_t used = 0;
+	int n;
 
+	/* Bridges from the root down: at most a few levels on our boards. */
+	const struct pci_function *chain[4];
+	unsigned int depth = 0;
+
+	while (bus && !pci_bus_is_root(bus) && depth < 4) {
+		chain[depth] = pci_bus_bridge_function(bus);
+		bus = pci_function_parent_bus(chain[depth]);
+		depth++;
+	}
+	while (depth--) {
+		unsigned int devfn = chain[depth]->devfn;
+
+		n = snprintf(bridges + used, sizeof(bridges) - used, (devfn & 7) ? "/pci-bridge@%x,%x"
+										 : "/pci-bridge@%x",
+			     devfn >> 3, devfn & 7);
+		if (n < 0 || (size_t)n >= sizeof(bridges) - used)
+			return 0;
+		used += (size_t)n;
+	}
+	n = snprintf(buf, len, "/pci@i0cf8%s/scsi@%x/disk@0,0", bridges,
+		     fn ? (unsigned int)fn->devfn >> 3 : (unsigned int)device_prop_u64(dev, "slot"));
 	return n > 0 && (size_t)n < len ? (size_t)n : 0;
 }
 
@@ -273,16 +373,20 @@ static const struct device_prop virtio_blk_pci_props[] = {
 	{ "image", DEVICE_PROP_FILE, NULL, 0, 0,
 	  "the disk image (raw) in the boot archive, or host:<partition>" },
 	{ "readonly", DEVICE_PROP_BOOL, "off", 0, 0, "refuse the guest's writes" },
-	{ "slot", DEVICE_PROP_U64, NULL, 1, 31, "the PCI slot (device number) on bus 0" },
-	{ "transitional", DEVICE_PROP_BOOL, "on", 0, 0,
-	  "also the legacy interface (1AF4:1001 and an I/O BAR), for legacy-only drivers" },
+	{ "slot", DEVICE_PROP_U64, "0", 0, 31,
+	  "the PCI slot (device number): 1..31 on the root bus, 0 behind a port" },
+	{ "transitional", DEVICE_PROP_STRING, "auto", 0, 0,
+	  "on: also the legacy interface (1AF4:1001, an I/O BAR) for legacy-only drivers; "
+	  "off: modern only (1AF4:1042); auto: on on the root bus, off behind a port" },
+	{ "bus", DEVICE_PROP_STRING, "root", 0, 0,
+	  "root (bus 0), or the name of the pcie-root-port it sits behind" },
 };
 
 DEVICE_CLASS(virtio_blk_pci_class) = {
 	.name = "virtio-blk-pci",
 	.description = "virtio-blk disk as a PCI function (QEMU virtio-blk-pci)",
 	.props = virtio_blk_pci_props,
-	.prop_count = 4,
+	.prop_count = 5,
 	.boot_device = true,
 	.boot_path = virtio_blk_pci_boot_path,
 	.create = virtio_blk_pci_create,

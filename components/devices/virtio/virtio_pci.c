@@ -10,6 +10,7 @@
 #include <core/compiler.h>
 #include <core/log.h>
 #include <core/mm.h>
+#include <pci/bridge.h>
 #include <pci/msix.h>
 #include <pci/pci.h>
 #include <virtio/virtio_pci.h>
@@ -607,7 +608,13 @@ static uint32_t power_of_two_at_least(uint32_t x)
 struct virtio_pci *virtio_pci_create(struct pci_host *host, unsigned slot,
 				     struct virtio_device *vdev, enum virtio_pci_kind kind)
 {
-	if (!host || !vdev || (kind != VIRTIO_PCI_MODERN && kind != VIRTIO_PCI_TRANSITIONAL) ||
+	return host ? virtio_pci_create_on_bus(pci_host_root_bus(host), slot, vdev, kind) : NULL;
+}
+
+struct virtio_pci *virtio_pci_create_on_bus(struct pci_bus *bus, unsigned slot,
+					    struct virtio_device *vdev, enum virtio_pci_kind kind)
+{
+	if (!bus || !vdev || (kind != VIRTIO_PCI_MODERN && kind != VIRTIO_PCI_TRANSITIONAL) ||
 	    (kind == VIRTIO_PCI_TRANSITIONAL && !transitional_id(vdev->device_id)) ||
 	    vdev->device_id > 0x3F)
 		return NULL;
@@ -642,7 +649,7 @@ struct virtio_pci *virtio_pci_create(struct pci_host *host, unsigned slot,
 		kfree(vp);
 		return NULL;
 	}
-	if (pci_host_attach(host, slot, 0, &vp->pci)) {
+	if (pci_bus_attach(bus, slot, 0, &vp->pci)) {
 		virtio_device_clear_transport(vdev);
 		pci_function_release(&vp->pci);
 		kfree(vp);

@@ -10,6 +10,16 @@
 int pc_plan_memory(uint64_t memory, uint64_t ram_below_4g, uint64_t bios_size,
 		   uint64_t vars_size, struct pc_memory_layout *out, char *err, size_t err_len)
 {
+	static const struct pc_lowmem_rule pc = PC_LOWMEM_RULE_PC;
+
+	return pc_plan_memory_rule(&pc, memory, ram_below_4g, bios_size, vars_size, out, err,
+				   err_len);
+}
+
+int pc_plan_memory_rule(const struct pc_lowmem_rule *rule, uint64_t memory,
+			uint64_t ram_below_4g, uint64_t bios_size, uint64_t vars_size,
+			struct pc_memory_layout *out, char *err, size_t err_len)
+{
 	bool whole = bios_size && !vars_size && bios_size % PC_BIOS_ALIGN == 0;
 	bool split = bios_size && vars_size && bios_size % PC_FLASH_SECTOR == 0 &&
 		     vars_size % PC_FLASH_SECTOR == 0;
@@ -31,13 +41,13 @@ int pc_plan_memory(uint64_t memory, uint64_t ram_below_4g, uint64_t bios_size,
 	/*
 	 * QEMU's pc_piix.c: the split is max-ram-below-4g (default 3.5 GiB);
 	 * a machine that reaches it keeps at most 3 GiB low (gigabyte
-	 * alignment), the rest goes above 4 GiB.
+	 * alignment), the rest goes above 4 GiB.  pc_q35.c: likewise with
+	 * 2.75 GiB and 2 GiB.
 	 */
-	uint64_t lowmem = ram_below_4g && ram_below_4g < PC_LOWMEM_MAX ? ram_below_4g
-									 : PC_LOWMEM_MAX;
+	uint64_t lowmem = ram_below_4g && ram_below_4g < rule->max ? ram_below_4g : rule->max;
 
-	if (memory >= lowmem && lowmem > PC_LOWMEM_SPLIT)
-		lowmem = PC_LOWMEM_SPLIT;
+	if (memory >= lowmem && lowmem > rule->split)
+		lowmem = rule->split;
 	if (memory > lowmem) {
 		out->below_4g = lowmem;
 		out->above_4g = memory - lowmem;

@@ -237,9 +237,10 @@ int pc_memory_build(struct pc_board *m)
 	char err[400];
 	int ret;
 
-	ret = pc_plan_memory(vm->config.memory, vm->config.ram_below_4g,
-			     m->firmware ? m->firmware->size : 0,
-			     m->vars_image ? m->vars_image->size : 0, &m->layout, err, sizeof(err));
+	ret = pc_plan_memory_rule(&m->ops->lowmem, vm->config.memory, vm->config.ram_below_4g,
+				  m->firmware ? m->firmware->size : 0,
+				  m->vars_image ? m->vars_image->size : 0, &m->layout, err,
+				  sizeof(err));
 	if (ret) {
 		log_error("VM %s: firmware '%s' %s", vm->name, vm->config.firmware, err);
 		return ret;

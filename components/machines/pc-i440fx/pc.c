@@ -160,6 +160,7 @@ static const struct pc_board_ops pc_ops = {
 	.elcr = pc_elcr,
 	.install_acpi = pc_install_acpi,
 	.reset = pc_chipset_reset,
+	.lowmem = PC_LOWMEM_RULE_PC,
 };
 
 /* 0xCF9: the PIIX3's reset control register. */

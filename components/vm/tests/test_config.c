@@ -401,7 +401,7 @@ static void test_machines(void **state)
 	assert_string_equal(cfg.machine, "beta");
 	assert_int_equal(cfg.device_count, 0);
 	expect_error(BASE "machine = nonsense\n",
-		     "vms/t.vm:4: unknown machine 'nonsense' (this image has alpha, beta for testarch)");
+		     "vms/t.vm:4: unknown machine 'nonsense' (this image has alpha, beta, gamma for testarch)");
 	expect_error(BASE "machine = alpha\nmachine = beta\n",
 		     "vms/t.vm:5: machine is already set on line 4");
 }
@@ -472,6 +472,19 @@ static void test_disks(void **state)
 		     "vms/t.vm:4: disk: 'rw' is neither readonly nor transport=<name>");
 	expect_error(BASE "machine = beta\ndisk = guests/disk.img\n",
 		     "vms/t.vm:5: the beta machine takes no disks");
+
+	/* A board whose disk needs an instance of its own first (q35's root port). */
+	expect_ok(BASE "machine = gamma\ndisk = guests/disk.img\ndisk = guests/Image\n");
+	assert_int_equal(cfg.device_count, 4);
+	assert_string_equal(cfg.devices[0].name, "hub0");
+	assert_string_equal(cfg.devices[1].name, "disk0");
+	assert_string_equal(cfg.devices[2].name, "hub1");
+	assert_string_equal(cfg.devices[3].name, "disk1");
+	assert_int_equal(cfg.devices[0].line, 5);
+	assert_int_equal(cfg.devices[0].base[0], 0x30000);
+	assert_int_equal(cfg.devices[2].irq[0], 41);
+	assert_string_equal(device_prop_text(&cfg.devices[1], "image"), "guests/disk.img");
+	assert_string_equal(device_prop_text(&cfg.devices[3], "image"), "guests/Image");
 }
 
 static void test_boot_order(void **state)

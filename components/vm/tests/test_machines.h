@@ -80,4 +80,19 @@ MACHINE(beta_machine) = {
 	.name = "beta", .arch = TEST_ARCH,
 };
 
+/* disk n: what it sits on (a tclock "hub" standing in for a root port), then the disk. */
+static int gamma_disk(unsigned int n, const char *transport, char *line, size_t size)
+{
+	(void)transport;
+	snprintf(line, size, "tclock name=hub%u base=0x%x irq=%u\n"
+		 "tdisk name=disk%u base=0x%x port=0x%x irq=%u,%u", n, 0x30000 + n * 0x1000, 40 + n,
+		 n, 0x10000 + n * 0x1000, 0x400 + n * 8, 20 + 2 * n, 21 + 2 * n);
+	return 0;
+}
+
+MACHINE(gamma_machine) = {
+	.name = "gamma", .arch = TEST_ARCH,
+	.disk_device = gamma_disk,
+};
+
 #endif

@@ -63,7 +63,10 @@ struct machine_ops {
 	 * The device line of the VM's disk n (0 for its first "disk =" line)
 	 * on transport ("" for the board's usual one): class, name and
 	 * resources, e.g. "virtio-blk-mmio name=disk0 base=0xa000000 irq=16";
-	 * the VM core adds image= and readonly=.  0, or -EINVAL with a
+	 * the VM core adds image= and readonly=.  Several lines separated by
+	 * '\n': the ones before the last are instances the disk needs, made
+	 * before it (q35: "pcie-root-port name=rp0 slot=2\nvirtio-blk-pci
+	 * name=disk0 bus=rp0").  0, or -EINVAL with a
 	 * sentence in line (no such transport, too many disks).  NULL: the
 	 * board takes no disks.
 	 */

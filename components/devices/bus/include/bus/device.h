@@ -134,6 +134,9 @@ struct device_env {
 	void *pci;
 	irq_sink_fn pci_intx_sink;
 	void *pci_intx_ctx;
+	/* An instance made before this one, by name (bus=rp0 of a PCI
+	 * function behind a bridge), or NULL. */
+	struct device *(*find_device)(void *vm, const char *name);
 };
 
 /* How the guest's device tree names interrupts and the shared clock. */
@@ -184,6 +187,9 @@ struct device_class {
 	 * when the class has none.  May be NULL.
 	 */
 	size_t (*boot_path)(const struct device *dev, char *buf, size_t len);
+	/* A PCI bridge's secondary bus (struct pci_bus *), where functions
+	 * whose bus= names this instance go.  May be NULL. */
+	void *(*pci_bus)(struct device *dev);
 	/* Console input for a UART: how many bytes it took.  May be NULL. */
 	size_t (*console_input)(struct device *dev, const uint8_t *buf, size_t len);
 

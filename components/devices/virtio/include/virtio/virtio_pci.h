@@ -143,6 +143,13 @@ struct pci_host;
  */
 struct virtio_pci *virtio_pci_create(struct pci_host *host, unsigned slot,
 				     struct virtio_device *vdev, enum virtio_pci_kind kind);
+/*
+ * The same on any bus (<pci/bridge.h>): behind a bridge the function's
+ * INTx reaches the bridge, which swizzles it onto its own slot's pins.
+ */
+struct pci_bus;
+struct virtio_pci *virtio_pci_create_on_bus(struct pci_bus *bus, unsigned slot,
+					    struct virtio_device *vdev, enum virtio_pci_kind kind);
 /* INTx output (pin INTA); the machine routes it. */
 struct irq_line *virtio_pci_intx(struct virtio_pci *vpci);
 struct pci_function *virtio_pci_function(struct virtio_pci *vpci);

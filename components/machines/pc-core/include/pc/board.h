@@ -64,6 +64,8 @@ struct pc_board_ops {
 	int (*install_acpi)(struct pc_board *b, struct fwcfg *fw);
 	/* Resets the chipset (PCI functions, PAM registers); may be NULL. */
 	void (*reset)(struct pc_board *b);
+	/* How much RAM stays below 4 GiB (<pc/layout.h>). */
+	struct pc_lowmem_rule lowmem;
 };
 
 /* One vCPU's part of the board. */

@@ -74,6 +74,27 @@ int pc_plan_memory(uint64_t memory, uint64_t ram_below_4g, uint64_t bios_size,
 		   uint64_t vars_size, struct pc_memory_layout *out, char *err, size_t err_len);
 
 /*
+ * How much RAM a board keeps below 4 GiB: all of it up to max; a VM whose
+ * RAM reaches max keeps split below and the rest above 4 GiB.  QEMU's pc
+ * (hw/i386/pc_piix.c): max 0xE0000000, split 0xC0000000; q35
+ * (hw/i386/pc_q35.c): max 0xB0000000, split 0x80000000, which leaves the
+ * firmware room for the ECAM window below the 32-bit PCI hole.
+ */
+struct pc_lowmem_rule {
+	uint64_t max;
+	uint64_t split;
+};
+#define PC_LOWMEM_RULE_PC  { PC_LOWMEM_MAX, PC_LOWMEM_SPLIT }
+#define PC_Q35_LOWMEM_MAX   0xB0000000ull
+#define PC_Q35_LOWMEM_SPLIT 0x80000000ull
+#define PC_LOWMEM_RULE_Q35 { PC_Q35_LOWMEM_MAX, PC_Q35_LOWMEM_SPLIT }
+
+/* pc_plan_memory() with a board's rule (pc_plan_memory uses QEMU pc's). */
+int pc_plan_memory_rule(const struct pc_lowmem_rule *rule, uint64_t memory,
+			uint64_t ram_below_4g, uint64_t bios_size, uint64_t vars_size,
+			struct pc_memory_layout *out, char *err, size_t err_len);
+
+/*
  * The etc/e820 file: 20-byte little-endian records.  Writes at most
  * max_entries; returns the number of entries.
  */

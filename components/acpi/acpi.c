@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Building the pc machine's ACPI tables and the loader script that puts
- * them into guest memory (see <acpi/acpi.h>, docs/acpi.md).
+ * Building the pc and q35 machines' ACPI tables and the loader script
+ * that puts them into guest memory (see <acpi/acpi.h>, docs/acpi.md).
  *
  * Layout of etc/acpi/tables (the firmware loads it 64-byte aligned):
  *
  *   FACS   64 bytes, first so that it is 64-byte aligned as required
- *   DSDT   the AML compiled from dsdt.asl, PCI window filled in
+ *   DSDT   the AML compiled from dsdt.asl (pc) or dsdt_q35.asl (q35),
+ *          PCI window (q35: and ECAM range) filled in
  *   FADT   revision 3 (ACPI 2.0+, 64-bit X_ fields)
  *   MADT   local APICs, IOAPIC, interrupt source overrides, LINT1 NMI
+ *   MCFG   q35 only: the ECAM window (room for it stays reserved when
+ *          the ECAM is off, so that the file keeps its size)
  *   SSDT   the VM's device instances that describe themselves in ACPI
  *          (<bus/device.h>), when the machine gives their AML
- *   RSDT   32-bit pointers to FADT, MADT (and SSDT)
- *   XSDT   64-bit pointers to FADT, MADT (and SSDT)
+ *   RSDT   32-bit pointers to FADT, MADT (MCFG, SSDT)
+ *   XSDT   64-bit pointers to FADT, MADT (MCFG, SSDT)
  *
  * Every pointer is written as an offset into etc/acpi/tables and listed
  * in the loader script with ADD_POINTER; every checksum is left 0 and
@@ -52,9 +55,11 @@
 #define FADT_PM1A_EVT_BLK 56
 #define FADT_PM1A_CNT_BLK 64
 #define FADT_PM_TMR_BLK 76
+#define FADT_GPE0_BLK 80
 #define FADT_PM1_EVT_LEN 88
 #define FADT_PM1_CNT_LEN 89
 #define FADT_PM_TMR_LEN 91
+#define FADT_GPE0_BLK_LEN 92
 #define FADT_P_LVL2_LAT 96
 #define FADT_P_LVL3_LAT 98
 #define FADT_CENTURY 108
@@ -66,6 +71,7 @@
 #define FADT_X_PM1A_EVT_BLK 148
 #define FADT_X_PM1A_CNT_BLK 172
 #define FADT_X_PM_TMR_BLK 208
+#define FADT_X_GPE0_BLK 220
 
 #define FADT_FLAG_WBINVD (1u << 0)
 #define FADT_FLAG_PROC_C1 (1u << 2)
@@ -121,6 +127,20 @@ static const uint8_t pci_level_irqs[] = { 5, 9, 10, 11 };
 #define SDT_REVISION 1
 #define SSDT_REVISION 2                 /* 64-bit integers in its AML */
 
+/* MCFG (PCI Firmware Specification 3.0, 4.1.2): header, 8 reserved
+ * bytes, then one 16-byte allocation per ECAM range. */
+#define MCFG_REVISION 1
+#define MCFG_ALLOCATION 44
+#define MCFG_ALLOC_BASE 0
+#define MCFG_ALLOC_SEGMENT 8
+#define MCFG_ALLOC_START_BUS 10
+#define MCFG_ALLOC_END_BUS 11
+
+/* Tables RSDT and XSDT can list: FADT, MADT, MCFG, SSDT. */
+#define SDT_MAX_ENTRIES 4
+/* Loader commands per listed table: RSDT and XSDT pointers, checksum. */
+#define LOADER_COMMANDS_PER_TABLE 3
+
 /* DSDT named constants holding the PCI window (see dsdt.asl). */
 #define AML_NAME_OP 0x08
 #define AML_DWORD_PREFIX 0x0C
@@ -144,6 +164,49 @@ void acpi_pc_config_init(struct acpi_pc_config *cfg, unsigned cpu_count, uint32_
 	cfg->ioapic_gsi_base = 0;
 	cfg->pci_window_first = low_ram_end;
 	cfg->pci_window_last = ACPI_PC_IOAPIC_ADDRESS - 1;
+}
+
+void acpi_q35_config_init(struct acpi_pc_config *cfg, unsigned cpu_count, uint32_t low_ram_end)
+{
+	acpi_pc_config_init(cfg, cpu_count, low_ram_end);
+	cfg->chipset = ACPI_CHIPSET_Q35;
+	cfg->ecam_base = ACPI_Q35_ECAM_BASE;
+	cfg->ecam_buses = ACPI_Q35_ECAM_BUSES;
+}
+
+/* An ECAM a q35 table set can describe: below 4 GiB, 1 MiB aligned. */
+static bool ecam_valid(const struct acpi_pc_config *cfg)
+{
+	if (!cfg->ecam_buses)
+		return true;
+	return cfg->chipset == ACPI_CHIPSET_Q35 && cfg->ecam_buses <= 256 &&
+	       !(cfg->ecam_base % ACPI_ECAM_BUS_SIZE) &&
+	       cfg->ecam_base + (uint64_t)cfg->ecam_buses * ACPI_ECAM_BUS_SIZE <= 0x100000000ull;
+}
+
+unsigned acpi_pci_windows(const struct acpi_pc_config *cfg, struct acpi_range out[2])
+{
+	uint64_t first = cfg->pci_window_first, last = cfg->pci_window_last;
+	unsigned n = 0;
+
+	if (first > last)
+		return 0;
+	if (!cfg->ecam_buses) {
+		out[0] = (struct acpi_range){ (uint32_t)first, (uint32_t)last };
+		return 1;
+	}
+	uint64_t ecam_first = cfg->ecam_base;
+	uint64_t ecam_last = ecam_first + (uint64_t)cfg->ecam_buses * ACPI_ECAM_BUS_SIZE - 1;
+
+	if (ecam_last < first || ecam_first > last) {
+		out[0] = (struct acpi_range){ (uint32_t)first, (uint32_t)last };
+		return 1;
+	}
+	if (ecam_first > first)
+		out[n++] = (struct acpi_range){ (uint32_t)first, (uint32_t)(ecam_first - 1) };
+	if (ecam_last < last)
+		out[n++] = (struct acpi_range){ (uint32_t)(ecam_last + 1), (uint32_t)last };
+	return n;
 }
 
 static void put_gas_io(uint8_t *gas, uint8_t bit_width, uint8_t access_size, uint64_t port)
@@ -181,8 +244,49 @@ static bool patch_aml_dword(uint8_t *aml, uint32_t len, const char name[4], uint
 	return true;
 }
 
+static uint32_t dsdt_len(const struct acpi_pc_config *cfg)
+{
+	return cfg->chipset == ACPI_CHIPSET_Q35 ? acpi_dsdt_q35_aml_len : acpi_dsdt_aml_len;
+}
+
+/*
+ * The q35 DSDT's named constants: two PCI window ranges (PW1L..PW1H,
+ * PW2L..PW2H) and the ECAM range (ECML..ECMH); a range whose first byte
+ * is above its last is empty (see dsdt_q35.asl).
+ */
+static bool patch_q35_dsdt(uint8_t *dsdt, const struct acpi_pc_config *cfg)
+{
+	struct acpi_range window[2], none = { 0xFFFFFFFFu, 0 }, ecam = none;
+	unsigned n = acpi_pci_windows(cfg, window);
+	const uint32_t len = acpi_dsdt_q35_aml_len;
+
+	for (unsigned i = n; i < 2; i++)
+		window[i] = none;
+	if (cfg->ecam_buses) {
+		ecam.first = (uint32_t)cfg->ecam_base;
+		ecam.last = (uint32_t)(cfg->ecam_base +
+				       (uint64_t)cfg->ecam_buses * ACPI_ECAM_BUS_SIZE - 1);
+	}
+	return patch_aml_dword(dsdt, len, "PW1L", window[0].first) &&
+	       patch_aml_dword(dsdt, len, "PW1H", window[0].last) &&
+	       patch_aml_dword(dsdt, len, "PW2L", window[1].first) &&
+	       patch_aml_dword(dsdt, len, "PW2H", window[1].last) &&
+	       patch_aml_dword(dsdt, len, "ECML", ecam.first) &&
+	       patch_aml_dword(dsdt, len, "ECMH", ecam.last);
+}
+
 static int build_dsdt(uint8_t *dsdt, const struct acpi_pc_config *cfg)
 {
+	if (cfg->chipset == ACPI_CHIPSET_Q35) {
+		memcpy(dsdt, acpi_dsdt_q35_aml, acpi_dsdt_q35_aml_len);
+		dsdt[HDR_CHECKSUM] = 0;
+		if (!patch_q35_dsdt(dsdt, cfg)) {
+			log_error("acpi: the q35 DSDT lacks a unique DWord name PW1L, PW1H, PW2L, "
+				  "PW2H, ECML or ECMH; check dsdt_q35.asl\n");
+			return -EINVAL;
+		}
+		return 0;
+	}
 	memcpy(dsdt, acpi_dsdt_aml, acpi_dsdt_aml_len);
 	dsdt[HDR_CHECKSUM] = 0;
 	if (!patch_aml_dword(dsdt, acpi_dsdt_aml_len, "PWLO", cfg->pci_window_first) ||
@@ -198,15 +302,16 @@ static void build_fadt(uint8_t *fadt, const struct acpi_pc_config *cfg, uint32_t
 		       uint32_t dsdt_offset)
 {
 	uint16_t pm = cfg->pm_base;
+	const bool q35 = cfg->chipset == ACPI_CHIPSET_Q35;
 
 	acpi_put_header(fadt, "FACP", ACPI_FADT_SIZE, FADT_REVISION);
 	acpi_put32(fadt + FADT_FIRMWARE_CTRL, facs_offset);
 	acpi_put32(fadt + FADT_DSDT, dsdt_offset);
 	acpi_put16(fadt + FADT_SCI_INT, cfg->sci_irq);
-	/* The PIIX4 PM model switches SCI_EN on these APM commands. */
+	/* The PIIX4 and ICH9 PM models switch SCI_EN on these APM commands. */
 	acpi_put32(fadt + FADT_SMI_CMD, ACPI_PC_SMI_CMD_PORT);
-	fadt[FADT_ACPI_ENABLE] = ACPI_PC_ACPI_ENABLE;
-	fadt[FADT_ACPI_DISABLE] = ACPI_PC_ACPI_DISABLE;
+	fadt[FADT_ACPI_ENABLE] = q35 ? ACPI_Q35_ACPI_ENABLE : ACPI_PC_ACPI_ENABLE;
+	fadt[FADT_ACPI_DISABLE] = q35 ? ACPI_Q35_ACPI_DISABLE : ACPI_PC_ACPI_DISABLE;
 	acpi_put32(fadt + FADT_PM1A_EVT_BLK, pm + PM1_EVT_OFFSET);
 	acpi_put32(fadt + FADT_PM1A_CNT_BLK, pm + PM1_CNT_OFFSET);
 	acpi_put32(fadt + FADT_PM_TMR_BLK, pm + PM_TMR_OFFSET);
@@ -227,6 +332,25 @@ static void build_fadt(uint8_t *fadt, const struct acpi_pc_config *cfg, uint32_t
 	put_gas_io(fadt + FADT_X_PM1A_EVT_BLK, PM1_EVT_LEN * 8, GAS_ACCESS_WORD, pm + PM1_EVT_OFFSET);
 	put_gas_io(fadt + FADT_X_PM1A_CNT_BLK, PM1_CNT_LEN * 8, GAS_ACCESS_WORD, pm + PM1_CNT_OFFSET);
 	put_gas_io(fadt + FADT_X_PM_TMR_BLK, PM_TMR_LEN * 8, GAS_ACCESS_DWORD, pm + PM_TMR_OFFSET);
+	if (q35) {
+		/* ICH9 GPE0_STS (8 bytes) then GPE0_EN (8 bytes); the pc has no GPE block. */
+		acpi_put32(fadt + FADT_GPE0_BLK, pm + ACPI_Q35_GPE0_OFFSET);
+		fadt[FADT_GPE0_BLK_LEN] = ACPI_Q35_GPE0_LEN;
+		put_gas_io(fadt + FADT_X_GPE0_BLK, ACPI_Q35_GPE0_LEN * 8, GAS_ACCESS_BYTE,
+			   pm + ACPI_Q35_GPE0_OFFSET);
+	}
+}
+
+/* One allocation: the ECAM of segment 0, buses 0..ecam_buses - 1. */
+static void build_mcfg(uint8_t *mcfg, const struct acpi_pc_config *cfg)
+{
+	uint8_t *alloc = mcfg + MCFG_ALLOCATION;
+
+	acpi_put_header(mcfg, "MCFG", ACPI_MCFG_SIZE, MCFG_REVISION);
+	acpi_put64(alloc + MCFG_ALLOC_BASE, cfg->ecam_base);
+	acpi_put16(alloc + MCFG_ALLOC_SEGMENT, 0);
+	alloc[MCFG_ALLOC_START_BUS] = 0;
+	alloc[MCFG_ALLOC_END_BUS] = (uint8_t)(cfg->ecam_buses - 1);
 }
 
 static uint32_t madt_size(unsigned cpus)
@@ -283,21 +407,24 @@ static void build_madt(uint8_t *madt, const struct acpi_pc_config *cfg)
 }
 
 /* The tables RSDT and XSDT point to, in their order. */
-static unsigned sdt_entries(const struct acpi_tables *t, uint32_t out[3])
+static unsigned sdt_entries(const struct acpi_tables *t, uint32_t out[SDT_MAX_ENTRIES])
 {
 	unsigned n = 0;
 
 	out[n++] = t->fadt_offset;
 	out[n++] = t->madt_offset;
+	if (t->mcfg_offset)
+		out[n++] = t->mcfg_offset;
 	if (t->ssdt_offset)
 		out[n++] = t->ssdt_offset;
 	return n;
 }
 
-static void build_loader(struct acpi_loader *l, const struct acpi_tables *t)
+/* max_entries: RSDT/XSDT entries the script must have room for (q35: with MCFG). */
+static void build_loader(struct acpi_loader *l, const struct acpi_tables *t, unsigned max_entries)
 {
 	const char *tables = ACPI_TABLES_FILE, *rsdp = ACPI_RSDP_FILE;
-	uint32_t entry[3];
+	uint32_t entry[SDT_MAX_ENTRIES];
 	const unsigned entries = sdt_entries(t, entry);
 
 	/* ACPI wants the FACS 64-byte aligned; the RSDP on a 16-byte boundary. */
@@ -315,10 +442,11 @@ static void build_loader(struct acpi_loader *l, const struct acpi_tables *t)
 	acpi_loader_add_pointer(l, rsdp, tables, RSDP_XSDT_ADDRESS, 8);
 
 	const uint32_t checksummed[] = { t->dsdt_offset, t->fadt_offset, t->madt_offset,
-					 t->rsdt_offset, t->xsdt_offset, t->ssdt_offset };
+					 t->rsdt_offset, t->xsdt_offset, t->ssdt_offset,
+					 t->mcfg_offset };
 	for (unsigned i = 0; i < sizeof(checksummed) / sizeof(checksummed[0]); i++) {
 		if (!checksummed[i])
-			continue;          /* no SSDT (nothing else sits at offset 0: the FACS) */
+			continue;          /* no SSDT/MCFG (nothing else sits at offset 0: the FACS) */
 		const uint8_t *table = t->tables + checksummed[i];
 		uint32_t length = (uint32_t)table[4] | (uint32_t)table[5] << 8 |
 				  (uint32_t)table[6] << 16 | (uint32_t)table[7] << 24;
@@ -329,33 +457,47 @@ static void build_loader(struct acpi_loader *l, const struct acpi_tables *t)
 	/* The ACPI 1.0 checksum first: the extended one covers its byte. */
 	acpi_loader_add_checksum(l, rsdp, RSDP_CHECKSUM, 0, RSDP_V1_SIZE);
 	acpi_loader_add_checksum(l, rsdp, RSDP_EXT_CHECKSUM, 0, ACPI_RSDP_SIZE);
+	/* Same size whatever is listed (q35 without ECAM: no MCFG). */
+	acpi_loader_pad(l, l->len + (size_t)(max_entries - entries) * LOADER_COMMANDS_PER_TABLE *
+					ACPI_LOADER_ENTRY_SIZE);
 }
 
 int acpi_build(const struct acpi_pc_config *cfg, struct acpi_tables *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (cfg->cpu_count < 1 || cfg->cpu_count > ACPI_MAX_CPUS ||
-	    cfg->pci_window_first > cfg->pci_window_last || acpi_dsdt_aml_len < ACPI_HEADER_SIZE)
+	    cfg->pci_window_first > cfg->pci_window_last || dsdt_len(cfg) < ACPI_HEADER_SIZE ||
+	    (cfg->chipset != ACPI_CHIPSET_PC && cfg->chipset != ACPI_CHIPSET_Q35) ||
+	    !ecam_valid(cfg))
 		return -EINVAL;
 
+	const bool q35 = cfg->chipset == ACPI_CHIPSET_Q35;
 	uint32_t size = 0;
 	out->facs_offset = size;
 	size += ACPI_FACS_SIZE;
 	out->dsdt_offset = size;
-	size = align_up(size + acpi_dsdt_aml_len, 8);
+	size = align_up(size + dsdt_len(cfg), 8);
 	out->fadt_offset = size;
 	size = align_up(size + ACPI_FADT_SIZE, 8);
 	out->madt_offset = size;
 	size = align_up(size + madt_size(cfg->cpu_count), 8);
+	if (q35) {
+		/* Room for the MCFG even when the ECAM is off: the file keeps its size. */
+		if (cfg->ecam_buses)
+			out->mcfg_offset = size;
+		size = align_up(size + ACPI_MCFG_SIZE, 8);
+	}
 	if (cfg->ssdt_body_len) {
 		out->ssdt_offset = size;
 		size = align_up(size + ACPI_HEADER_SIZE + cfg->ssdt_body_len, 8);
 	}
-	unsigned entries = out->ssdt_offset ? 3 : 2;
+	/* RSDT and XSDT sized for every table there may be; the rest is padding. */
+	const unsigned max_entries = 2 + (q35 ? 1 : 0) + (out->ssdt_offset ? 1 : 0);
+	const unsigned entries = max_entries - (q35 && !cfg->ecam_buses ? 1 : 0);
 	out->rsdt_offset = size;
-	size = align_up(size + ACPI_HEADER_SIZE + entries * 4, 8);
+	size = align_up(size + ACPI_HEADER_SIZE + max_entries * 4, 8);
 	out->xsdt_offset = size;
-	size += ACPI_HEADER_SIZE + entries * 8;
+	size += ACPI_HEADER_SIZE + max_entries * 8;
 
 	out->tables = kzalloc(size);
 	if (!out->tables)
@@ -371,6 +513,8 @@ int acpi_build(const struct acpi_pc_config *cfg, struct acpi_tables *out)
 	}
 	build_fadt(t + out->fadt_offset, cfg, out->facs_offset, out->dsdt_offset);
 	build_madt(t + out->madt_offset, cfg);
+	if (out->mcfg_offset)
+		build_mcfg(t + out->mcfg_offset, cfg);
 
 	if (out->ssdt_offset) {
 		acpi_put_header(t + out->ssdt_offset, "SSDT", ACPI_HEADER_SIZE + cfg->ssdt_body_len,
@@ -378,7 +522,7 @@ int acpi_build(const struct acpi_pc_config *cfg, struct acpi_tables *out)
 		memcpy(t + out->ssdt_offset + ACPI_HEADER_SIZE, cfg->ssdt_body, cfg->ssdt_body_len);
 	}
 
-	uint32_t entry[3];
+	uint32_t entry[SDT_MAX_ENTRIES];
 	uint8_t *rsdt = t + out->rsdt_offset, *xsdt = t + out->xsdt_offset;
 	acpi_put_header(rsdt, "RSDT", ACPI_HEADER_SIZE + entries * 4, SDT_REVISION);
 	acpi_put_header(xsdt, "XSDT", ACPI_HEADER_SIZE + entries * 8, SDT_REVISION);
@@ -390,7 +534,7 @@ int acpi_build(const struct acpi_pc_config *cfg, struct acpi_tables *out)
 
 	acpi_build_rsdp(out->rsdp, out->rsdt_offset, out->xsdt_offset);
 
-	build_loader(&out->loader, out);
+	build_loader(&out->loader, out, max_entries);
 	if (out->loader.error) {
 		err = out->loader.error;
 		acpi_tables_release(out);
@@ -444,8 +588,30 @@ int acpi_update(struct fwcfg *fw, const struct acpi_pc_config *cfg)
 		err = fwcfg_update_file(fw, ACPI_LOADER_FILE, t.loader.buf, t.loader.len);
 	if (err)
 		log_error("acpi: cannot update the tables in fw_cfg (error %d)\n", err);
+	else if (cfg->ecam_buses)
+		log_info("acpi: tables rebuilt for the PM block at %#x, ECAM at %#llx (%u buses)\n",
+			 cfg->pm_base, (unsigned long long)cfg->ecam_base, cfg->ecam_buses);
 	else
 		log_info("acpi: tables rebuilt for the PM block at %#x\n", cfg->pm_base);
 	acpi_tables_release(&t);
+	return err;
+}
+
+int acpi_q35_update(struct fwcfg *fw, struct acpi_pc_config *cfg, uint16_t pm_base,
+		    uint64_t ecam_base, uint16_t ecam_buses)
+{
+	if (!ecam_buses)
+		ecam_base = 0;
+	if (pm_base == cfg->pm_base && ecam_base == cfg->ecam_base &&
+	    ecam_buses == cfg->ecam_buses)
+		return 0;
+
+	const struct acpi_pc_config old = *cfg;
+	cfg->pm_base = pm_base;
+	cfg->ecam_base = ecam_base;
+	cfg->ecam_buses = ecam_buses;
+	int err = acpi_update(fw, cfg);
+	if (err)
+		*cfg = old;
 	return err;
 }

@@ -102,6 +102,16 @@ int acpi_loader_add_checksum(struct acpi_loader *loader, const char *file, uint3
 	return 0;
 }
 
+int acpi_loader_pad(struct acpi_loader *loader, size_t len)
+{
+	if (len % ACPI_LOADER_ENTRY_SIZE || len < loader->len)
+		return fail(loader, -EINVAL);
+	while (loader->len < len)
+		if (!new_command(loader, 0))
+			return -ENOMEM;
+	return 0;
+}
+
 void acpi_loader_release(struct acpi_loader *loader)
 {
 	kfree(loader->buf);

@@ -76,6 +76,15 @@ int acpi_loader_add_pointer(struct acpi_loader *loader, const char *dest_file,
 			    const char *src_file, uint32_t offset, uint8_t size);
 int acpi_loader_add_checksum(struct acpi_loader *loader, const char *file, uint32_t offset,
 			     uint32_t start, uint32_t length);
+/*
+ * Appends zero-filled commands (type 0, which is none of the above) until
+ * the script is len bytes long: firmware skips commands it does not know
+ * (SeaBIOS romfile_loader_execute(), OVMF InstallQemuFwCfgTables()), so a
+ * script can keep its size when it has less to do.  0; -EINVAL if len is
+ * not a multiple of 128 or below the script's length (kept in
+ * loader->error, like -ENOMEM).
+ */
+int acpi_loader_pad(struct acpi_loader *loader, size_t len);
 /* Frees the script's buffer and resets it to empty. */
 void acpi_loader_release(struct acpi_loader *loader);
 

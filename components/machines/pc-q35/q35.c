@@ -16,8 +16,8 @@
  *                  guest out
  *
  * PCI INTx of the root bus: pin P (0 = INTA) of slot S < 25 reaches PIRQ
- * E + ((S + P) mod 4), slots 25..31 reach PIRQ A + P (the ICH9's own
- * functions); a function behind a root port is swizzled onto the port's
+ * E + ((S + P) mod 4), slots 25..29 and 31 reach PIRQ A + P (the ICH9's
+ * own functions), slot 30 PIRQ E + P; a function behind a root port is swizzled onto the port's
  * pins first (<pci/bridge.h>).  The ICH9 routes PIRQ n to an ISA IRQ of
  * the 8259 and PIRQ A..H also reach IOAPIC pins 16..23, active low, as
  * on QEMU.  The DSDT's _PRT says the same.  MSI and MSI-X go to the
@@ -44,6 +44,7 @@
 #define Q35_PIRQ_GSI    16      /* PIRQ A..H also reach IOAPIC pins 16..23 */
 #define Q35_PIRQ_E      4
 #define Q35_CHIPSET_SLOT 25     /* slots 25..31: the ICH9's functions       */
+#define Q35_DMI_BRIDGE_SLOT 30  /* its PCI bridge: INTA..D -> PIRQ E..H       */
 #define Q35_DISK_SLOT   2       /* disk n: root port rp<n> at slot 2 + n     */
 #define Q35_LAST_PORT_SLOT 24
 
@@ -57,6 +58,7 @@ struct pc_q35 {
 	/* Which slot pins (slot * 4 + pin) hold each PIRQ: a PIRQ is shared. */
 	uint64_t pirq_sources[Q35_PIRQS][2];
 	unsigned int sci_irq;        /* where the SCI went last             */
+	bool acpi_reported;
 };
 
 static struct pc_q35 *q35_of(void *b)
@@ -76,11 +78,14 @@ static const char *const q35_devices[] = {
 	"debugcon name=debugcon port=0x402",
 };
 
-/* The PIRQ (0 = A .. 7 = H) that pin (0 = INTA) of a root-bus slot reaches. */
+/*
+ * The PIRQ (0 = A .. 7 = H) that pin (0 = INTA) of a root-bus slot
+ * reaches: the ICH9's defaults (QEMU hw/isa/lpc_ich9.c; the DSDT's _PRT).
+ */
 static unsigned int q35_slot_pirq(unsigned int slot, unsigned int pin)
 {
-	if (slot < Q35_CHIPSET_SLOT)
-		return Q35_PIRQ_E + ((slot + pin) & 3);
+	if (slot < Q35_CHIPSET_SLOT || slot == Q35_DMI_BRIDGE_SLOT)
+		return Q35_PIRQ_E + ((slot < Q35_CHIPSET_SLOT ? slot + pin : pin) & 3);
 	return pin & 3;
 }
 
@@ -177,14 +182,13 @@ static void q35_acpi_select(void *opaque, const char *name)
 	unsigned int buses = pci_q35_mch_ecam_buses(m->mch);
 
 	(void)name;
-	if ((!pm_base || pm_base == m->acpi.pm_base) && ecam == m->acpi.ecam_base &&
-	    buses == m->acpi.ecam_buses)
-		return;
-	if (pm_base)
-		m->acpi.pm_base = pm_base;
-	m->acpi.ecam_base = ecam;
-	m->acpi.ecam_buses = buses;
-	acpi_update(m->board.fwcfg, &m->acpi);
+	if (acpi_q35_update(m->board.fwcfg, &m->acpi, pm_base ? pm_base : m->acpi.pm_base, ecam,
+			    (uint16_t)buses) && !m->acpi_reported) {
+		m->acpi_reported = true;
+		log_warn("VM %s: the ACPI tables cannot describe ECAM at 0x%llx (%u buses): the "
+			 "guest finds the previous window in its MCFG", m->board.vm->name,
+			 (unsigned long long)ecam, buses);
+	}
 }
 
 /* The q35 DSDT (MCH, ICH9 LPC and its PIRQ links, _PRT, _OSC), FADT with

@@ -7,4 +7,4 @@ ifneq ($(CONFIG_PCI_I440FX)$(CONFIG_PCI_Q35),)
 obj-y += pam.o acpi_pm.o pc_isa.o
 endif
 # Plain C: host tests and fuzzers exercise every part whatever the target.
-host-y += pci.o msix.o ecam.o i440fx.o piix.o pam.o acpi_pm.o pc_isa.o
+host-y += pci.o msix.o ecam.o i440fx.o piix.o pam.o acpi_pm.o pc_isa.o q35_mch.o ich9_lpc.o

@@ -18,16 +18,17 @@
 #include <stdint.h>
 #include <bus/irq.h>
 #include <bus/vclock.h>
+#include <pci/pc_chipset.h>
 #include <pci/pci.h>
 
 #define PCI_PIIX3_DEVICE 1
 #define PCI_PIIX3_PIRQ_ROUTE 0x60        /* PIRQA..D at 0x60..0x63        */
-#define PCI_PIIX3_PIRQ_DISABLED 0x80
-#define PCI_PIIX3_ELCR_PORT 0x4D0
-#define PCI_PIIX3_RCR_PORT 0xCF9
-#define PCI_PIIX3_RCR_SYS_RST 0x02       /* 1: hard reset, 0: soft (INIT) */
-#define PCI_PIIX3_RCR_RST_CPU 0x04       /* 0 -> 1 starts the reset       */
-#define PCI_PIIX3_RCR_FULL_RST 0x08
+#define PCI_PIIX3_PIRQ_DISABLED PCI_PIRQ_DISABLED
+#define PCI_PIIX3_ELCR_PORT PCI_ELCR_PORT
+#define PCI_PIIX3_RCR_PORT PCI_RCR_PORT
+#define PCI_PIIX3_RCR_SYS_RST PCI_RCR_SYS_RST
+#define PCI_PIIX3_RCR_RST_CPU PCI_RCR_RST_CPU
+#define PCI_PIIX3_RCR_FULL_RST PCI_RCR_FULL_RST
 
 #define PCI_PIIX4_PM_FUNCTION 3
 #define PCI_PIIX4_PM_PMBASE 0x40
@@ -38,32 +39,13 @@
 #define PCI_PIIX4_PM_BLOCK_SIZE 64
 #define PCI_PIIX4_PM_SCI_IRQ 9
 
-/* PM block registers (offsets from PMBASE) and bits. */
-#define ACPI_PM1_STS 0x00
-#define ACPI_PM1_EN 0x02
-#define ACPI_PM1_CNT 0x04
-#define ACPI_PM_TMR 0x08
-#define ACPI_PM1_TMR_STS 0x0001
-#define ACPI_PM1_GBL_STS 0x0020
-#define ACPI_PM1_PWRBTN_STS 0x0100
-#define ACPI_PM1_RTC_STS 0x0400
-#define ACPI_PM1_WAK_STS 0x8000
-#define ACPI_PM1_CNT_SCI_EN 0x0001
-#define ACPI_PM1_CNT_SLP_TYP_SHIFT 10
-#define ACPI_PM1_CNT_SLP_EN 0x2000
-#define ACPI_PM_TIMER_HZ 3579545u
-
-#define APM_CNT_PORT 0xB2
-#define APM_STS_PORT 0xB3
-#define APM_ACPI_DISABLE 0xF0            /* values QEMU's FADT advertises */
+/* APM_CNT values that switch ACPI on and off (QEMU's "pc" FADT). */
+#define APM_ACPI_DISABLE 0xF0
 #define APM_ACPI_ENABLE 0xF1
 
 /* ---- PIIX3 ISA bridge --------------------------------------------- */
 
 struct pci_piix3;
-
-/* rcr: the value written to 0xCF9 (PCI_PIIX3_RCR_* bits). */
-typedef void (*pci_reset_request_fn)(void *opaque, uint8_t rcr);
 
 /*
  * Creates the bridge at 00:01.0 and registers ELCR (0x4D0/0x4D1) and
@@ -89,9 +71,6 @@ static inline unsigned pci_piix_slot_pirq(unsigned device, unsigned pin)
 /* ---- PIIX4 power management ---------------------------------------- */
 
 struct pci_piix4_pm;
-
-/* SLP_EN was written; slp_typ is PM1_CNT bits 12:10 (QEMU's tables: S5 = 0). */
-typedef void (*pci_sleep_request_fn)(void *opaque, unsigned slp_typ);
 
 /*
  * Creates the function at 00:01.3 and registers the APM ports; the PM

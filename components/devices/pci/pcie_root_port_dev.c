@@ -39,7 +39,7 @@ static int root_port_create(struct device *dev)
 		return -EBUSY;
 	}
 	for (unsigned int pin = 0; pin < 4; pin++)
-		irq_line_connect(pcie_root_port_intx(rp, pin), env->pci_intx_sink,
+		irq_line_connect(pcie_root_port_intx_out(rp, pin), env->pci_intx_sink,
 				 env->pci_intx_ctx, slot * 4 + pin);
 	dev->state = rp;
 	return 0;
@@ -54,7 +54,7 @@ static void root_port_destroy(struct device *dev)
 
 static void *root_port_bus(struct device *dev)
 {
-	return dev->state ? pcie_root_port_bus(dev->state) : NULL;
+	return dev->state ? pcie_root_port_secondary(dev->state) : NULL;
 }
 
 static const struct device_prop root_port_props[] = {

@@ -34,7 +34,7 @@
 #include <fwcfg/fwcfg.h>
 #include <pci/ich9.h>
 #include <pci/pci.h>
-#include <pci/piix.h>
+#include <pci/pc_chipset.h>
 #include <pci/q35.h>
 #include <vm/machine.h>
 
@@ -235,8 +235,8 @@ static const struct pc_board_ops q35_ops = {
 /* 0xCF9: the ICH9's reset control register (same bits as the PIIX3's). */
 static void q35_rcr_request(void *opaque, uint8_t rcr)
 {
-	if (rcr & PCI_PIIX3_RCR_RST_CPU)
-		pc_guest_reset(opaque, rcr & PCI_PIIX3_RCR_SYS_RST ? "port 0xCF9 (hard reset)"
+	if (rcr & PCI_RCR_RST_CPU)
+		pc_guest_reset(opaque, rcr & PCI_RCR_SYS_RST ? "port 0xCF9 (hard reset)"
 								   : "port 0xCF9 (soft reset)");
 }
 
@@ -254,7 +254,7 @@ static int q35_build(struct vm *vm)
 	m->pci = pci_host_create(vm->bus, "pcie");
 	if (!m->pci || pci_host_register_cf8(m->pci))
 		return -ENOMEM;
-	m->mch = pci_q35_mch_create(m->pci, pc_pam_update, b, (uint32_t)b->layout.below_4g);
+	m->mch = pci_q35_mch_create(m->pci, b->layout.below_4g, pc_pam_update, b);
 	m->lpc = pci_ich9_lpc_create(m->pci, &vm->clock, q35_rcr_request, pc_sleep_request, b);
 	if (!m->mch || !m->lpc)
 		return -ENOMEM;

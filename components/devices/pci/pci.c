@@ -12,6 +12,8 @@
 #include <core/compiler.h>
 #include <core/log.h>
 #include <core/mm.h>
+#include <pci/bridge.h>
+#include <pci/msi.h>
 #include <pci/msix.h>
 #include <pci/pci.h>
 #include "internal.h"
@@ -115,8 +117,11 @@ int pci_function_init(struct pci_function *fn, const struct pci_function_info *i
 	pci_config_set8(fn, PCI_CLASS_PROG, (uint8_t)info->class_code);
 	pci_config_set16(fn, PCI_CLASS_DEVICE, (uint16_t)(info->class_code >> 8));
 	pci_config_set8(fn, PCI_HEADER_TYPE, info->header_type);
-	pci_config_set16(fn, PCI_SUBSYSTEM_VENDOR_ID, sub_vendor);
-	pci_config_set16(fn, PCI_SUBSYSTEM_ID, sub_id);
+	/* A type 1 header has the prefetchable window there instead. */
+	if ((info->header_type & ~PCI_HEADER_TYPE_MULTI_FUNCTION) == PCI_HEADER_TYPE_NORMAL) {
+		pci_config_set16(fn, PCI_SUBSYSTEM_VENDOR_ID, sub_vendor);
+		pci_config_set16(fn, PCI_SUBSYSTEM_ID, sub_id);
+	}
 	pci_config_set8(fn, PCI_INTERRUPT_PIN, info->interrupt_pin);
 
 	pci_config_set_wmask(fn, PCI_COMMAND, 2, PCI_COMMAND_WRITABLE);
@@ -163,10 +168,19 @@ static bool is_power_of_two(uint64_t x)
 	return x && !(x & (x - 1));
 }
 
+/* Type 1 headers (bridges) have BAR0 and BAR1 only. */
+unsigned pci_function_bar_count(const struct pci_function *fn)
+{
+	return (fn->info->header_type & ~PCI_HEADER_TYPE_MULTI_FUNCTION) == PCI_HEADER_TYPE_BRIDGE ?
+	       PCI_BRIDGE_NUM_BARS : PCI_NUM_BARS;
+}
+
 int pci_declare_bar(struct pci_function *fn, unsigned bar, enum pci_bar_type type,
 		    uint64_t size, bool prefetchable)
 {
-	if (bar >= PCI_NUM_BARS || !is_power_of_two(size) || fn->bar[bar].type != PCI_BAR_NONE)
+	unsigned count = pci_function_bar_count(fn);
+
+	if (bar >= count || !is_power_of_two(size) || fn->bar[bar].type != PCI_BAR_NONE)
 		return -EINVAL;
 	if (bar > 0 && fn->bar[bar - 1].type == PCI_BAR_MEM64)
 		return -EINVAL;   /* the upper half of a 64-bit BAR */
@@ -187,7 +201,7 @@ int pci_declare_bar(struct pci_function *fn, unsigned bar, enum pci_bar_type typ
 		pci_config_set_wmask(fn, reg, 4, (uint32_t)address_mask & ~0xFu);
 		break;
 	case PCI_BAR_MEM64:
-		if (size < 16 || bar + 1 >= PCI_NUM_BARS || fn->bar[bar + 1].type != PCI_BAR_NONE)
+		if (size < 16 || bar + 1 >= count || fn->bar[bar + 1].type != PCI_BAR_NONE)
 			return -EINVAL;
 		pci_config_set32(fn, reg, PCI_BAR_MEM_TYPE_64 |
 				 (prefetchable ? PCI_BAR_MEM_PREFETCH : 0));
@@ -222,6 +236,29 @@ uint64_t pci_bar_address(const struct pci_function *fn, unsigned bar)
 }
 
 /*
+ * Whether every bridge between fn and the host forwards the BAR's range.
+ * A function not attached anywhere is judged by its own registers; one
+ * on a bus that is cut off from the host (a detached bridge) never
+ * decodes.
+ */
+static bool bar_routed(const struct pci_function *fn, const struct pci_bar *b, uint64_t base)
+{
+	const struct pci_bus *bus = fn->parent_bus;
+
+	if (!bus)
+		return true;
+	while (bus->bridge) {
+		const struct pci_bridge *br = bus->bridge;
+		if (!pci_bridge_forwards(br, b->type, base, b->size))
+			return false;
+		bus = br->fn.parent_bus;
+		if (!bus)
+			return false;
+	}
+	return true;
+}
+
+/*
  * Whether the BAR should decode at its programmed base.  The sizing
  * pattern (all-ones) is excluded because its last byte hits the top of
  * the space, and base 0 because firmware leaves unassigned BARs at 0.
@@ -231,19 +268,24 @@ static bool bar_decodes(const struct pci_function *fn, unsigned bar, uint64_t ba
 	uint16_t command = pci_config_get16(fn, PCI_COMMAND);
 	const struct pci_bar *b = &fn->bar[bar];
 	uint64_t last = base + b->size - 1;
+	bool own;
 
 	if (!base || last < base)
 		return false;
 	switch (b->type) {
 	case PCI_BAR_IO:
-		return (command & PCI_COMMAND_IO) && last <= 0xFFFF;
+		own = (command & PCI_COMMAND_IO) && last <= 0xFFFF;
+		break;
 	case PCI_BAR_MEM32:
-		return (command & PCI_COMMAND_MEMORY) && last < 0xFFFFFFFFu;
+		own = (command & PCI_COMMAND_MEMORY) && last < 0xFFFFFFFFu;
+		break;
 	case PCI_BAR_MEM64:
-		return (command & PCI_COMMAND_MEMORY) && last != UINT64_MAX;
+		own = (command & PCI_COMMAND_MEMORY) && last != UINT64_MAX;
+		break;
 	default:
 		return false;
 	}
+	return own && bar_routed(fn, b, base);
 }
 
 /*
@@ -291,6 +333,8 @@ static void bar_map(struct pci_function *fn, unsigned bar)
 
 static void update_bars(struct pci_function *fn)
 {
+	if (!fn->config)
+		return;
 	for (unsigned i = 0; i < PCI_NUM_BARS; i++) {
 		struct pci_bar *b = &fn->bar[i];
 		if (b->type == PCI_BAR_NONE)
@@ -324,12 +368,28 @@ int pci_bar_set_handler(struct pci_function *fn, unsigned bar, const struct bus_
 	return 0;
 }
 
-static bool msix_enabled(const struct pci_function *fn)
+/* The BARs of every function on bus and on the buses behind it. */
+void pci_bus_update_bars(struct pci_bus *bus)
 {
-	return fn->msix && pci_msix_enabled(fn->msix);
+	for (unsigned i = 0; i < PCI_FUNCTIONS_PER_BUS; i++) {
+		struct pci_function *fn = bus->fn[i];
+		if (!fn)
+			continue;
+		update_bars(fn);
+		if (fn->bridge)
+			pci_bus_update_bars(&fn->bridge->secondary);
+	}
 }
 
-/* While MSI-X is enabled the function must not use its INTx pin (PCI 3.0, 6.8.2). */
+static bool msix_enabled(const struct pci_function *fn)
+{
+	return (fn->msix && pci_msix_enabled(fn->msix)) || (fn->msi && pci_msi_enabled(fn->msi));
+}
+
+/*
+ * While MSI or MSI-X is enabled the function must not use its INTx pin
+ * (PCI 3.0, 6.8.1 and 6.8.2).
+ */
 static void update_intx(struct pci_function *fn)
 {
 	uint16_t status = pci_config_get16(fn, PCI_STATUS);
@@ -423,8 +483,13 @@ void pci_function_config_write(struct pci_function *fn, unsigned offset, unsigne
 	bool msix_control = fn->msix && pci_msix_overlaps_control(fn->msix, offset, width);
 	if (msix_control)
 		pci_msix_control_written(fn->msix);
-	if (range_overlaps(offset, width, PCI_COMMAND, 2) || msix_control)
+	bool msi_written = fn->msi && pci_msi_overlaps(fn->msi, offset, width);
+	if (msi_written)
+		pci_msi_config_written(fn->msi);
+	if (range_overlaps(offset, width, PCI_COMMAND, 2) || msix_control || msi_written)
 		update_intx(fn);
+	if (fn->bridge)
+		pci_bridge_config_written(fn->bridge, offset, width);
 	if (fn->info->ops && fn->info->ops->config_write)
 		fn->info->ops->config_write(fn, offset, width, value);
 }
@@ -434,7 +499,7 @@ void pci_function_reset(struct pci_function *fn)
 	pci_config_set16(fn, PCI_COMMAND, 0);
 	uint16_t status = pci_config_get16(fn, PCI_STATUS);
 	pci_config_set16(fn, PCI_STATUS, status & (uint16_t)~PCI_STATUS_W1C);
-	for (unsigned i = 0; i < PCI_NUM_BARS; i++) {
+	for (unsigned i = 0; i < pci_function_bar_count(fn); i++) {
 		unsigned reg = PCI_BASE_ADDRESS_0 + 4 * i;
 		uint32_t address_bits = (uint32_t)fn->wmask[reg] | (uint32_t)fn->wmask[reg + 1] << 8 |
 			(uint32_t)fn->wmask[reg + 2] << 16 | (uint32_t)fn->wmask[reg + 3] << 24;
@@ -446,10 +511,17 @@ void pci_function_reset(struct pci_function *fn)
 	fn->intx_level = false;
 	if (fn->msix)
 		pci_msix_reset(fn->msix);
+	if (fn->msi)
+		pci_msi_reset(fn->msi);
+	if (fn->bridge)
+		pci_bridge_reset_registers(fn->bridge);
 	update_bars(fn);
 	update_intx(fn);
 	if (fn->info->ops && fn->info->ops->reset)
 		fn->info->ops->reset(fn);
+	/* A bridge's reset reaches everything on its secondary side. */
+	if (fn->bridge)
+		pci_bridge_reset_secondary(fn->bridge);
 }
 
 /* ---- the host -------------------------------------------------------- */
@@ -475,7 +547,27 @@ struct pci_host *pci_host_create(struct bus *bus, const char *name)
 	host->name = name ? name : "pci";
 	host->warnings_left = PCI_WARNINGS_PER_HOST;
 	host->io_space = BUS_SPACE_PIO;
+	host->root.host = host;
 	return host;
+}
+
+/*
+ * Connects or disconnects everything behind bus (its functions, and the
+ * buses behind their bridges) to host.
+ */
+static void set_subtree_host(struct pci_bus *bus, struct pci_host *host)
+{
+	bus->host = host;
+	for (unsigned i = 0; i < PCI_FUNCTIONS_PER_BUS; i++) {
+		struct pci_function *fn = bus->fn[i];
+		if (!fn)
+			continue;
+		if (!host)
+			unmap_all_bars(fn);
+		fn->host = host;
+		if (fn->bridge)
+			set_subtree_host(&fn->bridge->secondary, host);
+	}
 }
 
 void pci_host_destroy(struct pci_host *host)
@@ -488,12 +580,11 @@ void pci_host_destroy(struct pci_host *host)
 	}
 	if (host->ecam_buses)
 		bus_unregister(host->bus, BUS_SPACE_MMIO, host->ecam_base);
-	for (unsigned i = 0; i < ARRAY_SIZE(host->fn); i++) {
-		if (host->fn[i]) {
-			unmap_all_bars(host->fn[i]);
-			host->fn[i]->host = NULL;
-		}
-	}
+	set_subtree_host(&host->root, NULL);
+	/* Bridges outlive the host: their functions leave bus 0, which goes. */
+	for (unsigned i = 0; i < PCI_FUNCTIONS_PER_BUS; i++)
+		if (host->root.fn[i])
+			host->root.fn[i]->parent_bus = NULL;
 	kfree(host);
 }
 
@@ -502,62 +593,167 @@ struct bus *pci_host_bus(const struct pci_host *host)
 	return host->bus;
 }
 
+struct pci_bus *pci_host_root_bus(struct pci_host *host)
+{
+	return host ? &host->root : NULL;
+}
+
+static void update_multifunction(struct pci_bus *bus, unsigned device)
+{
+	struct pci_function *fn0 = bus->fn[device << 3];
+	bool others = false;
+
+	if (!fn0)
+		return;
+	for (unsigned f = 1; f < PCI_FUNCTIONS_PER_DEVICE; f++)
+		others |= bus->fn[device << 3 | f] != NULL;
+	pci_config_set8(fn0, PCI_HEADER_TYPE, others ?
+			(uint8_t)(fn0->info->header_type | PCI_HEADER_TYPE_MULTI_FUNCTION) :
+			fn0->info->header_type);
+}
+
+/* Whether bus is the secondary bus of br or lies behind it. */
+static bool bus_is_behind(const struct pci_bus *bus, const struct pci_bridge *br)
+{
+	while (bus && bus->bridge) {
+		if (bus->bridge == br)
+			return true;
+		bus = bus->bridge->fn.parent_bus;
+	}
+	return false;
+}
+
+int pci_bus_attach(struct pci_bus *bus, unsigned device, unsigned function,
+		   struct pci_function *fn)
+{
+	if (!bus || !fn || !fn->config || device >= PCI_DEVICES_PER_BUS ||
+	    function >= PCI_FUNCTIONS_PER_DEVICE)
+		return -EINVAL;
+	const char *name = bus->host ? bus->host->name : "pci";
+	if (bus->device0_only && device != 0) {
+		log_error("%s: %s: only device 0 exists below a PCIe downstream port\n", name,
+			  fn->info->name);
+		return -EINVAL;
+	}
+	if (fn->bridge && bus_is_behind(bus, fn->bridge))
+		return -EINVAL;
+	if (fn->parent_bus)
+		return -EBUSY;
+	unsigned devfn = device << 3 | function;
+	if (bus->fn[devfn]) {
+		log_error("%s: %02x.%u is taken by %s, cannot attach %s\n", name, device,
+			  function, bus->fn[devfn]->info->name, fn->info->name);
+		return -EBUSY;
+	}
+	bus->fn[devfn] = fn;
+	fn->parent_bus = bus;
+	fn->host = bus->host;
+	fn->devfn = (uint8_t)devfn;
+	if (fn->bridge)
+		set_subtree_host(&fn->bridge->secondary, bus->host);
+	update_multifunction(bus, device);
+	if (bus->bridge)
+		pci_bridge_child_attached(bus->bridge, fn);
+	/* Behind bridges, what decodes depends on their windows. */
+	update_bars(fn);
+	if (fn->bridge)
+		pci_bus_update_bars(&fn->bridge->secondary);
+	return 0;
+}
+
 int pci_host_attach(struct pci_host *host, unsigned device, unsigned function,
 		    struct pci_function *fn)
 {
-	if (!fn || !fn->config || device >= PCI_DEVICES_PER_BUS ||
-	    function >= PCI_FUNCTIONS_PER_DEVICE)
-		return -EINVAL;
-	unsigned devfn = device << 3 | function;
-	if (host->fn[devfn]) {
-		log_error("%s: %02x.%u is taken by %s, cannot attach %s\n", host->name, device,
-			  function, host->fn[devfn]->info->name, fn->info->name);
-		return -EBUSY;
-	}
-	host->fn[devfn] = fn;
-	fn->host = host;
-	fn->devfn = (uint8_t)devfn;
+	return pci_bus_attach(&host->root, device, function, fn);
+}
 
-	struct pci_function *fn0 = host->fn[device << 3];
-	if (fn0) {
-		for (unsigned f = 1; f < PCI_FUNCTIONS_PER_DEVICE; f++)
-			if (host->fn[device << 3 | f])
-				pci_config_set8(fn0, PCI_HEADER_TYPE,
-						pci_config_get8(fn0, PCI_HEADER_TYPE) |
-						PCI_HEADER_TYPE_MULTI_FUNCTION);
+void pci_bus_detach_function(struct pci_function *fn)
+{
+	struct pci_bus *bus = fn ? fn->parent_bus : NULL;
+
+	if (!bus || bus->fn[fn->devfn] != fn)
+		return;
+	bus->fn[fn->devfn] = NULL;
+	if (bus->bridge)
+		pci_bridge_child_detached(bus->bridge, fn);
+	fn->parent_bus = NULL;
+	unmap_all_bars(fn);
+	fn->host = NULL;
+	if (fn->bridge) {
+		/* Nothing behind it is reachable any more: tell the devices. */
+		pci_bus_update_bars(&fn->bridge->secondary);
+		set_subtree_host(&fn->bridge->secondary, NULL);
 	}
-	return 0;
+	update_multifunction(bus, fn->devfn >> 3);
 }
 
 void pci_host_detach(struct pci_host *host, struct pci_function *fn)
 {
-	if (!fn || fn->host != host || host->fn[fn->devfn] != fn)
+	if (!host || !fn || fn->host != host)
 		return;
-	host->fn[fn->devfn] = NULL;
-	unmap_all_bars(fn);
-	fn->host = NULL;
+	pci_bus_detach_function(fn);
+}
 
-	unsigned first = fn->devfn & ~7u;
-	struct pci_function *fn0 = host->fn[first];
-	bool others = false;
-	for (unsigned f = 1; f < PCI_FUNCTIONS_PER_DEVICE; f++)
-		others |= host->fn[first | f] != NULL;
-	if (fn0 && !others)
-		pci_config_set8(fn0, PCI_HEADER_TYPE, fn0->info->header_type);
+struct pci_function *pci_bus_function(const struct pci_bus *bus, unsigned device,
+				      unsigned function)
+{
+	if (!bus || device >= PCI_DEVICES_PER_BUS || function >= PCI_FUNCTIONS_PER_DEVICE)
+		return NULL;
+	if (bus->device0_only && device != 0)
+		return NULL;
+	return bus->fn[device << 3 | function];
 }
 
 struct pci_function *pci_host_function(const struct pci_host *host, unsigned device,
 				       unsigned function)
 {
-	if (device >= PCI_DEVICES_PER_BUS || function >= PCI_FUNCTIONS_PER_DEVICE)
+	return pci_bus_function(&host->root, device, function);
+}
+
+/*
+ * The bus a configuration cycle for bus number reaches: bus 0 is the
+ * host's; otherwise the cycle goes down through the bridge whose
+ * secondary..subordinate range holds number (the first one, in device
+ * order, if the guest made ranges overlap) until a bridge's secondary
+ * bus is number.  A bridge with secondary bus 0 forwards nothing.
+ */
+static struct pci_bus *find_bus(struct pci_host *host, unsigned number)
+{
+	struct pci_bus *bus = &host->root;
+
+	if (number == 0)
+		return bus;
+	if (number > 0xFF)
 		return NULL;
-	return host->fn[device << 3 | function];
+	for (;;) {
+		struct pci_bus *next = NULL;
+		for (unsigned i = 0; i < PCI_FUNCTIONS_PER_BUS && !next; i++) {
+			struct pci_function *fn = bus->fn[i];
+			if (!fn || !fn->bridge)
+				continue;
+			unsigned secondary = pci_config_get8(fn, PCI_SECONDARY_BUS);
+			unsigned subordinate = pci_config_get8(fn, PCI_SUBORDINATE_BUS);
+			if (secondary && secondary <= number && number <= subordinate)
+				next = &fn->bridge->secondary;
+		}
+		if (!next)
+			return NULL;
+		if (pci_bus_number(next) == number)
+			return next;
+		bus = next;   /* the tree is finite: every step goes one bus deeper */
+	}
+}
+
+static struct pci_function *config_target(struct pci_host *host, unsigned bus,
+					  unsigned device, unsigned function)
+{
+	return pci_bus_function(find_bus(host, bus), device, function);
 }
 
 uint32_t pci_host_config_read(struct pci_host *host, unsigned bus, unsigned device,
 			      unsigned function, unsigned offset, unsigned width)
 {
-	struct pci_function *fn = bus == 0 ? pci_host_function(host, device, function) : NULL;
+	struct pci_function *fn = config_target(host, bus, device, function);
 	if (!fn)
 		return 0xFFFFFFFFu;
 	if (!config_range_ok(fn, offset, width)) {
@@ -571,7 +767,7 @@ uint32_t pci_host_config_read(struct pci_host *host, unsigned bus, unsigned devi
 void pci_host_config_write(struct pci_host *host, unsigned bus, unsigned device,
 			   unsigned function, unsigned offset, unsigned width, uint32_t value)
 {
-	struct pci_function *fn = bus == 0 ? pci_host_function(host, device, function) : NULL;
+	struct pci_function *fn = config_target(host, bus, device, function);
 	if (!fn)
 		return;
 	if (!config_range_ok(fn, offset, width)) {
@@ -582,12 +778,10 @@ void pci_host_config_write(struct pci_host *host, unsigned bus, unsigned device,
 	pci_function_config_write(fn, offset, width, value);
 }
 
-void pci_host_set_io_window(struct pci_host *host, enum bus_space space, uint64_t base)
+static void remap_io_bars(struct pci_bus *bus)
 {
-	host->io_space = space;
-	host->io_base = base;
-	for (unsigned i = 0; i < ARRAY_SIZE(host->fn); i++) {
-		struct pci_function *fn = host->fn[i];
+	for (unsigned i = 0; i < PCI_FUNCTIONS_PER_BUS; i++) {
+		struct pci_function *fn = bus->fn[i];
 		if (!fn)
 			continue;
 		for (unsigned bar = 0; bar < PCI_NUM_BARS; bar++) {
@@ -596,7 +790,16 @@ void pci_host_set_io_window(struct pci_host *host, enum bus_space space, uint64_
 				bar_map(fn, bar);
 			}
 		}
+		if (fn->bridge)
+			remap_io_bars(&fn->bridge->secondary);
 	}
+}
+
+void pci_host_set_io_window(struct pci_host *host, enum bus_space space, uint64_t base)
+{
+	host->io_space = space;
+	host->io_base = base;
+	remap_io_bars(&host->root);
 }
 
 void pci_host_set_msi_handler(struct pci_host *host, pci_msi_fn fn, void *opaque)
@@ -605,12 +808,13 @@ void pci_host_set_msi_handler(struct pci_host *host, pci_msi_fn fn, void *opaque
 	host->msi_opaque = opaque;
 }
 
+/* Bridges pass the reset on to their secondary side (pci_function_reset). */
 void pci_host_reset(struct pci_host *host)
 {
 	host->cf8 = 0;
-	for (unsigned i = 0; i < ARRAY_SIZE(host->fn); i++)
-		if (host->fn[i])
-			pci_function_reset(host->fn[i]);
+	for (unsigned i = 0; i < PCI_FUNCTIONS_PER_BUS; i++)
+		if (host->root.fn[i])
+			pci_function_reset(host->root.fn[i]);
 }
 
 /* ---- configuration mechanism #1 -------------------------------------- */

@@ -62,6 +62,8 @@
 #define PCI_STATUS_INTERRUPT    0x0008
 #define PCI_STATUS_CAP_LIST     0x0010
 
+#define PCI_HEADER_TYPE_NORMAL  0x00
+#define PCI_HEADER_TYPE_BRIDGE  0x01   /* type 1: PCI-to-PCI bridge, <pci/bridge.h> */
 #define PCI_HEADER_TYPE_MULTI_FUNCTION 0x80
 
 #define PCI_BAR_SPACE_IO        0x01
@@ -152,12 +154,17 @@ struct pci_function_info {
 };
 
 struct pci_host;
+struct pci_bus;
+struct pci_bridge;
+struct pci_msi;
 struct pci_msix;
 
 struct pci_function {
 	const struct pci_function_info *info;
 	void *opaque;            /* the device, for the callbacks           */
-	struct pci_host *host;   /* set by pci_host_attach                  */
+	struct pci_host *host;   /* set by pci_host_attach / pci_bus_attach */
+	struct pci_bus *parent_bus;  /* the bus it is attached to, or NULL  */
+	struct pci_bridge *bridge;   /* set when fn is a bridge's function  */
 	uint8_t devfn;           /* device << 3 | function                  */
 	unsigned config_size;    /* 256 or 4096                             */
 	uint8_t *config;         /* current bytes                           */
@@ -169,6 +176,7 @@ struct pci_function {
 	struct irq_line intx;    /* INTx output; wired by the machine       */
 	bool intx_level;         /* the device's wish, before INTx disable  */
 	struct pci_msix *msix;   /* set by pci_msix_init(), else NULL       */
+	struct pci_msi *msi;     /* set by pci_msi_init(), else NULL        */
 };
 
 /*
@@ -181,7 +189,8 @@ int pci_function_init(struct pci_function *fn, const struct pci_function_info *i
 void pci_function_release(struct pci_function *fn);
 
 /*
- * Declares BAR n (0..5; a 64-bit BAR takes n and n+1).  size is a power
+ * Declares BAR n (0..5, or 0..1 for a type 1 header; a 64-bit BAR takes
+ * n and n+1).  size is a power
  * of two, at least 4 for I/O and 16 for memory; I/O BARs at most 64 KiB,
  * 32-bit memory BARs at most 2 GiB.  0 or -EINVAL.
  */
@@ -256,7 +265,8 @@ void pci_send_msi(struct pci_function *fn, uint64_t address, uint32_t data);
 struct bus *pci_function_bus(const struct pci_function *fn);
 
 /* ------------------------------------------------------------------ */
-/* The host: bus 0 with 32 devices x 8 functions.                     */
+/* The host: bus 0 with 32 devices x 8 functions.  Buses behind        */
+/* PCI-to-PCI bridges are in <pci/bridge.h>.                           */
 
 struct pci_host *pci_host_create(struct bus *bus, const char *name);
 /* Unregisters its regions; functions stay with their owners. */
@@ -264,30 +274,37 @@ void pci_host_destroy(struct pci_host *host);
 struct bus *pci_host_bus(const struct pci_host *host);
 
 /*
- * Plugs fn in at device (0..31), function (0..7).  Sets the
+ * Plugs fn in at bus 0, device (0..31), function (0..7): the same as
+ * pci_bus_attach(pci_host_root_bus(host), ...).  Sets the
  * multi-function bit of function 0 when any other function of the
- * device exists.  0, -EINVAL or -EBUSY.
+ * device exists.  0, -EINVAL or -EBUSY (slot taken, or fn already
+ * attached).
  */
 int pci_host_attach(struct pci_host *host, unsigned device, unsigned function,
 		    struct pci_function *fn);
 /*
- * Unplugs fn.  Regions of BARs with handlers are removed; BARs the device
- * maps itself are left as they are (the owner tears them down).
+ * Unplugs fn, on whichever bus of the host it is.  Regions of BARs with
+ * handlers are removed; BARs the device maps itself are left as they are
+ * (the owner tears them down).  Unplugging a bridge's function cuts its
+ * whole secondary side off the host.
  */
 void pci_host_detach(struct pci_host *host, struct pci_function *fn);
+/* The function at bus 0, device, function, or NULL. */
 struct pci_function *pci_host_function(const struct pci_host *host, unsigned device,
 				       unsigned function);
 
 /*
- * Configuration access by address.  Absent functions and buses other
- * than 0 read all-ones and drop writes.
+ * Configuration access by address.  Bus 0 is the host's; another bus
+ * number is looked for behind the bridges whose secondary..subordinate
+ * range (as the guest programmed it) holds it.  Absent functions and
+ * buses read all-ones and drop writes.
  */
 uint32_t pci_host_config_read(struct pci_host *host, unsigned bus, unsigned device,
 			      unsigned function, unsigned offset, unsigned width);
 void pci_host_config_write(struct pci_host *host, unsigned bus, unsigned device,
 			   unsigned function, unsigned offset, unsigned width, uint32_t value);
 
-/* Resets every attached function. */
+/* Resets every attached function, on every bus, once. */
 void pci_host_reset(struct pci_host *host);
 
 /*

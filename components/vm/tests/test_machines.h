@@ -91,7 +91,7 @@ static int gamma_disk(unsigned int n, const char *transport, char *line, size_t 
 }
 
 MACHINE(gamma_machine) = {
-	.name = "gamma", .arch = TEST_ARCH,
+	.name = "gamma", .arch = TEST_ARCH, .has_ports = true,
 	.disk_device = gamma_disk,
 };
 

@@ -11,7 +11,10 @@
  *     and the MSI-X BAR's region exactly where the BAR decodes,
  *   - the PM block is on the bus exactly where the device says,
  *   - INTx is low while MSI-X is enabled, every message sent is the one
- *     in the table and no message leaves a masked vector.
+ *     in the table and no message leaves a masked vector,
+ *   - behind the PCIe root port at 00:04.0, the child's BAR regions are on
+ *     the bus only while the port decodes their space, and the port's
+ *     ids never change.
  *
  * Input: 8-byte commands: opcode, a, b, c, then a 32-bit value.
  */
@@ -22,13 +25,16 @@
 #include <bus/bus.h>
 #include <bus/vclock.h>
 #include <core/log.h>
+#include <pci/bridge.h>
 #include <pci/i440fx.h>
 #include <pci/msix.h>
+#include <pci/pcie_root_port.h>
 #include <pci/piix.h>
 
 #define ECAM_BASE 0xE0000000ull
 #define ECAM_BUSES 4
 #define DEV_SLOT 3
+#define RP_SLOT 4
 
 struct fuzz_device {
 	struct pci_function pci;
@@ -46,6 +52,9 @@ struct machine {
 	struct pci_piix3 *piix3;
 	struct pci_piix4_pm *pm;
 	struct fuzz_device dev;
+	struct pcie_root_port *rp;
+	struct pci_function child;      /* below the root port */
+	uint8_t child_regs[0x100];
 	struct vclock clock;
 	uint64_t now;
 	unsigned reset_depth;
@@ -100,6 +109,30 @@ static void dev_bar_update(struct pci_function *fn, unsigned bar, uint64_t base,
 }
 
 static const struct pci_function_ops fuzz_dev_ops = { .bar_update = dev_bar_update };
+
+static uint64_t child_read(void *opaque, uint64_t offset, unsigned width)
+{
+	uint8_t *regs = opaque;
+	return width == 1 ? regs[offset & 0xFF] : 0;
+}
+
+static void child_write(void *opaque, uint64_t offset, unsigned width, uint64_t value)
+{
+	uint8_t *regs = opaque;
+	if (width == 1)
+		regs[offset & 0xFF] = (uint8_t)value;
+}
+
+static const struct bus_ops child_ops = { .read = child_read, .write = child_write };
+
+static const struct pci_function_info child_info = {
+	.name = "fuzzchild",
+	.vendor_id = 0x1AF4,
+	.device_id = 0x1042,
+	.class_code = 0x010000,
+	.interrupt_pin = 1,
+	.express = true,
+};
 
 static const struct pci_function_info fuzz_dev_info = {
 	.name = "fuzzdev",
@@ -176,6 +209,16 @@ static void machine_create(struct machine *m)
 	    pci_host_attach(m->host, DEV_SLOT, 0, &m->dev.pci))
 		abort();
 	pci_host_set_msi_handler(m->host, msi_check, m);
+	m->rp = pcie_root_port_create(pci_host_root_bus(m->host), RP_SLOT, 0, 1, 1);
+	if (!m->rp || pci_function_init(&m->child, &child_info, m->child_regs) ||
+	    pci_declare_bar(&m->child, 0, PCI_BAR_IO, 0x40, false) ||
+	    pci_declare_bar(&m->child, 1, PCI_BAR_MEM32, 0x1000, false) ||
+	    pci_declare_bar(&m->child, 2, PCI_BAR_MEM64, 0x4000, true) ||
+	    pci_bar_set_handler(&m->child, 0, &child_ops, m->child_regs, NULL) ||
+	    pci_bar_set_handler(&m->child, 1, &child_ops, m->child_regs, NULL) ||
+	    pci_bar_set_handler(&m->child, 2, &child_ops, m->child_regs, NULL) ||
+	    pci_bus_attach(pcie_root_port_secondary(m->rp), 0, 0, &m->child))
+		abort();
 }
 
 static void machine_destroy(struct machine *m)
@@ -186,6 +229,8 @@ static void machine_destroy(struct machine *m)
 				       BUS_SPACE_PIO : BUS_SPACE_MMIO, m->dev.mapped_base[bar]);
 	pci_host_detach(m->host, &m->dev.pci);
 	pci_function_release(&m->dev.pci);
+	pcie_root_port_destroy(m->rp);
+	pci_function_release(&m->child);
 	pci_piix4_pm_destroy(m->pm);
 	pci_piix3_destroy(m->piix3);
 	pci_i440fx_destroy(m->i440fx);
@@ -230,6 +275,15 @@ static void check_invariants(struct machine *m)
 	}
 	if (pci_msix_enabled(&m->dev.msix) && m->dev.pci.intx.level)
 		abort();
+	if (pci_host_config_read(m->host, 0, RP_SLOT, 0, 0, 4) != 0x000C1B36u)
+		abort();
+	uint16_t rp_command = pci_config_get16(pcie_root_port_function(m->rp), PCI_COMMAND);
+	for (unsigned bar = 0; bar < 3; bar++) {
+		const struct pci_bar *b = &m->child.bar[bar];
+		uint16_t need = b->type == PCI_BAR_IO ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY;
+		if (b->mapped && (!b->enabled || !(rp_command & need)))
+			abort();
+	}
 	int irq = pci_piix3_pirq_route(m->piix3, 0);
 	if (irq != -1 && (irq < 3 || irq > 15 || irq == 8 || irq == 13))
 		abort();
@@ -262,9 +316,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 1:   /* data window, optionally re-aiming at a present function */
 			if (b & 1) {
-				static const uint8_t devfns[] = { 0x00, 0x08, 0x0B, DEV_SLOT << 3 };
+				static const uint8_t devfns[] = { 0x00, 0x08, 0x0B, DEV_SLOT << 3,
+								  RP_SLOT << 3, 0x00, 0x08, 0x00 };
+				/* The last three: buses 1..3, behind the root port if numbered so. */
+				unsigned i = (b >> 1) & 7;
+				uint32_t busnr = i >= 5 ? i - 4 : 0;
 				machine_access(&m, BUS_SPACE_PIO, true, 0xCF8, 4,
-				       0x80000000u | (uint32_t)devfns[(b >> 1) & 3] << 8 | (c & 0xFC));
+				       0x80000000u | busnr << 16 | (uint32_t)devfns[i] << 8 | (c & 0xFC));
 			}
 			machine_access(&m, BUS_SPACE_PIO, write, 0xCFC + (a & 3), width, value);
 			break;
@@ -295,7 +353,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			else if ((a & 3) == 2)
 				pci_msix_notify(&m.dev.msix, b & 7);
 			else if ((a & 3) == 3)
-				pci_set_irq(&m.dev.pci, b & 1);
+				pci_set_irq(b & 2 ? &m.child : &m.dev.pci, b & 1);
 			else
 				pci_piix4_pm_power_button(m.pm);
 			break;

@@ -744,6 +744,18 @@ static struct pci_bus *find_bus(struct pci_host *host, unsigned number)
 	}
 }
 
+/*
+ * The extended space (0x100..0xFFF through ECAM) of a function with 256
+ * bytes: what an OS reads to learn there is none (Linux reads 0x100 of
+ * every function).  It reads all-ones and drops writes, without a report.
+ */
+static bool beyond_conventional_space(const struct pci_function *fn, unsigned offset,
+				      unsigned width)
+{
+	return (width == 1 || width == 2 || width == 4) && offset >= fn->config_size &&
+	       offset + width <= PCIE_CONFIG_SPACE_SIZE;
+}
+
 static struct pci_function *config_target(struct pci_host *host, unsigned bus,
 					  unsigned device, unsigned function)
 {
@@ -755,6 +767,8 @@ uint32_t pci_host_config_read(struct pci_host *host, unsigned bus, unsigned devi
 {
 	struct pci_function *fn = config_target(host, bus, device, function);
 	if (!fn)
+		return 0xFFFFFFFFu;
+	if (beyond_conventional_space(fn, offset, width))
 		return 0xFFFFFFFFu;
 	if (!config_range_ok(fn, offset, width)) {
 		pci_host_warn(host, "%s: config read of %u bytes at %02x:%02x.%u+%#x refused\n",
@@ -769,6 +783,8 @@ void pci_host_config_write(struct pci_host *host, unsigned bus, unsigned device,
 {
 	struct pci_function *fn = config_target(host, bus, device, function);
 	if (!fn)
+		return;
+	if (beyond_conventional_space(fn, offset, width))
 		return;
 	if (!config_range_ok(fn, offset, width)) {
 		pci_host_warn(host, "%s: config write of %u bytes at %02x:%02x.%u+%#x refused\n",

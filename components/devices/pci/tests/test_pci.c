@@ -490,8 +490,13 @@ static void test_ecam_extended_space(void **state)
 	mmio_write(f->bus, express + 0xFFC, 4, 0xCAFEF00Du);
 	assert_int_equal(mmio_read(f->bus, express + 0xFFC, 4), 0xCAFEF00Du);
 	assert_int_equal(mmio_read(f->bus, express + 0xFFF, 1), 0xCA);
-	/* A conventional function has nothing above 256. */
+	/* A conventional function has nothing above 256: all-ones, writes
+	 * dropped, and no report (Linux reads 0x100 of every function). */
+	host_console_clear();
 	assert_int_equal(mmio_read(f->bus, ECAM_BASE + (TEST_DEV << 15) + 0x100, 4), 0xFFFFFFFFu);
+	mmio_write(f->bus, ECAM_BASE + (TEST_DEV << 15) + 0xFFC, 4, 0);
+	assert_int_equal(mmio_read(f->bus, ECAM_BASE + (TEST_DEV << 15) + 0xFFF, 1), 0xFF);
+	assert_string_equal(host_console_text(), "");
 	/* Mechanism #1 stops at 255 even for PCIe functions. */
 	pio_out(f->bus, 0xCF8, 4, cf8_address(0, 4, 0, 0xFC));
 	assert_int_equal(pio_in(f->bus, 0xCFF, 1), 0x00);

@@ -169,7 +169,8 @@ static uint16_t q35_elcr(struct pc_board *b)
 
 /*
  * The firmware places the PM block (ICH9 PMBASE: 0x600 from both SeaBIOS
- * and OVMF) and ECAM (PCIEXBAR: SeaBIOS 0xB0000000, OVMF 0xE0000000);
+ * and OVMF) and ECAM (PCIEXBAR: SeaBIOS 0xB0000000; OVMF its PCD, which
+ * current builds choose at boot: 0xB0000000 for a small VM);
  * as QEMU builds its tables when the firmware selects them
  * (hw/i386/acpi-build.c), the FADT, MCFG and the DSDT's PCI window
  * follow what the chipset decodes when the guest reads the files.

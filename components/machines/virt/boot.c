@@ -182,6 +182,7 @@ int virt_boot_prepare(struct virt_machine *m)
 	desc.cpus = vm->vcpu_count;
 	desc.memory_size = c->memory;
 	desc.flash = m->firmware != NULL;
+	desc.pcie = m->pci != NULL;
 	desc.devices = vm->devices;
 	desc.device_count = vm->device_count;
 	desc.console = vm->console_device;

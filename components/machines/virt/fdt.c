@@ -159,6 +159,60 @@ static void add_flash(struct fdt_writer *w)
 	fdt_writer_end_node(w);
 }
 
+/*
+ * The PCI Express host bridge, as QEMU's create_pcie() describes its gpex
+ * (generic ECAM host): configuration space at the low ECAM window, I/O
+ * and 32-bit memory windows, and legacy interrupts swizzled over SPI 3..6
+ * (pin P of slot S: SPI 3 + (S + P) mod 4).  No msi-parent: the board has
+ * no ITS, so functions use INTx.  AAVMF's PCI host bridge driver and
+ * Linux's pci-host-generic take it from here.
+ */
+#define PCI_SPACE_IO    0x01000000u
+#define PCI_SPACE_MEM32 0x02000000u
+
+static void add_pcie(struct fdt_writer *w)
+{
+	static const uint32_t ranges[] = {
+		PCI_SPACE_IO, 0, 0,
+		(uint32_t)(VIRT_PCIE_PIO_BASE >> 32), (uint32_t)VIRT_PCIE_PIO_BASE,
+		0, (uint32_t)VIRT_PCIE_PIO_SIZE,
+		PCI_SPACE_MEM32, (uint32_t)(VIRT_PCIE_MMIO_BASE >> 32), (uint32_t)VIRT_PCIE_MMIO_BASE,
+		(uint32_t)(VIRT_PCIE_MMIO_BASE >> 32), (uint32_t)VIRT_PCIE_MMIO_BASE,
+		(uint32_t)(VIRT_PCIE_MMIO_SIZE >> 32), (uint32_t)VIRT_PCIE_MMIO_SIZE,
+	};
+	const uint32_t bus_range[2] = { 0, VIRT_PCIE_ECAM_BUSES - 1 };
+	const uint32_t map_mask[4] = { 0x1800, 0, 0, 7 };
+	uint32_t map[4 * 4 * 10];
+	unsigned int n = 0;
+
+	fdt_writer_begin_node(w, "pcie@10000000");
+	fdt_writer_property_string(w, "compatible", "pci-host-ecam-generic");
+	fdt_writer_property_string(w, "device_type", "pci");
+	fdt_writer_property_u32(w, "#address-cells", 3);
+	fdt_writer_property_u32(w, "#size-cells", 2);
+	fdt_writer_property_u32(w, "linux,pci-domain", 0);
+	fdt_writer_property_cells(w, "bus-range", bus_range, 2);
+	fdt_writer_property_empty(w, "dma-coherent");
+	reg_one(w, VIRT_PCIE_ECAM_BASE, (uint64_t)VIRT_PCIE_ECAM_BUSES << 20);
+	fdt_writer_property_cells(w, "ranges", ranges, sizeof(ranges) / sizeof(ranges[0]));
+	fdt_writer_property_u32(w, "#interrupt-cells", 1);
+	for (uint32_t slot = 0; slot < 4; slot++) {
+		for (uint32_t pin = 0; pin < 4; pin++) {
+			const uint32_t entry[10] = {
+				slot << 11, 0, 0, pin + 1,              /* child unit address, INTx */
+				GIC_PHANDLE, 0, 0,                       /* the GIC, its unit address */
+				GIC_SPI, VIRT_PCIE_SPI + (slot + pin) % 4, IRQ_LEVEL_HIGH,
+			};
+
+			memcpy(&map[n], entry, sizeof(entry));
+			n += 10;
+		}
+	}
+	fdt_writer_property_cells(w, "interrupt-map", map, n);
+	fdt_writer_property_cells(w, "interrupt-map-mask", map_mask, 4);
+	fdt_writer_end_node(w);
+}
+
 static void add_chosen(struct fdt_writer *w, const struct virt_fdt_desc *d)
 {
 	fdt_writer_begin_node(w, "chosen");
@@ -233,6 +287,8 @@ long virt_fdt_build(void *buf, size_t size, const struct virt_fdt_desc *d)
 		device_write_fdt(&d->devices[i], &w, &fe);
 	if (d->flash)
 		add_flash(&w);
+	if (d->pcie)
+		add_pcie(&w);
 	add_chosen(&w, d);
 	fdt_writer_end_node(&w);
 	return fdt_writer_finish(&w);

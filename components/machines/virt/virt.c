@@ -9,6 +9,9 @@
  *   0x09000000  uart0: PL011, SPI 1, the VM's console              (table)
  *   0x09010000  rtc0: PL031, SPI 2                                 (table)
  *   0x09020000  fw-cfg: fw_cfg with DMA over the VM's RAM          (table)
+ *   0x10000000  PCI Express: 32-bit memory window, I/O space at
+ *               0x3EFF0000, ECAM (16 buses) at 0x3F000000, INTx on
+ *               SPI 3..6                                            (board)
  *   0x40000000  RAM                                                (board)
  *
  * The devices of the table are instances of device classes; a VM adds,
@@ -24,6 +27,7 @@
 #include <bus/irq.h>
 #include <core/log.h>
 #include <core/mm.h>
+#include <pci/pci.h>
 #include <vcpu/aarch64_gic.h>
 #include <vcpu/aarch64_regs.h>
 #include <vcpu/gspace.h>
@@ -195,6 +199,48 @@ static const struct vcpu_irq_ops virt_irq_ops = {
 	.phys_timer = irq_phys_timer,
 };
 
+/*
+ * INTx of the PCI Express host (device instances: pin slot * 4 +
+ * INTA..INTD): pin P of slot S reaches SPI 3 + (S + P) mod 4, QEMU virt's
+ * swizzle (the device tree's interrupt-map says the same).  An SPI is the
+ * OR of the pins sharing it.
+ */
+static void virt_pci_intx(void *ctx, unsigned int slot_pin, bool level)
+{
+	struct virt_machine *m = ctx;
+	unsigned int line = (slot_pin / 4 + slot_pin % 4) % 4;
+	uint64_t *src = m->pci_intx_sources[line];
+	uint64_t bit = 1ull << (slot_pin % 64);
+	bool before = src[0] || src[1], after;
+
+	if (slot_pin >= 128)
+		return;
+	if (level)
+		src[slot_pin / 64] |= bit;
+	else
+		src[slot_pin / 64] &= ~bit;
+	after = src[0] || src[1];
+	if (after != before)
+		vgic3_spi_sink(m->gic, VIRT_PCIE_SPI + line, after);
+}
+
+static int virt_pcie_build(struct virt_machine *m)
+{
+	struct vm *vm = m->vm;
+
+	m->pci = pci_host_create(vm->bus, "pcie");
+	if (!m->pci ||
+	    pci_host_map_ecam(m->pci, VIRT_PCIE_ECAM_BASE, VIRT_PCIE_ECAM_BUSES)) {
+		log_error("VM %s: cannot create its PCI Express host", vm->name);
+		return -ENOMEM;
+	}
+	pci_host_set_io_window(m->pci, BUS_SPACE_MMIO, VIRT_PCIE_PIO_BASE);
+	vm->device_env.pci = m->pci;
+	vm->device_env.pci_intx_sink = virt_pci_intx;
+	vm->device_env.pci_intx_ctx = m;
+	return 0;
+}
+
 static int virt_build(struct vm *vm)
 {
 	struct virt_machine *m = kzalloc(sizeof(*m));
@@ -235,7 +281,7 @@ static int virt_build(struct vm *vm)
 	vm->device_env.irq_sink = vgic3_spi_sink;
 	vm->device_env.irq_ctx = m->gic;
 	vm->device_env.irq_limit = VIRT_NR_SPIS;
-	return 0;
+	return virt_pcie_build(m);
 }
 
 /* The devices exist: images, fw_cfg items, the device tree, the flash banks. */
@@ -265,6 +311,8 @@ static int virt_reset(struct vm *vm)
 	struct virt_machine *m = virt_of(vm);
 
 	vgic3_reset(m->gic);
+	pci_host_reset(m->pci);
+	memset(m->pci_intx_sources, 0, sizeof(m->pci_intx_sources));
 	for (unsigned int i = 0; i < VIRT_FLASH_BANKS; i++)
 		vm_flash_reset(&m->flash[i]);
 	return virt_boot_load(m);
@@ -278,6 +326,8 @@ static void virt_destroy(struct vm *vm)
 		return;
 	for (unsigned int i = 0; i < VIRT_FLASH_BANKS; i++)
 		vm_flash_destroy(&m->flash[i]);
+	if (m->pci)
+		pci_host_destroy(m->pci);
 	if (m->gic)
 		vgic3_destroy(m->gic);
 	virt_boot_free(m);

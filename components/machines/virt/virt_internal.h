@@ -14,6 +14,8 @@
 #include <vm/flash.h>
 #include <vm/vm.h>
 
+struct pci_host;
+
 struct vgic3;
 struct fwcfg;
 
@@ -34,6 +36,9 @@ struct virt_machine {
 	uint8_t *dtb;
 	long dtb_size;
 	uint64_t sysreg_reports;
+	/* The PCI Express host: ECAM, windows, INTx over SPI 3..6. */
+	struct pci_host *pci;
+	uint64_t pci_intx_sources[4][2]; /* per SPI: the slot pins holding it */
 };
 
 /* psci.c: an HVC or SMC of vCPU vc; fills the result registers. */

@@ -27,11 +27,20 @@ struct device;
 #define VIRT_GIC_REDIST_STRIDE  0x00020000ULL     /* per CPU: RD + SGI frame */
 #define VIRT_RAM_BASE           0x40000000ULL
 #define VIRT_NR_SPIS            256               /* instance irq = SPI number */
+/* The PCI Express host (QEMU virt's gpex with highmem off: low ECAM). */
+#define VIRT_PCIE_MMIO_BASE     0x10000000ULL     /* 32-bit memory window   */
+#define VIRT_PCIE_MMIO_SIZE     0x2eff0000ULL
+#define VIRT_PCIE_PIO_BASE      0x3eff0000ULL     /* PCI I/O space, 64 KiB  */
+#define VIRT_PCIE_PIO_SIZE      0x00010000ULL
+#define VIRT_PCIE_ECAM_BASE     0x3f000000ULL     /* 16 buses of 1 MiB      */
+#define VIRT_PCIE_ECAM_BUSES    16
+#define VIRT_PCIE_SPI           3                 /* INTA..INTD: SPI 3..6   */
 
 struct virt_fdt_desc {
 	unsigned int cpus;          /* 1..123 (redistributor window)          */
 	uint64_t memory_size;       /* RAM at VIRT_RAM_BASE                   */
 	bool flash;                 /* both CFI banks: firmware code + vars   */
+	bool pcie;                  /* the PCI Express host bridge node       */
 	const char *bootargs;       /* NULL: no /chosen bootargs              */
 	uint64_t initrd_start;      /* guest physical; initrd_end > start     */
 	uint64_t initrd_end;        /* to describe an initrd, else both 0     */

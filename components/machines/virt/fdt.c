@@ -208,7 +208,16 @@ static void add_pcie(struct fdt_writer *w)
 			n += 10;
 		}
 	}
-	fdt_writer_property_cells(w, "interrupt-map", map, n);
+	/* Longer than fdt_writer_property_cells() takes: big-endian by hand. */
+	uint8_t be[sizeof(map)];
+
+	for (unsigned int i = 0; i < n; i++) {
+		be[4 * i] = (uint8_t)(map[i] >> 24);
+		be[4 * i + 1] = (uint8_t)(map[i] >> 16);
+		be[4 * i + 2] = (uint8_t)(map[i] >> 8);
+		be[4 * i + 3] = (uint8_t)map[i];
+	}
+	fdt_writer_property(w, "interrupt-map", be, 4 * (size_t)n);
 	fdt_writer_property_cells(w, "interrupt-map-mask", map_mask, 4);
 	fdt_writer_end_node(w);
 }

@@ -173,6 +173,46 @@ static void test_two_cpus_with_firmware(void **state)
 	expect_not_dts("linux,initrd");
 }
 
+/* The PCI Express host node: QEMU's gpex with the low ECAM. */
+static void test_pcie_host(void **state)
+{
+	const struct virt_fdt_desc d = {
+		.cpus = 1, .memory_size = 256ULL << 20,
+		.devices = uart_only, .device_count = 1, .console = &uart_only[0], .pcie = true,
+	};
+
+	(void)state;
+	build(&d);
+	expect_dts("\tpcie@10000000 {\n"
+		   "\t\tcompatible = \"pci-host-ecam-generic\";\n"
+		   "\t\tdevice_type = \"pci\";\n"
+		   "\t\t#address-cells = <0x03>;\n"
+		   "\t\t#size-cells = <0x02>;\n"
+		   "\t\tlinux,pci-domain = <0x00>;\n"
+		   "\t\tbus-range = <0x00 0x0f>;\n"
+		   "\t\tdma-coherent;\n"
+		   "\t\treg = <0x00 0x3f000000 0x00 0x1000000>;\n"
+		   "\t\tranges = <0x1000000 0x00 0x00 0x00 0x3eff0000 0x00 0x10000 "
+		   "0x2000000 0x00 0x10000000 0x00 0x10000000 0x00 0x2eff0000>;\n"
+		   "\t\t#interrupt-cells = <0x01>;\n");
+	/* Slot 0: INTA..D on SPI 3..6; slot 1 INTA on SPI 4; slot 3 INTD on SPI 5. */
+	expect_dts("interrupt-map = <0x00 0x00 0x00 0x01 0x01 0x00 0x00 0x00 0x03 0x04 "
+		   "0x00 0x00 0x00 0x02 0x01 0x00 0x00 0x00 0x04 0x04 "
+		   "0x00 0x00 0x00 0x03 0x01 0x00 0x00 0x00 0x05 0x04 "
+		   "0x00 0x00 0x00 0x04 0x01 0x00 0x00 0x00 0x06 0x04 "
+		   "0x800 0x00 0x00 0x01 0x01 0x00 0x00 0x00 0x04 0x04 ");
+	expect_dts("0x1800 0x00 0x00 0x04 0x01 0x00 0x00 0x00 0x05 0x04>;\n");
+	expect_dts("\t\tinterrupt-map-mask = <0x1800 0x00 0x00 0x07>;\n");
+
+	/* Without it (host tests of other boards, older descriptions): no node. */
+	const struct virt_fdt_desc none = {
+		.cpus = 1, .memory_size = 256ULL << 20,
+		.devices = uart_only, .device_count = 1, .console = &uart_only[0],
+	};
+	build(&none);
+	expect_not_dts("pcie@");
+}
+
 static void test_one_cpu_direct_boot(void **state)
 {
 	const struct virt_fdt_desc d = {
@@ -350,6 +390,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_cpus_with_firmware),
 		cmocka_unit_test(test_one_cpu_direct_boot),
+		cmocka_unit_test(test_pcie_host),
 		cmocka_unit_test(test_one_cpu_with_firmware_and_no_console),
 		cmocka_unit_test(test_largest_machine),
 		cmocka_unit_test(test_cpu_affinity_numbering),

@@ -65,8 +65,8 @@ say() {
 # The files of OUTDIR/<arch>/ that must exist for the guest to be complete.
 outputs_of() {
 	case $1 in
-	aarch64) echo AAVMF_CODE.fd AAVMF_VARS.fd Image Image.gz vmlinuz kernel-version initrd.cpio.gz \
-		initrd-disk.cpio.gz busybox BOOTAA64.EFI MANIFEST ;;
+	aarch64) echo AAVMF_CODE.fd AAVMF_VARS.fd AAVMF13_CODE.fd AAVMF13_VARS.fd Image Image.gz vmlinuz \
+		kernel-version initrd.cpio.gz initrd-disk.cpio.gz busybox BOOTAA64.EFI MANIFEST ;;
 	x86_64) echo bios-256k.bin linuxboot_dma.bin multiboot_dma.bin pvh.bin OVMF_CODE_4M.fd \
 		OVMF_VARS_4M.fd OVMF.fd bzImage kernel-version initrd.cpio.gz initrd-disk.cpio.gz busybox \
 		BOOTX64.EFI grub-pc-boot.img grub-pc-core.img MANIFEST ;;
@@ -432,6 +432,76 @@ build_grub_pc() {
 	take "$grub" usr/lib/grub/i386-pc/boot.img "$boot"
 }
 
+# ---- Debian 13's AAVMF -----------------------------------------------------
+#
+# Debian 12's AAVMF (edk2 2022.11) erases and reprograms its whole 256 KiB
+# variable store block for most variable updates: VirtNorFlashDxe wrongly
+# decides that a small write crossing a 128-byte boundary needs an erase
+# (it compares with a buffer it filled only in part; edk2 fixed it in
+# 2024, OvmfPkg/VirtNorFlashDxe/VirtNorFlash.c NorFlashWriteSingleBlock).
+# A power cut in that window loses the store, on real flash too.  The
+# power-loss test therefore boots Debian 13's AAVMF (edk2 2025.02), taken
+# from the same archive through apt lists of its own in OUTDIR/cache/trixie
+# (the system's apt configuration is not touched): AAVMF13_CODE.fd and
+# AAVMF13_VARS.fd.  docs/persistence.md, "Power loss".
+newer_suite=trixie
+newer_spec=
+newer_dir=$cache/$newer_suite
+newer_apt() {
+	local tool=$1
+	shift
+	"$tool" -o Dir::Etc::SourceList="$newer_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$newer_dir/lists" -o Dir::Cache="$newer_dir/apt-cache" \
+		-o APT::Architectures="$native_arch" -o Acquire::Languages=none \
+		-o APT::Sandbox::User=root "$@"
+}
+
+# The package lists of the newer suite, from the mirror the system uses.
+newer_update() {
+	local uri
+	require_root "updating the $newer_suite package lists"
+	uri=$(apt-get indextargets --format '$(REPO_URI)' 'Created-By: Packages' 2>/dev/null |
+		grep -v -- '-security' | head -n1)
+	[ -n "$uri" ] || uri=http://deb.debian.org/debian/
+	mkdir -p "$newer_dir/lists/partial" "$newer_dir/apt-cache/archives/partial"
+	echo "deb $uri $newer_suite main" >"$newer_dir/sources.list"
+	say "apt-get update ($newer_suite lists, for its AAVMF)"
+	if ! newer_apt apt-get update >"$log" 2>&1 || grep -q '^\(Err\|W: Failed\)' "$log"; then
+		die "cannot reach the Debian archive to update the $newer_suite package lists (no network?); apt-get said: $(apt_reason)"
+	fi
+}
+
+# Sets newer_spec to qemu-efi-aarch64=<the newer suite's version>.
+resolve_newer() {
+	local version
+	newer_update
+	version=$(newer_apt apt-cache policy qemu-efi-aarch64 2>/dev/null | awk '/^  Candidate:/ { print $2 }')
+	case $version in
+	"" | "(none)") die "the $newer_suite package lists have no qemu-efi-aarch64 (see $newer_dir/sources.list)." ;;
+	esac
+	newer_spec=qemu-efi-aarch64=$version
+}
+
+# Downloads the newer AAVMF once and prints the folder it is unpacked in.
+newer_root() {
+	local version=${newer_spec#*=} deb root
+	deb=$newer_dir/qemu-efi-aarch64_${version//:/%3a}_all.deb
+	if [ ! -f "$deb" ]; then
+		say "apt-get download $newer_spec ($newer_suite)" >&2
+		if ! (cd "$newer_dir" && newer_apt apt-get download "$newer_spec") >"$log" 2>&1 || [ ! -f "$deb" ]; then
+			die "cannot download $newer_spec from the $newer_suite archive (no network?); apt-get said: $(apt_reason)"
+		fi
+	fi
+	root=$cache/root/$(basename "$deb" .deb)
+	if [ ! -f "$root/.unpacked" ]; then
+		rm -rf "$root"
+		mkdir -p "$root"
+		dpkg-deb -x "$deb" "$root" || die "dpkg-deb cannot unpack $deb (a damaged download? delete it and run again)."
+		touch "$root/.unpacked"
+	fi
+	echo "$root"
+}
+
 # ---- one architecture -----------------------------------------------------
 
 prepare_aarch64() {
@@ -443,6 +513,9 @@ prepare_aarch64() {
 
 	take "$efi" usr/share/AAVMF/AAVMF_CODE.fd "$archdir/AAVMF_CODE.fd"
 	take "$efi" usr/share/AAVMF/AAVMF_VARS.fd "$archdir/AAVMF_VARS.fd"
+	efi=$(newer_root)
+	take "$efi" usr/share/AAVMF/AAVMF_CODE.fd "$archdir/AAVMF13_CODE.fd"
+	take "$efi" usr/share/AAVMF/AAVMF_VARS.fd "$archdir/AAVMF13_VARS.fd"
 
 	vmlinuz=$(compgen -G "$kernel/boot/vmlinuz-*" | head -n1) || die "the kernel package has no boot/vmlinuz-*."
 	cp "$vmlinuz" "$archdir/vmlinuz"
@@ -515,6 +588,7 @@ write_manifest() {
 		for spec in "${specs[@]}"; do
 			echo "package $spec"
 		done
+		[ -z "$newer_spec" ] || echo "package $newer_spec ($newer_suite: AAVMF13_*.fd)"
 		echo "kernel-version $(cat "$archdir/kernel-version")"
 		for f in $(outputs_of "$arch"); do
 			[ "$f" = MANIFEST ] && continue
@@ -528,6 +602,7 @@ write_manifest() {
 # What the stamp records: the package versions and the inputs' checksums.
 stamp_text() {
 	printf '%s\n' "${specs[@]}"
+	[ -z "$newer_spec" ] || echo "$newer_suite $newer_spec"
 	sha256sum "$init_script" "$this_script" | cut -d' ' -f1
 }
 
@@ -541,6 +616,8 @@ fetch_arch() {
 	native_arch=$(dpkg --print-architecture)
 	[ "$arch" = aarch64 ] && enable_arm64_packages
 	resolve_packages "$arch"
+	newer_spec=
+	[ "$arch" = aarch64 ] && resolve_newer
 
 	# Same versions, same inputs, all files there: only the lists were newer.
 	if [ -f "$archdir/.fetched" ] && [ "$(stamp_text)" = "$(cat "$archdir/.fetched")" ] &&

@@ -31,6 +31,7 @@
 #include <core/mm.h>
 #include <fwcfg/fwcfg.h>
 #include <pci/i440fx.h>
+#include <pci/intx.h>
 #include <pci/pci.h>
 #include <pci/piix.h>
 #include <vm/machine.h>
@@ -47,6 +48,7 @@ struct pc_i440fx {
 	struct pci_piix4_pm *pm;
 	struct acpi_pc_config acpi;  /* what the tables in fw_cfg describe */
 	uint8_t *ssdt_aml;           /* acpi.ssdt_body                      */
+	struct pci_intx_line pirq[4]; /* PIRQA-D: the slot pins holding each */
 };
 
 static struct pc_i440fx *i440fx_of(struct pc_board *b)
@@ -68,14 +70,17 @@ static const char *const pc_devices[] = {
 
 /*
  * PCI INTx (device instances: pin slot * 4 + INTA..INTD) through the
- * PIIX3's PIRQ routing, as QEMU's pc board swizzles them.
+ * PIIX3's PIRQ routing, as QEMU's pc board swizzles them; a PIRQ is the
+ * OR of the pins sharing it.
  */
 static void pc_pci_intx(void *board, unsigned int slot_pin, bool level)
 {
 	struct pc_i440fx *m = i440fx_of(board);
 	unsigned int pirq = pci_piix_slot_pirq(slot_pin / 4, slot_pin % 4 + 1);
 
-	pc_pci_irq(board, pci_piix3_pirq_route(m->piix3, pirq), PC_PIRQ_GSI + pirq, level);
+	if (pci_intx_line_set(&m->pirq[pirq], slot_pin, level))
+		pc_pci_irq(board, pci_piix3_pirq_route(m->piix3, pirq), PC_PIRQ_GSI + pirq,
+			   pci_intx_line_level(&m->pirq[pirq]));
 }
 
 /* disk = ...: a virtio-blk-pci in the next free slot from 3 (QEMU's first free one). */
@@ -153,7 +158,11 @@ static int pc_install_acpi(struct pc_board *b, struct fwcfg *fw)
 
 static void pc_chipset_reset(struct pc_board *b)
 {
-	pci_host_reset(i440fx_of(b)->pci);
+	struct pc_i440fx *m = i440fx_of(b);
+
+	pci_host_reset(m->pci);
+	for (unsigned int i = 0; i < 4; i++)
+		pci_intx_line_reset(&m->pirq[i]);
 }
 
 static const struct pc_board_ops pc_ops = {

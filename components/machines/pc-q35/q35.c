@@ -33,6 +33,7 @@
 #include <core/mm.h>
 #include <fwcfg/fwcfg.h>
 #include <pci/ich9.h>
+#include <pci/intx.h>
 #include <pci/pci.h>
 #include <pci/pc_chipset.h>
 #include <pci/q35.h>
@@ -56,7 +57,7 @@ struct pc_q35 {
 	struct acpi_pc_config acpi;  /* what the tables in fw_cfg describe */
 	uint8_t *ssdt_aml;
 	/* Which slot pins (slot * 4 + pin) hold each PIRQ: a PIRQ is shared. */
-	uint64_t pirq_sources[Q35_PIRQS][2];
+	struct pci_intx_line pirq[Q35_PIRQS];   /* the pins holding each PIRQ */
 	unsigned int sci_irq;        /* where the SCI went last             */
 	bool acpi_reported;
 };
@@ -97,20 +98,10 @@ static void q35_pci_intx(void *board, unsigned int slot_pin, bool level)
 {
 	struct pc_q35 *m = q35_of(board);
 	unsigned int pirq = q35_slot_pirq(slot_pin / 4, slot_pin % 4);
-	uint64_t *src = m->pirq_sources[pirq];
-	uint64_t bit = 1ull << (slot_pin % 64);
-	bool before = src[0] || src[1], after;
 
-	if (slot_pin >= 128)
-		return;
-	if (level)
-		src[slot_pin / 64] |= bit;
-	else
-		src[slot_pin / 64] &= ~bit;
-	after = src[0] || src[1];
-	if (after != before)
+	if (pci_intx_line_set(&m->pirq[pirq], slot_pin, level))
 		pc_pci_irq(&m->board, pci_ich9_lpc_pirq_route(m->lpc, pirq), Q35_PIRQ_GSI + pirq,
-			   after);
+			   pci_intx_line_level(&m->pirq[pirq]));
 }
 
 /* The SCI goes where ACPI_CNTL's SCI_IRQ_SEL says: IRQ 9..11 or GSI 20..23. */
@@ -223,7 +214,8 @@ static void q35_chipset_reset(struct pc_board *b)
 	struct pc_q35 *m = q35_of(b);
 
 	pci_host_reset(m->pci);
-	memset(m->pirq_sources, 0, sizeof(m->pirq_sources));
+	for (unsigned int i = 0; i < Q35_PIRQS; i++)
+		pci_intx_line_reset(&m->pirq[i]);
 }
 
 static const struct pc_board_ops q35_ops = {

@@ -209,19 +209,9 @@ static void virt_pci_intx(void *ctx, unsigned int slot_pin, bool level)
 {
 	struct virt_machine *m = ctx;
 	unsigned int line = (slot_pin / 4 + slot_pin % 4) % 4;
-	uint64_t *src = m->pci_intx_sources[line];
-	uint64_t bit = 1ull << (slot_pin % 64);
-	bool before = src[0] || src[1], after;
 
-	if (slot_pin >= 128)
-		return;
-	if (level)
-		src[slot_pin / 64] |= bit;
-	else
-		src[slot_pin / 64] &= ~bit;
-	after = src[0] || src[1];
-	if (after != before)
-		vgic3_spi_sink(m->gic, VIRT_PCIE_SPI + line, after);
+	if (pci_intx_line_set(&m->pci_intx[line], slot_pin, level))
+		vgic3_spi_sink(m->gic, VIRT_PCIE_SPI + line, pci_intx_line_level(&m->pci_intx[line]));
 }
 
 static int virt_pcie_build(struct virt_machine *m)
@@ -312,7 +302,8 @@ static int virt_reset(struct vm *vm)
 
 	vgic3_reset(m->gic);
 	pci_host_reset(m->pci);
-	memset(m->pci_intx_sources, 0, sizeof(m->pci_intx_sources));
+	for (unsigned int i = 0; i < 4; i++)
+		pci_intx_line_reset(&m->pci_intx[i]);
 	for (unsigned int i = 0; i < VIRT_FLASH_BANKS; i++)
 		vm_flash_reset(&m->flash[i]);
 	return virt_boot_load(m);

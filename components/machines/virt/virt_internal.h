@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <core/bootfs.h>
+#include <pci/intx.h>
 #include <vcpu/vcpu.h>
 #include <virt/boot_layout.h>
 #include <virt/fdt.h>
@@ -38,7 +39,7 @@ struct virt_machine {
 	uint64_t sysreg_reports;
 	/* The PCI Express host: ECAM, windows, INTx over SPI 3..6. */
 	struct pci_host *pci;
-	uint64_t pci_intx_sources[4][2]; /* per SPI: the slot pins holding it */
+	struct pci_intx_line pci_intx[4]; /* SPI 3-6: the slot pins holding each */
 };
 
 /* psci.c: an HVC or SMC of vCPU vc; fills the result registers. */

@@ -31,6 +31,7 @@ static int reset(void **state)
 	vcpu.cr0 = X86_CR0_PE | 0x10;
 	x86_msr_reset(&vcpu.msr);
 	fake_caps.xcr0_supported = 0x7;
+	fake_caps.max_leaf = 0;
 	return 0;
 }
 
@@ -254,6 +255,50 @@ static void test_cpuid(void **state)
 	assert_int_equal(vcpu.rip, 0x503);
 }
 
+/*
+ * A CPU whose last basic leaf is below 0x16 (Bochs' Broadwell: 0x14) still
+ * tells the guest its TSC rate: leaf 0 says 0x16, the leaves past the
+ * CPU's own read 0 (the CPU answers them with its last leaf's values),
+ * leaf 0x16 is the measured rate.  Unknown rate or unknown last leaf:
+ * the CPU's answers as they are.
+ */
+static void test_cpuid_frequency_leaf_past_the_last(void **state)
+{
+	struct x86_cpuid_env env = { .vcpu_count = 1, .caps = &fake_caps };
+	struct x86_cpuid_regs leaf0 = { 0x14, 0x756e6547, 0x6c65746e, 0x49656e69 };
+	struct x86_cpuid_regs last = { 0x11, 0x22, 0x33, 0x44 }, r;
+
+	(void)state;
+	fake_caps.tsc_hz = 49997016;
+	fake_caps.max_leaf = 0x14;
+	r = x86_cpuid_policy(&env, 0, 0, leaf0);
+	assert_int_equal(r.eax, 0x16);
+	assert_int_equal(r.ebx, 0x756e6547);               /* vendor untouched */
+	r = x86_cpuid_policy(&env, 0x14, 0, last);         /* the CPU's own leaf */
+	assert_int_equal(r.eax, 0x11);
+	r = x86_cpuid_policy(&env, 0x15, 0, last);
+	assert_int_equal(r.eax | r.ebx | r.ecx | r.edx, 0);
+	r = x86_cpuid_policy(&env, 0x16, 0, last);
+	assert_int_equal(r.eax, 50);
+	assert_int_equal(r.ebx, 50);
+	assert_int_equal(r.ecx | r.edx, 0);
+	/* A CPU with leaf 0x16 keeps its last leaf. */
+	fake_caps.max_leaf = 0x1f;
+	leaf0.eax = 0x1f;
+	r = x86_cpuid_policy(&env, 0, 0, leaf0);
+	assert_int_equal(r.eax, 0x1f);
+	/* Without a measured rate there is nothing to offer. */
+	fake_caps.max_leaf = 0x14;
+	fake_caps.tsc_hz = 0;
+	leaf0.eax = 0x14;
+	r = x86_cpuid_policy(&env, 0, 0, leaf0);
+	assert_int_equal(r.eax, 0x14);
+	fake_caps.tsc_hz = 49997016;
+	fake_caps.max_leaf = 0;                            /* unknown: as before */
+	r = x86_cpuid_policy(&env, 0, 0, leaf0);
+	assert_int_equal(r.eax, 0x14);
+}
+
 /* ---- MSRs ---- */
 
 static void test_msr_policy(void **state)
@@ -390,6 +435,7 @@ int main(void)
 		cmocka_unit_test_setup(test_vmcall_from_kernel_reaches_the_vm, reset),
 		cmocka_unit_test_setup(test_cpuid, reset),
 		cmocka_unit_test_setup(test_cpuid_xsave_sizes, reset),
+		cmocka_unit_test_setup(test_cpuid_frequency_leaf_past_the_last, reset),
 		cmocka_unit_test_setup(test_msr_policy, reset),
 		cmocka_unit_test_setup(test_msr_handler, reset),
 		cmocka_unit_test_setup(test_cr_policy, reset),

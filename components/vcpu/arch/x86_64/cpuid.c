@@ -35,6 +35,7 @@ static const char hypervisor_signature[12] = "TesseraTSRA";
 #define CPUID7_ECX_HIDDEN ((1u << 5) | (1u << 30))
 #define CPUID7_EDX_HIDDEN ((1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | (1u << 31))
 #define CPUID_XSAVE_XSAVES (1u << 3)
+#define CPUID_FREQ_LEAF 0x16u              /* base/max frequency: the TSC's rate */
 #define CPUID_EXT1_EDX_RDTSCP (1u << 27)
 
 #define XSAVE_LEGACY_AND_HEADER 576u       /* x87/SSE area + XSAVE header */
@@ -93,6 +94,17 @@ struct x86_cpuid_regs x86_cpuid_policy(const struct x86_cpuid_env *env, uint32_t
 		}
 		return r;
 	}
+	/*
+	 * Leaf 0x16 tells the guest its TSC's rate even on a CPU whose last
+	 * basic leaf is below it (Intel before Skylake, Bochs' Broadwell):
+	 * the guest then need not calibrate.  The leaves in between, which
+	 * such a CPU answers with its last leaf's values, read 0.
+	 */
+	if (leaf == 0 && env->caps->max_leaf && env->caps->tsc_hz && r.eax < CPUID_FREQ_LEAF)
+		r.eax = CPUID_FREQ_LEAF;
+	else if (leaf > env->caps->max_leaf && leaf <= CPUID_FREQ_LEAF && env->caps->max_leaf &&
+		 env->caps->tsc_hz)
+		memset(&r, 0, sizeof(r));
 	switch (leaf) {
 	case 1:
 		/* APIC id = vCPU index; logical processors per package = vCPUs. */

@@ -241,6 +241,7 @@ static bool decide_controls(void)
 		.xcr0_supported = caps.xcr0_supported,
 		.cr4_allowed = caps.cr4_fixed1 & ~(CR4_VMXE | CR4_SMXE),
 		.tsc_hz = timer_tsc_hz(),
+		.max_leaf = cpuid(0, 0).eax,
 	};
 
 	/* One MSR bitmap for every vCPU: everything exits but these. */

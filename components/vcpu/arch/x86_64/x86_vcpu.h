@@ -143,6 +143,8 @@ struct x86_host_caps {
 	uint64_t tsc_hz;                     /* the TSC's rate, measured at boot; the
 						guest's TSC runs at it (offset, never
 						scaled); 0: unknown                  */
+	uint32_t max_leaf;                   /* CPUID.0 EAX, the last basic leaf;
+						0: unknown                           */
 };
 const struct x86_host_caps *x86_host_caps(void);
 /* The host's CPUID and TSC (replaced in host tests). */

@@ -171,8 +171,8 @@ def count_over(text, limits):
 # What every boot test rejects, whatever it expects: a guest kernel's
 # warnings and oopses, Linux's failed PM timer check (a user would call
 # the boot a failure even when the marker appears).  Not Linux's RETBleed
-# notice: it is about the CPU Bochs emulates (a Skylake that offers
-# guests no IBRS), not about the hypervisor.
+# notice: it is about the CPU Bochs emulates (one that offers guests no
+# IBRS), not about the hypervisor.
 ALWAYS_REJECT = [r"^(?!.*RETBleed: ).*WARNING:", r"Call [Tt]race", r"unchecked MSR access",
                  r"Kernel panic", r"PM-Timer failed"]
 

@@ -13,7 +13,6 @@
 /* By path: the vCPU's host tests compile this file in configurations without x86emu. */
 #include "include/x86emu/x86emu.h"
 
-#define X86_MAX_INSN_LEN 15
 #define PAGE_OFFSET_MASK 0xFFFull
 
 /* ---- decoding ------------------------------------------------------------ */

@@ -270,6 +270,46 @@ static void test_mmio_in_one_pass(void **state)
 	assert_int_equal(vcpu->rip, 0x5006);
 }
 
+/*
+ * The decoder's answer is kept for the next exit (x86_last_decoded()):
+ * other bytes at the same RIP, or the same bytes in another mode, are
+ * decoded again.
+ */
+static void test_mmio_decode_memo_follows_bytes_and_mode(void **state)
+{
+	static const uint8_t mov_load[] = { 0x8b, 0x05, 0x00, 0x00, 0x0d, 0x00 };
+	static const uint8_t mov_store[] = { 0x89, 0x05, 0x00, 0x00, 0x0d, 0x00 };
+
+	(void)state;
+	fake_flat_segments(vcpu, false, 0);
+	vcpu->cr0 = 0x11;
+	vcpu->next_read = 0x1234;
+	assert_int_equal(run_mmio(mov_load, sizeof(mov_load), 0xd0000, false), X86_TO_VM);
+	assert_int_equal(vcpu->gpr[X86_RAX], 0x1234);
+	assert_int_equal(vcpu->rip, 0x5006);
+	/* The same bytes again: the memo answers, with the same effect. */
+	vcpu->next_read = 0x5678;
+	assert_int_equal(run_mmio(mov_load, sizeof(mov_load), 0xd0000, false), X86_TO_VM);
+	assert_int_equal(vcpu->gpr[X86_RAX], 0x5678);
+	assert_int_equal(exit_info.access.dir, BUS_READ);
+	/* New code at the same RIP is a store now. */
+	vcpu->gpr[X86_RAX] = 0xabcd;
+	assert_int_equal(run_mmio(mov_store, sizeof(mov_store), 0xd0000, true), X86_TO_VM);
+	assert_int_equal(exit_info.access.dir, BUS_WRITE);
+	assert_int_equal(exit_info.access.data, 0xabcd);
+	assert_int_equal(vcpu->rip, 0x5006);
+	/* Real mode: 89 05 is mov [di], ax (two bytes, a 2-byte access at DS:DI). */
+	for (int s = 0; s < X86_SEG_COUNT; s++)
+		vcpu->seg[s] = (struct x86_segment){ .base = 0, .limit = 0xffff, .ar = 0x93 };
+	vcpu->seg[X86_DS].base = 0xd0000;
+	vcpu->cr0 = 0x10;
+	vcpu->gpr[X86_RDI] = 0x0;
+	assert_int_equal(run_mmio(mov_store, sizeof(mov_store), 0xd0000, true), X86_TO_VM);
+	assert_int_equal(exit_info.access.width, 2);
+	assert_int_equal(exit_info.access.data, 0xabcd);
+	assert_int_equal(vcpu->rip, 0x5002);
+}
+
 /* rep stosb over 8 KiB of MMIO: the rest of the faulting page, RIP kept. */
 static void test_mmio_rep_stos_bounded(void **state)
 {
@@ -311,6 +351,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ins_beyond_segment_limit_is_gp, reset, teardown),
 		cmocka_unit_test_setup_teardown(test_in_out, reset, teardown),
 		cmocka_unit_test_setup_teardown(test_mmio_in_one_pass, reset, teardown),
+		cmocka_unit_test_setup_teardown(test_mmio_decode_memo_follows_bytes_and_mode, reset,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_mmio_rep_stos_bounded, reset, teardown),
 		cmocka_unit_test_setup_teardown(test_mmio_unknown_instruction_fails, reset, teardown),
 	};

@@ -27,6 +27,7 @@ struct vcpu {
 	uint64_t cr0, cr2, cr3, cr4, efer, xcr0, tsc_offset;
 	unsigned int insn_len;           /* what x86_skip_instruction() adds */
 	struct x86_msr_state msr;
+	struct x86_decoded last_decoded;
 	unsigned int index, count;
 	unsigned int paging_changes;
 	struct {
@@ -72,6 +73,7 @@ void x86_set_pat(struct vcpu *v, uint64_t pat) { v->msr.pat = pat; }
 void x86_set_tsc_offset(struct vcpu *v, uint64_t offset) { v->tsc_offset = offset; }
 uint64_t x86_get_tsc_offset(struct vcpu *v) { return v->tsc_offset; }
 struct x86_msr_state *x86_msr_state(struct vcpu *v) { return &v->msr; }
+struct x86_decoded *x86_last_decoded(struct vcpu *v) { return &v->last_decoded; }
 unsigned int x86_vcpu_index(struct vcpu *v) { return v->index; }
 unsigned int x86_vcpu_count(struct vcpu *v) { return v->count; }
 const struct x86_host_caps *x86_host_caps(void) { return &fake_caps; }
@@ -105,6 +107,21 @@ int x86_read_guest_physical(struct vcpu *v, uint64_t gpa, void *dst, size_t len)
 	if (gpa >= v->ram_size || len > v->ram_size - gpa)
 		return -EFAULT;
 	memcpy(dst, v->ram + gpa, len);
+	return 0;
+}
+
+int x86_read_guest_entry(struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t *entry)
+{
+	uint32_t e32;
+
+	if ((gpa & (size - 1)) || gpa >= v->ram_size || size > v->ram_size - gpa)
+		return -EFAULT;
+	if (size == 4) {
+		memcpy(&e32, v->ram + gpa, 4);
+		*entry = e32;
+	} else {
+		memcpy(entry, v->ram + gpa, 8);
+	}
 	return 0;
 }
 

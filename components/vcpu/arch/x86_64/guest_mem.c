@@ -48,19 +48,6 @@ static void take_rights(struct walk_rights *r, uint64_t entry, bool nxe)
 		r->execute = false;
 }
 
-static int read_entry(struct vcpu *v, uint64_t gpa, uint64_t *entry, unsigned int size)
-{
-	uint32_t e32 = 0;
-	int rc;
-
-	if (size == 4) {
-		rc = x86_read_guest_physical(v, gpa, &e32, 4);
-		*entry = e32;
-		return rc;
-	}
-	return x86_read_guest_physical(v, gpa, entry, 8);
-}
-
 /* 4-level (LMA) or PAE paging: 8-byte entries, XD when EFER.NXE. */
 static int walk_64bit_entries(struct vcpu *v, const struct x86_paging *p, uint64_t linear,
 			      struct walk_rights *r, uint64_t *gpa, bool *reserved)
@@ -75,7 +62,8 @@ static int walk_64bit_entries(struct vcpu *v, const struct x86_paging *p, uint64
 		table = p->cr3 & PTE_ADDR;
 	} else {
 		/* PAE: the PDPTE (CR3[31:5]); it grants no rights, XD is reserved in it. */
-		rc = read_entry(v, (p->cr3 & 0xffffffe0ull) + ((linear >> 30) & 3) * 8, &entry, 8);
+		rc = x86_read_guest_entry(v, (p->cr3 & 0xffffffe0ull) + ((linear >> 30) & 3) * 8, 8,
+					  &entry);
 		if (rc)
 			return rc;
 		if (!(entry & PTE_P))
@@ -85,7 +73,7 @@ static int walk_64bit_entries(struct vcpu *v, const struct x86_paging *p, uint64
 	for (int level = top; level >= 0; level--) {
 		unsigned int shift = 12 + 9 * (unsigned int)level;
 
-		rc = read_entry(v, table + ((linear >> shift) & 511) * 8, &entry, 8);
+		rc = x86_read_guest_entry(v, table + ((linear >> shift) & 511) * 8, 8, &entry);
 		if (rc)
 			return rc;
 		if (!(entry & PTE_P))
@@ -114,7 +102,7 @@ static int walk_32bit(struct vcpu *v, const struct x86_paging *p, uint64_t linea
 	int rc;
 
 	linear &= 0xffffffffull;
-	rc = read_entry(v, (p->cr3 & 0xfffff000ull) + (linear >> 22) * 4, &pde, 4);
+	rc = x86_read_guest_entry(v, (p->cr3 & 0xfffff000ull) + (linear >> 22) * 4, 4, &pde);
 	if (rc)
 		return rc;
 	if (!(pde & PTE_P))
@@ -125,7 +113,7 @@ static int walk_32bit(struct vcpu *v, const struct x86_paging *p, uint64_t linea
 		*gpa = (pde & 0xffc00000ull) | (((pde >> 13) & 0xff) << 32) | (linear & 0x3fffff);
 		return 0;
 	}
-	rc = read_entry(v, (pde & 0xfffff000ull) + ((linear >> 12) & 1023) * 4, &pte, 4);
+	rc = x86_read_guest_entry(v, (pde & 0xfffff000ull) + ((linear >> 12) & 1023) * 4, 4, &pte);
 	if (rc)
 		return rc;
 	if (!(pte & PTE_P))

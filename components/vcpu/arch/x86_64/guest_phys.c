@@ -46,7 +46,8 @@ int guest_read_physical(struct gspace *gs, uint64_t gpa, void *dst, size_t len)
 }
 
 /* The host address of the RAM page holding gpa, or NULL (not RAM, or a write to ROM). */
-static void *ram_page(struct vcpu *v, uint64_t gpa, bool write)
+static inline __attribute__((always_inline)) void *ram_page(struct vcpu *v, uint64_t gpa,
+								   bool write)
 {
 	uint64_t page = gpa / PAGE_SIZE;
 	struct vmx_gpa_cache *e = &v->gpa_cache[(page ^ (page >> 9)) % VMX_GPA_CACHE_SIZE];
@@ -88,6 +89,21 @@ int x86_read_guest_physical(struct vcpu *v, uint64_t gpa, void *dst, size_t len)
 		gpa += chunk;
 		len -= chunk;
 	}
+	return 0;
+}
+
+int x86_read_guest_entry(struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t *entry)
+{
+	const uint8_t *page = ram_page(v, gpa, false);
+	const void *at;
+
+	if (!page || (gpa & (size - 1)))
+		return -EFAULT;
+	at = page + (gpa & (PAGE_SIZE - 1));
+	if (size == 4)
+		*entry = __atomic_load_n((const uint32_t *)at, __ATOMIC_RELAXED);
+	else
+		*entry = __atomic_load_n((const uint64_t *)at, __ATOMIC_RELAXED);
 	return 0;
 }
 

@@ -38,19 +38,29 @@ bool x86_in_64bit_mode(struct vcpu *v)
 	return cs.ar & X86_AR_L;
 }
 
-void x86_load_emu_regs(struct vcpu *v, struct x86_regs *r)
+enum x86_mode x86_load_emu_regs(struct vcpu *v, struct x86_regs *r, struct x86_segment *cs)
 {
 	struct x86_segment s;
+	enum x86_mode mode;
 
 	memcpy(r->gpr, x86_gprs(v), sizeof(r->gpr));
 	r->rip = x86_get_rip(v);
 	r->rflags = x86_get_rflags(v);
-	for (int seg = 0; seg < X86_SEG_COUNT; seg++) {
-		x86_get_segment(v, (enum x86_seg)seg, &s);
-		r->seg_base[seg] = s.base;
-	}
 	r->cr0 = x86_get_cr0(v);
 	r->efer = x86_get_efer(v);
+	x86_get_segment(v, X86_CS, cs);
+	mode = x86_mode_of(r->cr0, r->rflags, r->efer, cs->ar & X86_AR_L, cs->ar & X86_AR_DB);
+	for (int seg = 0; seg < X86_SEG_COUNT; seg++) {
+		if (mode == X86_LONG64 && seg != X86_FS && seg != X86_GS) {
+			r->seg_base[seg] = 0;
+		} else if (seg == X86_CS) {
+			r->seg_base[seg] = cs->base;
+		} else {
+			x86_get_segment(v, (enum x86_seg)seg, &s);
+			r->seg_base[seg] = s.base;
+		}
+	}
+	return mode;
 }
 
 static uint64_t width_mask(unsigned int width)
@@ -263,6 +273,26 @@ static int mmio_write_mem(void *ctx, uint64_t linear, const void *src, unsigned 
 	return x86_write_linear(run->v, linear, src, len, run->rights);
 }
 
+/* x86_decode(), or the copy of what it answered for the same bytes in the same mode. */
+static int decode_memo(struct vcpu *v, const uint8_t *bytes, size_t n, enum x86_mode mode,
+		       struct x86_insn *insn)
+{
+	struct x86_decoded *last = x86_last_decoded(v);
+
+	if (last->valid && last->mode == mode && last->insn.len <= n &&
+	    !memcmp(last->bytes, bytes, last->insn.len)) {
+		*insn = last->insn;
+		return 0;
+	}
+	if (x86_decode(bytes, n, mode, insn))
+		return -1;
+	last->valid = true;
+	last->mode = mode;
+	memcpy(last->bytes, bytes, insn->len);
+	last->insn = *insn;
+	return 0;
+}
+
 enum x86_action x86_handle_mmio(struct vcpu *v, uint64_t gpa, bool write, struct vcpu_exit *exit)
 {
 	struct mmio_run run = { .v = v, .exit = exit, .rights = rights_of(v) };
@@ -272,15 +302,13 @@ enum x86_action x86_handle_mmio(struct vcpu *v, uint64_t gpa, bool write, struct
 	struct x86_regs regs;
 	struct x86_insn insn;
 	enum x86_mode mode;
-	uint8_t bytes[15];
+	uint8_t bytes[X86_MAX_INSN_LEN];
 	uint64_t linear, rip;
 	size_t n;
 	int rc;
 
-	x86_load_emu_regs(v, &regs);
+	mode = x86_load_emu_regs(v, &regs, &cs);
 	rip = regs.rip;
-	x86_get_segment(v, X86_CS, &cs);
-	mode = x86_mode_of(regs.cr0, regs.rflags, regs.efer, cs.ar & X86_AR_L, cs.ar & X86_AR_DB);
 	if (mode == X86_LONG64)
 		linear = rip;
 	else
@@ -291,7 +319,7 @@ enum x86_action x86_handle_mmio(struct vcpu *v, uint64_t gpa, bool write, struct
 			 (unsigned long long)gpa, (unsigned long long)rip);
 		return X86_TO_VM;
 	}
-	if (x86_decode(bytes, n, mode, &insn)) {
+	if (decode_memo(v, bytes, n, mode, &insn)) {
 		x86_fail(v, exit, "MMIO at 0x%llx: instruction %02x %02x %02x %02x at pc 0x%llx: %s",
 			 (unsigned long long)gpa, bytes[0], n > 1 ? bytes[1] : 0, n > 2 ? bytes[2] : 0,
 			 n > 3 ? bytes[3] : 0, (unsigned long long)rip, insn.error);

@@ -1524,6 +1524,11 @@ enum bus_result x86_io_access(struct vcpu *v, struct bus_access *acc)
 	return BUS_UNASSIGNED;
 }
 
+struct x86_decoded *x86_last_decoded(struct vcpu *v)
+{
+	return &v->last_decoded;
+}
+
 struct x86_msr_state *x86_msr_state(struct vcpu *v)
 {
 	return &v->msr;

@@ -310,6 +310,7 @@ struct vcpu {
 	void *fpu_area;                    /* XSAVE or FXSAVE image            */
 	size_t fpu_area_pages;
 	struct vmx_gpa_cache gpa_cache[VMX_GPA_CACHE_SIZE];   /* guest_phys.c */
+	struct x86_decoded last_decoded;                      /* io_emul.c */
 
 	const struct vcpu_irq_ops *irq_ops;
 	void *irq_opaque;

@@ -132,6 +132,11 @@ unsigned int x86_vcpu_count(struct vcpu *v);
 /* Guest-physical memory (RAM only: -EFAULT elsewhere, or when not writable). */
 int x86_read_guest_physical(struct vcpu *v, uint64_t gpa, void *dst, size_t len);
 int x86_write_guest_physical(struct vcpu *v, uint64_t gpa, const void *src, size_t len);
+/*
+ * A paging-structure entry (size 4 or 8, gpa aligned to it) in one load:
+ * the page walk's reads, which another vCPU may be writing meanwhile.
+ */
+int x86_read_guest_entry(struct vcpu *v, uint64_t gpa, unsigned int size, uint64_t *entry);
 
 /* What the vendor and the host can do, fixed at start-up. */
 struct x86_host_caps {
@@ -318,8 +323,25 @@ struct x86_io_exit {
 enum x86_action x86_handle_pio(struct vcpu *v, const struct x86_io_exit *io, struct vcpu_exit *exit);
 /* An EPT/NPT violation on a device address: the instruction fetched and run by x86emu. */
 enum x86_action x86_handle_mmio(struct vcpu *v, uint64_t gpa, bool write, struct vcpu_exit *exit);
-/* x86_regs for x86emu from the vendor's state. */
-void x86_load_emu_regs(struct vcpu *v, struct x86_regs *r);
+/*
+ * x86_regs for x86emu from the vendor's state, and the mode the vCPU is
+ * in (cs: its code segment).  In 64-bit mode only FS and GS have a base:
+ * the others are left 0 without reading them.
+ */
+enum x86_mode x86_load_emu_regs(struct vcpu *v, struct x86_regs *r, struct x86_segment *cs);
+/*
+ * The instruction the vCPU's last MMIO exit decoded: a driver polling a
+ * device register exits at the same instruction again and again, and the
+ * same bytes in the same mode decode the same (io_emul.c).  Memoization
+ * only: the bytes are fetched through the guest's page tables every time.
+ */
+struct x86_decoded {
+	bool valid;
+	enum x86_mode mode;
+	uint8_t bytes[X86_MAX_INSN_LEN];
+	struct x86_insn insn;
+};
+struct x86_decoded *x86_last_decoded(struct vcpu *v);
 bool x86_in_64bit_mode(struct vcpu *v);
 
 /* A FAILED exit with a message (the VM is stopped, never the host). */

@@ -113,6 +113,8 @@ struct x86_mem {
 	int64_t disp;        /* sign-extended (moffs: zero-extended)         */
 };
 
+#define X86_MAX_INSN_LEN 15     /* the architecture's limit, prefixes included */
+
 struct x86_insn {
 	enum x86_mode mode;
 	enum x86_insn_op op;

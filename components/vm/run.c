@@ -13,7 +13,11 @@
  *                           at the VM's state again
  *     FAILED             -> the guest cannot go on: stop its VM
  *     everything else    -> the machine (PSCI, system registers, CPUID)
- *   then device timers, console input (on CPU 0), and again.
+ *   then device timers, the host disk and console input (on CPU 0), and
+ *   again.  Device reads come in bursts (a driver polling a status
+ *   register exits thousands of times in a row): after those the polls
+ *   run at every VM_POLL_READS-th only, after every other exit (a write:
+ *   a doorbell for the host disk, say) always.
  *
  * Around that: a vCPU that is off waits for a start request
  * (vm_vcpu_start()), a reset gathers every vCPU of the VM before the
@@ -63,6 +67,15 @@ static inline void poll_host_disk(void)
 {
 }
 #endif
+
+/*
+ * Device reads in a row between two polls of the devices, the host disk
+ * and the console: each poll costs more than the read itself (on hardware
+ * the console's is a read of an uncached device register), and a guest
+ * that waits for a device timer, a disk request or input polls a
+ * register, so the thing it waits for comes at most this many reads late.
+ */
+#define VM_POLL_READS 16
 
 /* Rate limit for guest errors that do not stop the VM. */
 #define VM_REPORT_LIMIT 10
@@ -419,7 +432,11 @@ void vm_run_vcpu(struct vm_vcpu *vc)
 			continue;
 		}
 		handle_exit(vc, &exit);
-		poll_devices(vm);
+		if ((exit.reason != VCPU_EXIT_MMIO && exit.reason != VCPU_EXIT_PIO) ||
+		    exit.access.dir != BUS_READ || ++vc->reads_unpolled >= VM_POLL_READS) {
+			vc->reads_unpolled = 0;
+			poll_devices(vm);
+		}
 	}
 	/* The last loop out reports the end of the VM. */
 	if (__atomic_sub_fetch(&vm->loops_running, 1, __ATOMIC_ACQ_REL) == 0)

@@ -107,6 +107,7 @@ struct vm_vcpu {
 	volatile uint64_t last_pc;
 	uint64_t loop_pc;               /* where the pc was at the last look   */
 	uint64_t loop_state;            /* and a digest of its registers        */
+	unsigned int reads_unpolled;    /* device reads since the last poll     */
 };
 
 struct vm_ram {

@@ -239,10 +239,14 @@ fuzz-long: prepare
 # BENCH_ROWS=1,6 only some rows.  The table also goes to $(O)/bench/last.txt.
 BENCH_ARCH ?= aarch64
 BENCH_ROWS ?= 1,2,3,5,6,7
+# BENCH_SET='VM_EXIT_TRACE=y': Kconfig settings on top of the defconfig
+# (built in a folder of their own).
+BENCH_SET ?=
 .PHONY: bench
 bench: setup
 	$(Q)$(PYTHON) $(srctree)/scripts/bench/bench.py --srctree $(srctree) --objtree $(objtree) \
-		--arch $(BENCH_ARCH) --rows $(BENCH_ROWS) --log $(objtree)/bench/last.txt
+		--arch $(BENCH_ARCH) --rows $(BENCH_ROWS) --log $(objtree)/bench/last.txt \
+		$(if $(strip $(BENCH_SET)),--set '$(BENCH_SET)')
 
 bench-%: prepare
 	$(Q)$(SUBMAKE) -f $(srctree)/scripts/host.mk VARIANT=unit BENCH=$* bench
@@ -296,7 +300,7 @@ help:
 	@echo '  fuzz-long                run every fuzz target for FUZZ_RUNS inputs (10 million; long,'
 	@echo '                           not in make test; counts in docs/reliability.md)'
 	@echo '                           (FUZZ_ONLY='"'"'virtio/*'"'"': only the targets <component>/<target> matching)'
-	@echo '  bench                    the performance table (docs/performance.md; BENCH_ARCH=, BENCH_ROWS=)'
+	@echo '  bench                    the performance table (docs/performance.md; BENCH_ARCH=, BENCH_ROWS=, BENCH_SET=)'
 	@echo '  bench-<component>        run that component'"'"'s micro-benchmarks (e.g. bench-bus)'
 	@echo
 	@echo 'Cleaning:'

@@ -46,12 +46,25 @@ def text_of(raw):
     return CONTROL_SEQUENCE.sub("", raw.decode("utf-8", "replace"))
 
 
+# A line of the exit trace (CONFIG_VM_EXIT_TRACE): it comes between two
+# characters of the guest's own output, which reads whole without it.
+TRACE_LINE = re.compile(r"(?:\[cpu\d+\] )?VM \S+ vCPU\d+: [^\n]*\n")
+
+
+def without_trace(text):
+    return TRACE_LINE.sub("", text)
+
+
 class Bench:
-    def __init__(self, srctree, objtree, arch, logdir):
+    def __init__(self, srctree, objtree, arch, logdir, settings=()):
         self.srctree = srctree
         self.objtree = objtree
         self.arch = arch
+        self.settings = list(settings)  # "SYMBOL=value" on top of the defconfig
         self.bdir = os.path.join(objtree, "bench", arch)
+        if self.settings:
+            # Another configuration, another build folder: the default one stays as it is.
+            self.bdir += "-" + "-".join(re.sub(r"[^A-Za-z0-9_]", "_", x) for x in self.settings)
         self.logdir = logdir
         self.guests = os.path.join(srctree, "build", "guests", arch)
         self.vmdir = os.path.join(srctree, "tests", "bench", arch)
@@ -72,8 +85,21 @@ class Bench:
 
     def build(self):
         say("BUILD", "%s image and bench guests in %s" % (self.arch, self.bdir))
-        if not os.path.exists(os.path.join(self.bdir, ".config")):
+        config = os.path.join(self.bdir, ".config")
+        if self.settings or not os.path.exists(config):
             self.make(self.arch + "_defconfig")
+        if self.settings:
+            with open(config, "a") as f:
+                for setting in self.settings:
+                    f.write("CONFIG_" + setting.removeprefix("CONFIG_") + "\n")
+            self.make("olddefconfig")
+            with open(config) as f:
+                have = set(f.read().splitlines())
+            for setting in self.settings:
+                line = "CONFIG_" + setting.removeprefix("CONFIG_")
+                if line not in have:
+                    raise SystemExit("bench: %s did not stay in the configuration (a dependency "
+                                     "missing?); see %s" % (line, config))
         self.make("image")
         self.make("test-guests")
 
@@ -262,7 +288,7 @@ def row_exit_aarch64(b):
     names = {"mmio-read": "MMIO read (PL011 FR)", "mmio-write": "MMIO write (PL031 MR)",
              "hvc": "hypercall (HVC PSCI_VERSION)"}
     found = False
-    for m in pat.finditer(t["text"]):
+    for m in pat.finditer(without_trace(t["text"])):
         found = True
         name, trapped, ref, n, hz = m.group(1), int(m.group(2)), int(m.group(3)), \
             int(m.group(4)), int(m.group(5))
@@ -289,7 +315,7 @@ def row_exit_aarch64(b):
               qemu_aarch64(2, "64M", "shift=0,sleep=off", el2=False) +
               ["-kernel", os.path.join(tg, "ipi-pingpong.bin")], until=r"ipi-pingpong: (passed|FAIL)")
     pat = r"back to back: \d+ round trips, average [\d.]+ CNTVCT ticks = (\d+) ns"
-    mt, mp = re.search(pat, t["text"]), re.search(pat, p["text"])
+    mt, mp = re.search(pat, without_trace(t["text"])), re.search(pat, p["text"])
     if mt and mp:
         tn, pn = int(mt.group(1)), int(mp.group(1))
         b.rows.append(("1", "aarch64 exit round trip: IPI vCPU0 -> vCPU1 (WFI) and back",
@@ -466,7 +492,7 @@ def row_exit_x86(b):
     names = {"mmio-read": "MMIO read (IOAPIC IOREGSEL)", "mmio-write": "MMIO write (IOAPIC IOREGSEL)",
              "pio-read": "port read (COM1 LSR)", "vmcall": "hypercall (VMCALL, unknown)"}
     found = False
-    for m in pat.finditer(t["text"]):
+    for m in pat.finditer(without_trace(t["text"])):
         found = True
         name, trapped, ref, n = m.group(1), int(m.group(2)), int(m.group(3)), int(m.group(4))
         per, ref_per = trapped / n, ref / n        # TSC ticks: instructions under Bochs
@@ -544,10 +570,13 @@ def main():
     ap.add_argument("--arch", default="aarch64", choices=("aarch64", "x86_64"))
     ap.add_argument("--rows", default="1,2,3,5,6,7")
     ap.add_argument("--log", default="")
+    ap.add_argument("--set", action="append", default=[], metavar="SYMBOL=value",
+                    help="a Kconfig setting on top of the defconfig (own build folder)")
     args = ap.parse_args()
     rows = set(args.rows.split(","))
     srctree, objtree = os.path.abspath(args.srctree), os.path.abspath(args.objtree)
-    b = Bench(srctree, objtree, args.arch, os.path.join(objtree, "bench", "logs"))
+    b = Bench(srctree, objtree, args.arch, os.path.join(objtree, "bench", "logs"),
+              [x for setting in args.set for x in setting.split()])
     started = time.time()
     b.build()
     if args.arch == "aarch64":
@@ -578,6 +607,8 @@ def main():
     header = ("Tessera make bench: %s, commit %s, %s, %s; %.0f s" %
               (args.arch, rev or "?", emulator, datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"),
                time.time() - started))
+    if b.settings:
+        header += "; with " + ", ".join("CONFIG_" + x.removeprefix("CONFIG_") for x in b.settings)
     text = print_table(b, header)
     if args.log:
         with open(args.log, "w") as f:
